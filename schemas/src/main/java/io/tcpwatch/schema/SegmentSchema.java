@@ -1,0 +1,35 @@
+package io.tcpwatch.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+
+/** The segment record's Avro schema ({@code segment.avsc}) and its single-object header. */
+public final class SegmentSchema {
+
+    /** The parsed schema. */
+    public static final Schema SCHEMA = load();
+
+    /** CRC-64-AVRO fingerprint of the schema's parsing canonical form, as readers check it. */
+    public static final long FINGERPRINT = SchemaNormalization.parsingFingerprint64(SCHEMA);
+
+    /** Avro single-object encoding marker. */
+    static final byte MAGIC_0 = (byte) 0xC3;
+    static final byte MAGIC_1 = (byte) 0x01;
+    /** Marker plus 8-byte fingerprint. */
+    public static final int HEADER_LENGTH = 10;
+
+    private SegmentSchema() {}
+
+    private static Schema load() {
+        try (InputStream in = SegmentSchema.class.getResourceAsStream("segment.avsc")) {
+            if (in == null) {
+                throw new IllegalStateException("segment.avsc is missing from the classpath");
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read segment.avsc", e);
+        }
+    }
+}
