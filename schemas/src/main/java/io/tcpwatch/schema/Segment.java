@@ -1,7 +1,5 @@
 package io.tcpwatch.schema;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
@@ -116,14 +114,7 @@ public final class Segment {
     }
 
     static String host(byte[] addr) {
-        if (addr == null) {
-            return "";
-        }
-        try {
-            return InetAddress.getByAddress(addr).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("address of " + addr.length + " bytes", e);
-        }
+        return addr == null ? "" : Addresses.format(addr);
     }
 
     @Override

@@ -1,0 +1,91 @@
+package io.tcpwatch.agent.capture;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+
+/**
+ * A file read in large chunks into one reused heap buffer, so records can be parsed in place
+ * from the backing array. Records never exceed the buffer: callers bound lengths first.
+ */
+final class ChunkedInput implements AutoCloseable {
+
+    static final int CAPACITY = 8 << 20;
+
+    private final FileChannel channel;
+    private final ByteBuffer buf = ByteBuffer.allocate(CAPACITY);
+    private long consumedBeforeBuffer;
+    private boolean eof;
+
+    ChunkedInput(FileChannel channel) {
+        this.channel = channel;
+        buf.limit(0);
+    }
+
+    /** Makes {@code n} bytes available at {@link #pos()}; false when the file ends first. */
+    boolean ensure(int n) throws IOException {
+        if (buf.remaining() >= n) {
+            return true;
+        }
+        if (n > CAPACITY) {
+            throw new IllegalArgumentException("record of " + n + " bytes exceeds the read buffer");
+        }
+        consumedBeforeBuffer += buf.position();
+        buf.compact();
+        while (buf.position() < n && !eof) {
+            if (channel.read(buf) < 0) {
+                eof = true;
+            }
+        }
+        buf.flip();
+        return buf.remaining() >= n;
+    }
+
+    /** Bytes left in the buffer, at least what the last successful {@link #ensure} asked for. */
+    int available() {
+        return buf.remaining();
+    }
+
+    byte[] array() {
+        return buf.array();
+    }
+
+    int pos() {
+        return buf.position();
+    }
+
+    void skip(int n) {
+        buf.position(buf.position() + n);
+    }
+
+    void order(ByteOrder order) {
+        buf.order(order);
+    }
+
+    ByteOrder order() {
+        return buf.order();
+    }
+
+    int int32(int at) {
+        return buf.getInt(at);
+    }
+
+    int uint16(int at) {
+        return buf.getShort(at) & 0xFFFF;
+    }
+
+    long int64(int at) {
+        return buf.getLong(at);
+    }
+
+    /** Offset in the file of {@link #pos()}. */
+    long filePosition() {
+        return consumedBeforeBuffer + buf.position();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

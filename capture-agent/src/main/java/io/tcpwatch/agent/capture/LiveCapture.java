@@ -1,0 +1,181 @@
+package io.tcpwatch.agent.capture;
+
+import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.ExitCode;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.core.RawPacketListener;
+
+/**
+ * Live capture with libpcap through pcap4j: header-only snap length, immediate mode, nanosecond
+ * timestamps where the platform has them, a BPF filter. pcap4j only hands frames over; parsing
+ * is ours.
+ */
+public final class LiveCapture implements AutoCloseable {
+
+    /** Capture options; {@code bufferMb} 0 keeps libpcap's default. */
+    public record Options(String device, String bpf, int snaplen, int bufferMb, boolean promiscuous) {}
+
+    /** libpcap's counters: received by the filter, dropped for lack of buffer, dropped by the interface. */
+    public record Stats(long received, long dropped, long ifDropped) {}
+
+    private final PcapHandle handle;
+    private final CaptureInterface iface;
+    private final boolean nanos;
+    private volatile boolean stopped;
+
+    private LiveCapture(PcapHandle handle, CaptureInterface iface, boolean nanos) {
+        this.handle = handle;
+        this.iface = iface;
+        this.nanos = nanos;
+    }
+
+    /** Opens the device; every failure a user can meet becomes an {@link AgentException}. */
+    public static LiveCapture open(Options o) throws AgentException {
+        PcapNetworkInterface nif;
+        try {
+            nif = Pcaps.getDevByName(o.device());
+        } catch (PcapNativeException e) {
+            throw classify(o.device(), e);
+        }
+        if (nif == null) {
+            throw new AgentException(ExitCode.NO_SUCH_INTERFACE, "There is no interface named '" + o.device()
+                    + "'" + available() + ".");
+        }
+        PcapHandle handle;
+        boolean nanos = true;
+        try {
+            handle = builder(o, PcapHandle.TimestampPrecision.NANO).build();
+        } catch (PcapNativeException e) {
+            if (!isPrecisionProblem(e)) {
+                throw classify(o.device(), e);
+            }
+            nanos = false; // the platform has only microseconds
+            try {
+                handle = builder(o, PcapHandle.TimestampPrecision.MICRO).build();
+            } catch (PcapNativeException e2) {
+                throw classify(o.device(), e2);
+            }
+        }
+        try {
+            handle.setFilter(o.bpf(), BpfProgram.BpfCompileMode.OPTIMIZE);
+        } catch (PcapNativeException | NotOpenException e) {
+            handle.close();
+            throw new AgentException(ExitCode.BAD_FILTER,
+                    "The capture filter '" + o.bpf() + "' is not valid BPF syntax: " + e.getMessage());
+        }
+        return new LiveCapture(handle, new CaptureInterface(handle.getDlt().value(), o.device()), nanos);
+    }
+
+    private static PcapHandle.Builder builder(Options o, PcapHandle.TimestampPrecision precision) {
+        PcapHandle.Builder b = new PcapHandle.Builder(o.device())
+                .snaplen(o.snaplen())
+                .promiscuousMode(o.promiscuous()
+                        ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
+                        : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                .timeoutMillis(100)
+                .immediateMode(true)
+                .timestampPrecision(precision);
+        if (o.bufferMb() > 0) {
+            b.bufferSize(o.bufferMb() * 1024 * 1024);
+        }
+        return b;
+    }
+
+    private static boolean isPrecisionProblem(PcapNativeException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        return m.contains("precision");
+    }
+
+    private static AgentException classify(String device, PcapNativeException e) {
+        String m = String.valueOf(e.getMessage());
+        String lower = m.toLowerCase(Locale.ROOT);
+        if (lower.contains("permission") || lower.contains("not permitted")) {
+            return new AgentException(ExitCode.NO_CAPTURE_PERMISSION, "Capturing on " + device
+                    + " needs CAP_NET_RAW: run as root or grant it with"
+                    + " 'sudo setcap cap_net_raw,cap_net_admin+eip \"$(readlink -f \"$(command -v java)\")\"'.");
+        }
+        if (lower.contains("no such device") || lower.contains("doesn't exist")) {
+            return new AgentException(ExitCode.NO_SUCH_INTERFACE,
+                    "There is no interface named '" + device + "'" + available() + ".");
+        }
+        return new AgentException(ExitCode.CAPTURE_FAILED, "libpcap cannot capture on " + device + ": " + m);
+    }
+
+    private static String available() {
+        try {
+            List<PcapNetworkInterface> all = Pcaps.findAllDevs();
+            return all.isEmpty() ? "" : " (available: "
+                    + all.stream().map(PcapNetworkInterface::getName).collect(Collectors.joining(", ")) + ")";
+        } catch (PcapNativeException e) {
+            return "";
+        }
+    }
+
+    public CaptureInterface iface() {
+        return iface;
+    }
+
+    /** True when timestamps are nanosecond-exact; false when the platform gives microseconds. */
+    public boolean nanosecondTimestamps() {
+        return nanos;
+    }
+
+    /** Captures until {@link #stop()}; frames go to {@code handler} on the calling thread. */
+    public void run(FrameHandler handler) throws AgentException {
+        RawPacketListener listener = frame -> {
+            Timestamp ts = handle.getTimestamp();
+            long tsNanos = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
+            Integer orig = handle.getOriginalLength();
+            handler.onFrame(iface, tsNanos, frame, 0, frame.length, orig == null ? frame.length : orig);
+        };
+        try {
+            while (!stopped) {
+                handle.dispatch(-1, listener);
+            }
+        } catch (PcapNativeException e) {
+            throw new AgentException(ExitCode.CAPTURE_FAILED, "libpcap failed while capturing on "
+                    + iface.name() + ": " + e.getMessage());
+        } catch (NotOpenException e) {
+            if (!stopped) {
+                throw new AgentException(ExitCode.CAPTURE_FAILED, "the capture handle on " + iface.name() + " closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Makes {@link #run} return within the read timeout (100 ms); callable from any thread. */
+    public void stop() {
+        stopped = true;
+        try {
+            handle.breakLoop();
+        } catch (NotOpenException ignored) {
+            // already closed
+        }
+    }
+
+    /** libpcap's counters so far, or null when it cannot tell. */
+    public Stats stats() {
+        try {
+            PcapStat s = handle.getStats();
+            return new Stats(s.getNumPacketsReceived(), s.getNumPacketsDropped(), s.getNumPacketsDroppedByIf());
+        } catch (PcapNativeException | NotOpenException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+}

@@ -1,0 +1,323 @@
+package io.tcpwatch.agent.cli;
+
+import io.tcpwatch.agent.Agent;
+import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.agent.capture.LiveCapture;
+import io.tcpwatch.agent.capture.Pacer;
+import io.tcpwatch.agent.kafka.BrokerCheck;
+import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.agent.kafka.SegmentPublisher;
+import io.tcpwatch.agent.output.DiscardSink;
+import io.tcpwatch.agent.output.JsonLinesSink;
+import io.tcpwatch.agent.output.KafkaSink;
+import io.tcpwatch.agent.output.SegmentSink;
+import io.tcpwatch.agent.stats.AgentStats;
+import io.tcpwatch.agent.stats.StatsReporter;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tcpwatch agent}: capture live or replay files, and publish TCP segment records. */
+@Command(name = "agent",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Capture TCP headers live or replay pcap/pcapng files; publish one record per TCP segment.",
+            "%nRecords go to Kafka (Avro single-object encoding, key = canonical flow key), to stdout as JSON",
+            "lines (--print), or nowhere (--dry-run, to measure). Header fields only: payload is never read."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  done (also after Ctrl-C or SIGTERM)     5  capture file unreadable",
+            "  2  usage error                             6  capture file damaged (the readable part was processed)",
+            "  3  no such interface                       7  Kafka unreachable",
+            "  4  no capture permission (CAP_NET_RAW)     8  invalid BPF filter",
+            "                                             9  libpcap failed while capturing",
+            "%nExamples:",
+            "  tcpwatch agent --interface eth0 --bootstrap kafka:9092",
+            "  tcpwatch agent --read capture.pcapng --print | jq 'select(.flags | contains(\"RST\"))'",
+            "  tcpwatch agent --read a.pcap b.pcap --speed 10x --bootstrap localhost:9092"})
+public final class AgentCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = {"-i", "--interface"}, paramLabel = "IF", required = true,
+                description = "Capture live on this interface (needs CAP_NET_RAW).")
+        String device;
+
+        @Option(names = {"-r", "--read"}, paramLabel = "FILE", arity = "1..*", required = true,
+                description = "Replay these pcap or pcapng files, in order (nanosecond and microsecond files are both exact).")
+        List<Path> files;
+    }
+
+    static final class Output {
+        @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", required = true,
+                description = "Publish to this Kafka cluster.")
+        String bootstrap;
+
+        @Option(names = "--print", required = true,
+                description = "Write segments as JSON lines to stdout instead of Kafka.")
+        boolean print;
+
+        @Option(names = "--dry-run", required = true,
+                description = "Parse and encode every segment, publish nothing, report counts and rate.")
+        boolean dryRun;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1", heading = "Source (one of):%n")
+    Source source;
+
+    @ArgGroup(exclusive = true, multiplicity = "1", heading = "Output (one of):%n")
+    Output output;
+
+    @Option(names = "--bpf", paramLabel = "FILTER", defaultValue = "tcp",
+            description = "Capture filter, libpcap syntax (default: ${DEFAULT-VALUE}).")
+    String bpf;
+
+    @Option(names = "--snaplen", paramLabel = "BYTES", defaultValue = "128",
+            description = "Bytes captured per frame: headers only (default: ${DEFAULT-VALUE}).")
+    int snaplen;
+
+    @Option(names = "--buffer-mb", paramLabel = "MB", defaultValue = "32",
+            description = "libpcap kernel buffer size (default: ${DEFAULT-VALUE}).")
+    int bufferMb;
+
+    @Option(names = "--promiscuous", description = "Put the interface in promiscuous mode.")
+    boolean promiscuous;
+
+    @Option(names = "--speed", paramLabel = "SPEED", defaultValue = "max",
+            description = "Replay pace: realtime, max, or a factor such as 10x (default: ${DEFAULT-VALUE}).")
+    String speed;
+
+    @Option(names = "--observer", paramLabel = "ID",
+            description = "Observer id stamped on every segment (default: this host's name).")
+    String observer;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_SEGMENTS_TOPIC,
+            description = "Segments topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--stats-topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_STATS_TOPIC,
+            description = "Agent stats topic (default: ${DEFAULT-VALUE}).")
+    String statsTopic;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Seconds between agent stats records (default: ${DEFAULT-VALUE}).")
+    int statsInterval;
+
+    @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "zstd",
+            description = "Kafka compression: zstd, lz4, snappy, gzip or none (default: ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Option(names = "--queue", paramLabel = "SEGMENTS", defaultValue = "262144",
+            description = "Segments buffered while Kafka is slow or down; beyond, a live capture drops and counts (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--broker-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Give up when Kafka stays unreachable this long at start (default: ${DEFAULT-VALUE}).")
+    int brokerTimeout;
+
+    @Option(names = "-X", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "Kafka client property (TLS, SASL, tuning), repeatable: -X security.protocol=SASL_SSL")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
+    boolean noProgress;
+
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() {
+        try {
+            return run();
+        } catch (AgentException e) {
+            err.println("tcpwatch agent: " + e.getMessage());
+            return e.exitCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.OK;
+        }
+    }
+
+    private int run() throws AgentException, InterruptedException {
+        validate();
+        String observerId = observer != null ? observer : hostName();
+        boolean replay = source.files != null;
+        Pacer pacer = null;
+        Agent[] self = new Agent[1];
+        if (replay) {
+            try {
+                pacer = Pacer.parse(speed, () -> self[0] != null && self[0].stopping());
+            } catch (IllegalArgumentException e) {
+                throw new AgentException(ExitCode.USAGE, e.getMessage());
+            }
+        }
+
+        // Open the capture first: a missing interface or permission fails before Kafka is contacted.
+        LiveCapture live = null;
+        if (!replay) {
+            live = LiveCapture.open(new LiveCapture.Options(source.device, bpf, snaplen, bufferMb, promiscuous));
+            if (!live.nanosecondTimestamps()) {
+                err.println("tcpwatch agent: " + source.device + " gives microsecond timestamps only.");
+            }
+        }
+
+        SegmentPublisher publisher = null;
+        SegmentSink sink;
+        DiscardSink discard = null;
+        if (output.bootstrap != null) {
+            String clientId = "tcpwatch-agent-" + observerId;
+            BrokerCheck.await(KafkaSettings.admin(output.bootstrap, clientId, kafkaProperties),
+                    Duration.ofSeconds(brokerTimeout), msg -> err.println("tcpwatch agent: " + msg));
+            publisher = new SegmentPublisher(KafkaSettings.producer(output.bootstrap, clientId,
+                    compression, kafkaProperties), topic, queue);
+            sink = new KafkaSink(publisher, replay);
+        } else if (output.print) {
+            sink = new JsonLinesSink(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+        } else {
+            discard = new DiscardSink();
+            sink = discard;
+        }
+
+        Agent agent = new Agent(observerId, sink, pacer);
+        self[0] = agent;
+        Signals.onTerminate(agent::requestStop);
+
+        String sourceName = replay ? "replay" : "live:" + source.device;
+        SegmentPublisher pub = publisher;
+        StatsReporter reporter = new StatsReporter(statsInterval, () -> agent.stats(sourceName, pub), s -> {
+            if (!replay || pub != null) {
+                err.println("tcpwatch agent: " + s.toLine());
+            }
+            if (pub != null) {
+                pub.sendDirect(statsTopic, observerId.getBytes(StandardCharsets.UTF_8),
+                        s.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+        });
+
+        long startNs = System.nanoTime();
+        int exit = ExitCode.OK;
+        try {
+            if (replay) {
+                ProgressBar bar = showProgress() ? new ProgressBar(err, totalSize(source.files),
+                        agent::bytesRead, () -> agent.counters().frames()) : null;
+                Agent.ReplayOutcome outcome;
+                try {
+                    outcome = agent.replay(source.files, msg -> err.println("tcpwatch agent: " + msg));
+                } finally {
+                    if (bar != null) {
+                        bar.close();
+                    }
+                }
+                for (String problem : outcome.problems()) {
+                    err.println("tcpwatch agent: " + problem);
+                }
+                exit = outcome.exitCode();
+            } else {
+                err.printf("tcpwatch agent: capturing on %s (filter '%s', snaplen %d) as observer '%s'%s%n",
+                        source.device, bpf, snaplen, observerId,
+                        publisher != null ? ", publishing to " + output.bootstrap + " topic " + topic : "");
+                try {
+                    agent.capture(live);
+                } finally {
+                    live.close();
+                }
+            }
+        } finally {
+            reporter.close();
+            double seconds = (System.nanoTime() - startNs) / 1e9;
+            if (publisher != null) {
+                publisher.drain(Duration.ofSeconds(10));
+                AgentStats last = agent.stats(sourceName, publisher);
+                publisher.sendDirect(statsTopic, observerId.getBytes(StandardCharsets.UTF_8),
+                        last.toJson().getBytes(StandardCharsets.UTF_8));
+                publisher.close(Duration.ofSeconds(20));
+            }
+            sink.close();
+            summary(agent.stats(sourceName, publisher), seconds, discard);
+        }
+        return exit;
+    }
+
+    private void validate() throws AgentException {
+        if (snaplen < 64 || snaplen > 262_144) {
+            throw new AgentException(ExitCode.USAGE, "--snaplen must be between 64 and 262144 bytes, not " + snaplen + ".");
+        }
+        if (queue < 1) {
+            throw new AgentException(ExitCode.USAGE, "--queue must be at least 1.");
+        }
+        if (statsInterval < 1) {
+            throw new AgentException(ExitCode.USAGE, "--stats-interval must be at least 1 second.");
+        }
+        if (!List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
+            throw new AgentException(ExitCode.USAGE, "--compression takes zstd, lz4, snappy, gzip or none, not '" + compression + "'.");
+        }
+    }
+
+    private void summary(AgentStats s, double seconds, DiscardSink discard) {
+        StringBuilder sb = new StringBuilder("tcpwatch agent: ");
+        sb.append(String.format("%,d packets, %,d TCP segments in %.2f s (%,.0f segments/s)",
+                s.packetsSeen(), s.parsed(), seconds, seconds > 0 ? s.parsed() / seconds : 0));
+        if (!s.skipped().isEmpty()) {
+            sb.append("; skipped ");
+            s.skipped().forEach((reason, n) -> sb.append(String.format("%s %,d ", reason, n)));
+            sb.setLength(sb.length() - 1);
+        }
+        if (s.optionsIncomplete() > 0) {
+            sb.append(String.format("; %,d with incomplete TCP options", s.optionsIncomplete()));
+        }
+        if (s.pcapReceived() != null) {
+            sb.append(String.format("; libpcap dropped %,d, interface dropped %,d", s.pcapDropped(), s.pcapIfDropped()));
+        }
+        if (output.bootstrap != null) {
+            sb.append(String.format("; Kafka: sent %,d, dropped %,d (queue full), send errors %,d, unsent at exit %,d",
+                    s.sent(), s.dropped(), s.sendErrors(), s.unsentAtExit()));
+        }
+        if (discard != null) {
+            sb.append(String.format("; encoded %,d bytes (%.1f per segment before compression)",
+                    discard.bytes(), discard.segments() == 0 ? 0.0 : (double) discard.bytes() / discard.segments()));
+        }
+        err.println(sb);
+    }
+
+    private boolean showProgress() {
+        return !noProgress && System.console() != null;
+    }
+
+    private static long totalSize(List<Path> files) {
+        long sum = 0;
+        for (Path f : files) {
+            try {
+                sum += Files.size(f);
+            } catch (java.io.IOException ignored) {
+                // reported when the file is opened
+            }
+        }
+        return sum;
+    }
+
+    static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown-host";
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.tcpwatch.agent.kafka;
+
+import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.ExitCode;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+
+/** Waits for a Kafka cluster to answer, retrying with backoff, and gives up with one clear sentence. */
+public final class BrokerCheck {
+
+    private BrokerCheck() {}
+
+    /**
+     * @param say where retry notices go (one line each)
+     * @return the number of brokers the cluster reported
+     */
+    public static int await(Properties adminConfig, Duration giveUpAfter, Consumer<String> say)
+            throws AgentException, InterruptedException {
+        String bootstrap = adminConfig.getProperty("bootstrap.servers");
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        long backoffMs = 500;
+        try (Admin admin = Admin.create(adminConfig)) {
+            while (true) {
+                String problem;
+                try {
+                    return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                } catch (TimeoutException e) {
+                    problem = "no answer within 5 s";
+                } catch (ExecutionException e) {
+                    problem = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+                }
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs <= 0) {
+                    throw new AgentException(ExitCode.BROKER_UNREACHABLE, String.format(
+                            "Kafka at %s is unreachable (%s); gave up after %d s (--broker-timeout).",
+                            bootstrap, problem, giveUpAfter.toSeconds()));
+                }
+                long wait = Math.min(backoffMs, leftMs);
+                say.accept(String.format("Kafka at %s is unreachable (%s); retrying in %.1f s.",
+                        bootstrap, problem, wait / 1000.0));
+                Thread.sleep(wait);
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new AgentException(ExitCode.BROKER_UNREACHABLE,
+                    "Kafka client configuration for " + bootstrap + " is not usable: " + e.getMessage());
+        }
+    }
+}

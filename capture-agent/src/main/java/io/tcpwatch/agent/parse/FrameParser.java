@@ -1,0 +1,386 @@
+package io.tcpwatch.agent.parse;
+
+import io.tcpwatch.schema.Segment;
+
+/**
+ * Reads the headers of one captured frame — link layer, IPv4/IPv6, TCP and its options — straight
+ * from the capture buffer into a reused {@link Segment}. No objects per frame, no exceptions on
+ * the hot path: a frame is either a segment or one {@link SkipReason}, counted in
+ * {@link #counters()}.
+ *
+ * <p>Payload bytes are never read: {@code payload_len} comes from the IP header lengths.
+ *
+ * <p>Not thread-safe: one parser per capture thread. The returned segment and its arrays are
+ * overwritten by the next call.
+ */
+public final class FrameParser {
+
+    private static final int ETHERTYPE_IPV4 = 0x0800;
+    private static final int ETHERTYPE_IPV6 = 0x86DD;
+    private static final int ETHERTYPE_VLAN = 0x8100;
+    private static final int ETHERTYPE_QINQ = 0x88A8;
+    private static final int ETHERTYPE_QINQ_OLD = 0x9100;
+    private static final int MAX_VLAN_TAGS = 4;
+
+    private static final int PROTO_TCP = 6;
+    private static final int IPV6_HOP_BY_HOP = 0;
+    private static final int IPV6_ROUTING = 43;
+    private static final int IPV6_FRAGMENT = 44;
+    private static final int IPV6_AH = 51;
+    private static final int IPV6_DEST_OPTS = 60;
+    private static final int IPV6_MOBILITY = 135;
+    private static final int IPV6_HIP = 139;
+    private static final int IPV6_SHIM6 = 140;
+    private static final int MAX_IPV6_EXT_HEADERS = 8;
+
+    private static final int OPT_EOL = 0;
+    private static final int OPT_NOP = 1;
+    private static final int OPT_MSS = 2;
+    private static final int OPT_WSCALE = 3;
+    private static final int OPT_SACK_PERMITTED = 4;
+    private static final int OPT_SACK = 5;
+    private static final int OPT_TIMESTAMP = 8;
+
+    private final ParseCounters counters = new ParseCounters();
+    private final Segment segment = new Segment();
+    private final byte[] src4 = new byte[4];
+    private final byte[] dst4 = new byte[4];
+    private final byte[] src6 = new byte[16];
+    private final byte[] dst6 = new byte[16];
+    private final long[][] sackByEdges = {new long[0], new long[2], new long[4], new long[6], new long[8]};
+
+    private String observer;
+    private String iface;
+
+    public FrameParser(String observer) {
+        this.observer = observer;
+    }
+
+    public ParseCounters counters() {
+        return counters;
+    }
+
+    /** The interface name stamped on following segments (null when unknown). */
+    public void setInterface(String iface) {
+        this.iface = iface;
+    }
+
+    /**
+     * Parses one frame.
+     *
+     * @param linkType the capture's link-layer type ({@link LinkType})
+     * @param tsNanos capture timestamp, ns since the epoch
+     * @param frame buffer holding the captured bytes at {@code [off, off + capLen)}
+     * @return the segment (reused: valid until the next call), or null when the frame was skipped
+     */
+    public Segment parse(int linkType, long tsNanos, byte[] frame, int off, int capLen) {
+        int end = off + capLen;
+        int p;
+        int version; // 4, 6, or 0 when the link layer said "not IP"
+        switch (linkType) {
+            case LinkType.ETHERNET: {
+                if (capLen < 14) {
+                    return skip(SkipReason.TRUNCATED_LINK);
+                }
+                int type = u16(frame, off + 12);
+                p = off + 14;
+                for (int tags = 0; isVlan(type) && tags < MAX_VLAN_TAGS; tags++) {
+                    if (end - p < 4) {
+                        return skip(SkipReason.TRUNCATED_LINK);
+                    }
+                    type = u16(frame, p + 2);
+                    p += 4;
+                }
+                version = ipVersionOfEthertype(type);
+                break;
+            }
+            case LinkType.LINUX_SLL:
+                if (capLen < 16) {
+                    return skip(SkipReason.TRUNCATED_LINK);
+                }
+                version = ipVersionOfEthertype(u16(frame, off + 14));
+                p = off + 16;
+                break;
+            case LinkType.LINUX_SLL2:
+                if (capLen < 20) {
+                    return skip(SkipReason.TRUNCATED_LINK);
+                }
+                version = ipVersionOfEthertype(u16(frame, off));
+                p = off + 20;
+                break;
+            case LinkType.NULL:
+            case LinkType.LOOP: {
+                if (capLen < 4) {
+                    return skip(SkipReason.TRUNCATED_LINK);
+                }
+                // DLT_NULL stores the family in the capturing host's byte order: accept either.
+                int be = (int) u32(frame, off);
+                int family = linkType == LinkType.LOOP || (be & 0xFFFF) != 0 ? be : Integer.reverseBytes(be);
+                version = ipVersionOfAddressFamily(family);
+                p = off + 4;
+                break;
+            }
+            case LinkType.RAW:
+            case LinkType.DLT_RAW:
+            case LinkType.DLT_RAW_OPENBSD:
+                if (capLen < 1) {
+                    return skip(SkipReason.TRUNCATED_LINK);
+                }
+                version = (frame[off] & 0xF0) >>> 4;
+                p = off;
+                break;
+            case LinkType.IPV4:
+                version = 4;
+                p = off;
+                break;
+            case LinkType.IPV6:
+                version = 6;
+                p = off;
+                break;
+            default:
+                return skip(SkipReason.UNSUPPORTED_LINK_TYPE);
+        }
+        if (version == 4) {
+            return ipv4(tsNanos, frame, p, end);
+        } else if (version == 6) {
+            return ipv6(tsNanos, frame, p, end);
+        }
+        return skip(SkipReason.NOT_IP);
+    }
+
+    private Segment ipv4(long tsNanos, byte[] b, int p, int end) {
+        if (end - p < 20) {
+            return skip(SkipReason.TRUNCATED_IP);
+        }
+        int vihl = b[p] & 0xFF;
+        int ihl = (vihl & 0x0F) * 4;
+        int totalLength = u16(b, p + 2);
+        if ((vihl >>> 4) != 4 || ihl < 20 || totalLength < ihl) {
+            return skip(SkipReason.BAD_IP_HEADER);
+        }
+        if (end - p < ihl) {
+            return skip(SkipReason.TRUNCATED_IP);
+        }
+        if ((b[p + 9] & 0xFF) != PROTO_TCP) {
+            return skip(SkipReason.NOT_TCP);
+        }
+        if ((u16(b, p + 6) & 0x1FFF) != 0) {
+            return skip(SkipReason.IP_FRAGMENT);
+        }
+        Segment s = segment;
+        s.ipVersion = 4;
+        s.ttl = b[p + 8] & 0xFF;
+        s.ipId = u16(b, p + 4);
+        System.arraycopy(b, p + 12, src4, 0, 4);
+        System.arraycopy(b, p + 16, dst4, 0, 4);
+        s.srcAddr = src4;
+        s.dstAddr = dst4;
+        return tcp(tsNanos, b, p + ihl, end, totalLength - ihl);
+    }
+
+    private Segment ipv6(long tsNanos, byte[] b, int p, int end) {
+        if (end - p < 40) {
+            return skip(SkipReason.TRUNCATED_IP);
+        }
+        if (((b[p] & 0xF0) >>> 4) != 6) {
+            return skip(SkipReason.BAD_IP_HEADER);
+        }
+        int remaining = u16(b, p + 4); // payload length: extension headers + upper layer
+        if (remaining == 0) {
+            return skip(SkipReason.BAD_IP_HEADER); // jumbogram or bogus: no usable length
+        }
+        int next = b[p + 6] & 0xFF;
+        Segment s = segment;
+        s.ipVersion = 6;
+        s.ttl = b[p + 7] & 0xFF;
+        s.ipId = Segment.ABSENT;
+        System.arraycopy(b, p + 8, src6, 0, 16);
+        System.arraycopy(b, p + 24, dst6, 0, 16);
+        s.srcAddr = src6;
+        s.dstAddr = dst6;
+        p += 40;
+        for (int i = 0; next != PROTO_TCP; i++) {
+            if (i == MAX_IPV6_EXT_HEADERS) {
+                return skip(SkipReason.BAD_IP_HEADER);
+            }
+            int len;
+            switch (next) {
+                case IPV6_HOP_BY_HOP: case IPV6_ROUTING: case IPV6_DEST_OPTS:
+                case IPV6_MOBILITY: case IPV6_HIP: case IPV6_SHIM6:
+                    if (end - p < 2) {
+                        return skip(SkipReason.TRUNCATED_IP);
+                    }
+                    len = ((b[p + 1] & 0xFF) + 1) * 8;
+                    break;
+                case IPV6_AH:
+                    if (end - p < 2) {
+                        return skip(SkipReason.TRUNCATED_IP);
+                    }
+                    len = ((b[p + 1] & 0xFF) + 2) * 4;
+                    break;
+                case IPV6_FRAGMENT:
+                    if (end - p < 8) {
+                        return skip(SkipReason.TRUNCATED_IP);
+                    }
+                    if ((u16(b, p + 2) & 0xFFF8) != 0) {
+                        return skip(SkipReason.IP_FRAGMENT);
+                    }
+                    len = 8;
+                    break;
+                default:
+                    return skip(SkipReason.NOT_TCP); // UDP, ICMPv6, ESP, No Next Header …
+            }
+            if (len > remaining) {
+                return skip(SkipReason.BAD_IP_HEADER);
+            }
+            if (end - p < len) {
+                return skip(SkipReason.TRUNCATED_IP);
+            }
+            next = b[p] & 0xFF;
+            p += len;
+            remaining -= len;
+        }
+        return tcp(tsNanos, b, p, end, remaining);
+    }
+
+    /** @param ipPayload bytes of TCP header + payload according to the IP header */
+    private Segment tcp(long tsNanos, byte[] b, int p, int end, int ipPayload) {
+        if (end - p < 20) {
+            return skip(SkipReason.TRUNCATED_TCP);
+        }
+        int offsetFlags = u16(b, p + 12);
+        int headerLength = (offsetFlags >>> 12) * 4;
+        if (headerLength < 20 || headerLength > ipPayload) {
+            return skip(SkipReason.BAD_TCP_HEADER);
+        }
+        Segment s = segment;
+        s.observer = observer;
+        s.iface = iface;
+        s.tsNanos = tsNanos;
+        s.srcPort = u16(b, p);
+        s.dstPort = u16(b, p + 2);
+        s.seq = u32(b, p + 4);
+        s.ack = u32(b, p + 8);
+        s.flags = offsetFlags & 0x1FF;
+        s.window = u16(b, p + 14);
+        s.payloadLen = ipPayload - headerLength;
+        s.windowScale = Segment.ABSENT;
+        s.mss = Segment.ABSENT;
+        s.sackPermitted = false;
+        s.sackBlocks = sackByEdges[0];
+        s.hasTimestamps = false;
+        s.tsVal = 0;
+        s.tsEcr = 0;
+        if (headerLength > 20) {
+            options(b, p + 20, Math.min(p + headerLength, end), end < p + headerLength);
+        }
+        counters.segment();
+        return s;
+    }
+
+    /** Reads options in {@code [p, end)}; {@code cut} when the snap length cut them short. */
+    private void options(byte[] b, int p, int end, boolean cut) {
+        Segment s = segment;
+        boolean incomplete = cut;
+        while (p < end) {
+            int kind = b[p] & 0xFF;
+            if (kind == OPT_EOL) {
+                break;
+            }
+            if (kind == OPT_NOP) {
+                p++;
+                continue;
+            }
+            if (end - p < 2) {
+                incomplete = true;
+                break;
+            }
+            int len = b[p + 1] & 0xFF;
+            if (len < 2) {
+                incomplete = true; // malformed: cannot step over it
+                break;
+            }
+            if (end - p < len) {
+                incomplete = true;
+                break;
+            }
+            switch (kind) {
+                case OPT_MSS:
+                    if (len == 4) {
+                        s.mss = u16(b, p + 2);
+                    } else {
+                        incomplete = true;
+                    }
+                    break;
+                case OPT_WSCALE:
+                    if (len == 3) {
+                        s.windowScale = b[p + 2] & 0xFF;
+                    } else {
+                        incomplete = true;
+                    }
+                    break;
+                case OPT_SACK_PERMITTED:
+                    s.sackPermitted = true;
+                    break;
+                case OPT_SACK: {
+                    int blocks = (len - 2) / 8;
+                    if ((len - 2) % 8 != 0 || blocks > 4) {
+                        incomplete = true;
+                        blocks = Math.min(blocks, 4);
+                    }
+                    long[] edges = sackByEdges[blocks];
+                    for (int i = 0; i < blocks * 2; i++) {
+                        edges[i] = u32(b, p + 2 + 4 * i);
+                    }
+                    s.sackBlocks = edges;
+                    break;
+                }
+                case OPT_TIMESTAMP:
+                    if (len == 10) {
+                        s.hasTimestamps = true;
+                        s.tsVal = u32(b, p + 2);
+                        s.tsEcr = u32(b, p + 6);
+                    } else {
+                        incomplete = true;
+                    }
+                    break;
+                default:
+                    break; // other options (TFO, MPTCP, MD5 …) are stepped over
+            }
+            p += len;
+        }
+        if (incomplete) {
+            counters.optionIncomplete();
+        }
+    }
+
+    private Segment skip(SkipReason reason) {
+        counters.skip(reason);
+        return null;
+    }
+
+    private static boolean isVlan(int ethertype) {
+        return ethertype == ETHERTYPE_VLAN || ethertype == ETHERTYPE_QINQ || ethertype == ETHERTYPE_QINQ_OLD;
+    }
+
+    private static int ipVersionOfEthertype(int ethertype) {
+        return ethertype == ETHERTYPE_IPV4 ? 4 : ethertype == ETHERTYPE_IPV6 ? 6 : 0;
+    }
+
+    /** AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS). */
+    private static int ipVersionOfAddressFamily(int family) {
+        switch (family) {
+            case 2: return 4;
+            case 10: case 24: case 28: case 30: return 6;
+            default: return 0;
+        }
+    }
+
+    static int u16(byte[] b, int p) {
+        return ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
+    }
+
+    static long u32(byte[] b, int p) {
+        return ((long) (b[p] & 0xFF) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+    }
+}

@@ -1,0 +1,51 @@
+package io.tcpwatch.cli;
+
+import io.tcpwatch.agent.cli.AgentCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tcpwatch} command: every part of the product behind one executable. */
+@Command(name = "tcpwatch",
+        mixinStandardHelpOptions = true,
+        versionProvider = Tcpwatch.Version.class,
+        description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
+        subcommands = {AgentCommand.class, CommandLine.HelpCommand.class})
+public final class Tcpwatch implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: one sentence and exit code 2 for usage errors. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Tcpwatch());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("tcpwatch " + c.getCommandName() + ": " + ex.getMessage());
+            c.getErr().println("Try 'tcpwatch " + (c.getParent() == null ? "" : c.getCommandName() + " ") + "--help'.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("tcpwatch: unexpected failure, please report it:");
+            ex.printStackTrace(c.getErr());
+            return 1;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Tcpwatch.class.getPackage().getImplementationVersion();
+            return new String[] {"tcpwatch " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
