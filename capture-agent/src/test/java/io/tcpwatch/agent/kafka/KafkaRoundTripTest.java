@@ -1,0 +1,143 @@
+package io.tcpwatch.agent.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tcpwatch.agent.capture.CaptureFileReader;
+import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.agent.testing.KafkaBroker;
+import io.tcpwatch.agent.testing.SyntheticTraffic;
+import io.tcpwatch.schema.FlowKey;
+import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.SegmentDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The agent replays a capture into a real KRaft broker; every segment must come back exactly. */
+@Timeout(180)
+class KafkaRoundTripTest {
+
+    @TempDir
+    static Path dir;
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new KafkaBroker(dir.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void everySegmentRoundTripsExactlyAndEachConnectionStaysInOnePartition() throws Exception {
+        Path pcap = dir.resolve("traffic.pcap");
+        long frames = SyntheticTraffic.write(pcap, 20_000, 150, 11);
+        List<Segment> expected = parseFile(pcap, "it-observer");
+        assertThat(expected).hasSize((int) frames);
+        broker.createTopic("seg-it", 4);
+
+        int exit = new CommandLine(new AgentCommand()).execute("--read", pcap.toString(), "--bootstrap",
+                broker.bootstrap(), "--topic", "seg-it", "--stats-topic", "stats-it", "--observer", "it-observer",
+                "--no-progress");
+        assertThat(exit).isZero();
+
+        List<ConsumerRecord<byte[], byte[]>> records = broker.readAll("seg-it", frames, Duration.ofSeconds(60));
+        assertThat(records).hasSize((int) frames);
+
+        SegmentDecoder decoder = new SegmentDecoder();
+        Map<ByteBuffer, Integer> partitionOfFlow = new HashMap<>();
+        Map<ByteBuffer, List<Segment>> consumedByFlow = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Segment s = decoder.decode(r.value());
+            ByteBuffer key = ByteBuffer.wrap(r.key());
+            assertThat(r.key()).isEqualTo(FlowKey.of(s));
+            Integer before = partitionOfFlow.putIfAbsent(key, r.partition());
+            assertThat(before == null || before == r.partition()).as("flow split across partitions").isTrue();
+            consumedByFlow.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
+        }
+        assertThat(partitionOfFlow.values()).as("flows spread over every partition").containsOnly(0, 1, 2, 3)
+                .contains(0, 1, 2, 3);
+
+        Map<ByteBuffer, List<Segment>> expectedByFlow = new LinkedHashMap<>();
+        for (Segment s : expected) {
+            expectedByFlow.computeIfAbsent(ByteBuffer.wrap(FlowKey.of(s)), k -> new ArrayList<>()).add(s);
+        }
+        assertThat(consumedByFlow).hasSameSizeAs(expectedByFlow);
+        for (Map.Entry<ByteBuffer, List<Segment>> e : expectedByFlow.entrySet()) {
+            assertThat(consumedByFlow.get(e.getKey())).as("segments of one flow, in capture order")
+                    .containsExactlyElementsOf(e.getValue());
+        }
+
+        // the last agent-stats record accounts for every segment
+        List<ConsumerRecord<byte[], byte[]>> stats = broker.readAll("stats-it", 1, Duration.ofSeconds(20));
+        assertThat(stats).isNotEmpty();
+        Map<String, Long> last = numbers(stats.get(stats.size() - 1).value());
+        assertThat(last).containsEntry("packets_seen", frames).containsEntry("parsed", frames)
+                .containsEntry("dropped", 0L).containsEntry("send_errors", 0L);
+        assertThat(new String(stats.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("it-observer");
+    }
+
+    @Test
+    void anUnreachableBrokerEndsWithExitCode7AfterTheConfiguredTime() throws Exception {
+        Path pcap = dir.resolve("small.pcap");
+        SyntheticTraffic.write(pcap, 10, 2, 1);
+        long start = System.nanoTime();
+        int exit = new CommandLine(new AgentCommand()).execute("--read", pcap.toString(),
+                "--bootstrap", "127.0.0.1:1", "--broker-timeout", "3", "--no-progress");
+        assertThat(exit).isEqualTo(7);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(30));
+    }
+
+    static List<Segment> parseFile(Path pcap, String observer) throws Exception {
+        List<Segment> out = new ArrayList<>();
+        FrameParser parser = new FrameParser(observer);
+        try (CaptureFileReader r = CaptureFileReader.open(pcap)) {
+            r.read((iface, ts, buf, off, cap, orig) -> {
+                Segment s = parser.parse(iface.linkType(), ts, buf, off, cap);
+                if (s != null) {
+                    out.add(s.copy());
+                }
+            });
+        }
+        return out;
+    }
+
+    private static Map<String, Long> numbers(byte[] json) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.VALUE_NUMBER_INT) {
+                    out.put(name, p.getLongValue());
+                } else if (t.isStructStart()) {
+                    p.skipChildren();
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,81 @@
+package io.tcpwatch.agent.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/** A real single-node KRaft Kafka broker (combined broker + controller) in this JVM, for tests. */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final KafkaClusterTestKit cluster;
+    private boolean closed;
+
+    public KafkaBroker(Path baseDir) throws Exception {
+        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBaseDirectory(baseDir)
+                .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                .build())
+                .setConfigProp("auto.create.topics.enable", "true")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+    }
+
+    public String bootstrap() {
+        return cluster.bootstrapServers();
+    }
+
+    public void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        }
+    }
+
+    /** Reads {@code topic} from the beginning until {@code expected} records arrived or the time is up. */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, long expected, Duration timeout) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("max.poll.records", "10000");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                batch.forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (!closed) { // KafkaClusterTestKit.close() is not idempotent
+            closed = true;
+            cluster.close();
+        }
+    }
+}
