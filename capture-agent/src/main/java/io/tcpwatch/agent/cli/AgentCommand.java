@@ -15,8 +15,6 @@ import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.agent.stats.StatsReporter;
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -186,7 +184,7 @@ public final class AgentCommand implements Callable<Integer> {
                     compression, kafkaProperties), topic, queue);
             sink = new KafkaSink(publisher, replay);
         } else if (output.print) {
-            sink = new JsonLinesSink(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+            sink = new JsonLinesSink(new BufferedOutputStream(System.out, 1 << 16));
         } else {
             discard = new DiscardSink();
             sink = discard;
