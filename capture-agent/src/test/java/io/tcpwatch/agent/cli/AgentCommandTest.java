@@ -3,9 +3,7 @@ package io.tcpwatch.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import io.tcpwatch.agent.testing.JsonFields;
 import io.tcpwatch.agent.testing.SyntheticTraffic;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +72,7 @@ class AgentCommandTest {
 
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize((int) frames);
-        Map<String, String> first = fields(lines[0]);
+        Map<String, String> first = JsonFields.of(lines[0]);
         assertThat(first).containsEntry("observer", "o1").containsEntry("flags", "SYN")
                 .containsKeys("ts_ns", "time", "src_addr", "dst_addr", "seq", "mss", "window_scale", "ts_val");
         assertThat(stderr()).contains(String.format("%,d TCP segments", frames));
@@ -192,23 +189,5 @@ class AgentCommandTest {
         } catch (io.tcpwatch.agent.AgentException e) {
             return false;
         }
-    }
-
-    private static Map<String, String> fields(String json) throws IOException {
-        Map<String, String> m = new HashMap<>();
-        try (JsonParser p = new JsonFactory().createParser(json)) {
-            p.nextToken();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (t.isStructStart()) {
-                    p.skipChildren();
-                    m.put(name, "[…]");
-                } else {
-                    m.put(name, p.getText());
-                }
-            }
-        }
-        return m;
     }
 }
