@@ -1,0 +1,528 @@
+#!/usr/bin/env python3
+"""Generates the labeled capture corpus from the real Linux TCP stack (run as root).
+
+For every scenario it builds fresh network namespaces — client, router, server — joined by veth
+pairs, runs real client and server sockets (roles.py), captures at the client's and at the
+server's interface with tcpdump (two vantage points), and writes one label file per capture. The
+labels come from what the applications and the kernel recorded (application logs, TCP_INFO,
+/proc/net/{snmp,netstat} counters, the relay's drop log) — never from the captures. Wireshark's
+own verdicts (tshark) are recorded beside them for comparison.
+
+Traffic never leaves the namespaces made here; every process is bounded in time; every
+namespace and process is removed at the end, also on failure or Ctrl-C.
+
+Usage: sudo corpus/generate.py [--out corpus/fixtures] [--only SCENARIO ...]
+"""
+import argparse, datetime, json, os, platform, shutil, signal, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = sys.executable
+NS = {"client": "twc-client", "router": "twc-router", "server": "twc-server"}
+CLIENT_IP, ROUTER_C, ROUTER_S, SERVER_IP = "10.77.0.2", "10.77.0.1", "10.77.1.1", "10.77.1.2"
+IF = {"client": "tw-c0", "server": "tw-s0"}
+STORM_CLIENTS = [f"10.77.0.{i}" for i in range(10, 50)]
+FLOOD = {"src_prefix": "10.77.0", "src_first": 100, "src_count": 150}
+SNAPLEN = 128
+FORMAT = "tcpwatch-corpus-labels/1"
+WIRESHARK_FILTERS = [
+    "tcp.analysis.reused_ports", "tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
+    "tcp.analysis.zero_window", "tcp.analysis.zero_window_probe", "tcp.analysis.keep_alive",
+    "tcp.analysis.window_full", "tcp.analysis.duplicate_ack", "tcp.analysis.lost_segment",
+    "tcp.flags.reset == 1", "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+]
+KERNEL_COUNTERS = ["Tcp:ActiveOpens", "Tcp:PassiveOpens", "Tcp:AttemptFails", "Tcp:OutRsts", "Tcp:RetransSegs",
+                   "TcpExt:TCPSynRetrans", "TcpExt:ListenOverflows", "TcpExt:ListenDrops",
+                   "TcpExt:SyncookiesSent", "TcpExt:TCPAbortOnClose", "TcpExt:TCPAbortOnData",
+                   "TcpExt:TCPChallengeACK", "TcpExt:TCPFromZeroWindowAdv", "TcpExt:TCPToZeroWindowAdv",
+                   "TcpExt:TCPTimeouts", "TcpExt:TCPLostRetransmit", "TcpExt:TW", "TcpExt:TCPReqQFullDoCookies"]
+
+
+def sh(*cmd, ns=None, check=True, timeout=30, **kw):
+    full = (["ip", "netns", "exec", NS[ns]] if ns else []) + list(cmd)
+    return subprocess.run(full, check=check, timeout=timeout, capture_output=True, text=True, **kw)
+
+
+def iso(t_ns):
+    return datetime.datetime.fromtimestamp(t_ns / 1e9, datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Topology:
+    """client (10.77.0.2) — router (10.77.0.1 | 10.77.1.1) — server (10.77.1.2), fresh per scenario."""
+
+    def __enter__(self):
+        self.teardown()
+        for ns in NS.values():
+            sh("ip", "netns", "add", ns)
+        for role in NS:
+            sh("ip", "link", "set", "lo", "up", ns=role)
+            for key in ("all", "default"):
+                sh("sysctl", "-qw", f"net.ipv4.conf.{key}.rp_filter=0", ns=role)
+        sh("ip", "link", "add", IF["client"], "netns", NS["client"], "type", "veth", "peer", "tw-rc", "netns", NS["router"])
+        sh("ip", "link", "add", IF["server"], "netns", NS["server"], "type", "veth", "peer", "tw-rs", "netns", NS["router"])
+        sh("ip", "addr", "add", f"{CLIENT_IP}/24", "dev", IF["client"], ns="client")
+        for extra in STORM_CLIENTS:
+            sh("ip", "addr", "add", f"{extra}/24", "dev", IF["client"], ns="client")
+        sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", IF["server"], ns="server")
+        sh("ip", "addr", "add", f"{ROUTER_C}/24", "dev", "tw-rc", ns="router")
+        sh("ip", "addr", "add", f"{ROUTER_S}/24", "dev", "tw-rs", ns="router")
+        for role, dev in (("client", IF["client"]), ("server", IF["server"]), ("router", "tw-rc"), ("router", "tw-rs")):
+            sh("ip", "link", "set", dev, "up", ns=role)
+        sh("ip", "route", "add", "default", "via", ROUTER_C, ns="client")
+        sh("ip", "route", "add", "default", "via", ROUTER_S, ns="server")
+        sh("sysctl", "-qw", "net.ipv4.ip_forward=1", ns="router")
+        return self
+
+    def relay(self, workdir, delay_ms=0.0, loss=0.0, seed=7):
+        """Routes all client↔server traffic through relay.py (delay, seeded loss) between two TUN devices."""
+        for dev in ("tw-ta", "tw-tb"):
+            sh("ip", "tuntap", "add", "dev", dev, "mode", "tun", ns="router")
+            sh("ip", "link", "set", dev, "up", ns="router")
+            sh("sysctl", "-qw", f"net.ipv4.conf.{dev}.rp_filter=0", ns="router")
+        log = os.path.join(workdir, "relay.jsonl")
+        ready = os.path.join(workdir, "relay.ready")
+        proc = subprocess.Popen(["ip", "netns", "exec", NS["router"], PY, os.path.join(HERE, "relay.py"),
+                                 "--a", "tw-ta", "--b", "tw-tb", "--delay-ms", str(delay_ms), "--loss", str(loss),
+                                 "--seed", str(seed), "--log", log, "--seconds", "120", "--ready", ready])
+        wait_for(lambda: os.path.exists(ready), 10, "relay start")
+        # into the relay: client→server enters tw-ta, server→client enters tw-tb
+        sh("ip", "route", "replace", "10.77.1.0/24", "dev", "tw-ta", ns="router")
+        sh("ip", "route", "replace", "10.77.0.0/24", "dev", "tw-tb", ns="router")
+        # out of the relay: packets arriving from a TUN device use the direct routes
+        sh("ip", "route", "add", "10.77.1.0/24", "dev", "tw-rs", "table", "100", ns="router")
+        sh("ip", "route", "add", "10.77.0.0/24", "dev", "tw-rc", "table", "100", ns="router")
+        for dev in ("tw-ta", "tw-tb"):
+            sh("ip", "rule", "add", "iif", dev, "lookup", "100", ns="router")
+        return proc, log
+
+    def __exit__(self, *exc):
+        self.teardown()
+
+    @staticmethod
+    def teardown():
+        for ns in NS.values():
+            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def wait_for(cond, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def counters(role):
+    """The namespace's TCP counters from /proc/net/snmp and /proc/net/netstat."""
+    out = {}
+    for path in ("/proc/net/snmp", "/proc/net/netstat"):
+        lines = sh("cat", path, ns=role).stdout.splitlines()
+        for head, vals in zip(lines[::2], lines[1::2]):
+            prefix = head.split(":")[0]
+            for k, v in zip(head.split()[1:], vals.split()[1:]):
+                out[f"{prefix}:{k}"] = int(v)
+    return out
+
+
+def sysctls(role):
+    names = ["net.ipv4.tcp_timestamps", "net.ipv4.tcp_syn_linear_timeouts", "net.ipv4.ip_local_port_range",
+             "net.ipv4.tcp_syncookies", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_synack_retries",
+             "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_rfc1337", "net.ipv4.tcp_tw_reuse", "net.core.somaxconn"]
+    out = {}
+    for n in names:
+        r = sh("sysctl", "-n", n, ns=role, check=False)
+        out[n] = " ".join(r.stdout.split()) if r.returncode == 0 else None
+    return out
+
+
+class Run:
+    """One scenario's processes and records."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.background = []
+        self.logs = {}
+
+    def _cmd(self, ns, role, params, name):
+        log = os.path.join(self.workdir, f"{name}.jsonl")
+        self.logs[name] = log
+        return ["ip", "netns", "exec", NS[ns], PY, os.path.join(HERE, "roles.py"), role, json.dumps(params), log]
+
+    def start(self, ns, role, params, name):
+        self.background.append((name, subprocess.Popen(self._cmd(ns, role, params, name))))
+        time.sleep(0.3)
+
+    def run(self, ns, role, params, name, timeout=90):
+        subprocess.run(self._cmd(ns, role, params, name), check=True, timeout=timeout)
+
+    def wait_all(self, timeout=90):
+        for name, p in self.background:
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                raise RuntimeError(f"{name} did not finish within {timeout} s")
+            if p.returncode != 0:
+                raise RuntimeError(f"{name} failed with exit code {p.returncode}")
+        self.background.clear()
+
+    def records(self, name, event=None):
+        with open(self.logs[name]) as f:
+            recs = [json.loads(line) for line in f]
+        return [r for r in recs if event is None or r["event"] == event]
+
+
+def expect(kind, detect, anomaly, **fields):
+    """One expected outcome. detect: the detector must (True) or must not (False) report `kind` here."""
+    e = {"kind": kind, "detect": detect, "anomaly": anomaly}
+    e.update({k: v for k, v in fields.items() if v is not None})
+    return e
+
+
+def span(t0, t1):
+    return {"from": iso(t0 - 1_000_000_000), "to": iso(t1 + 1_000_000_000)}
+
+
+# ---------------------------------------------------------------- scenarios
+# Each returns (description, server endpoint, expected outcomes, application facts for the counts check).
+
+def port_reuse(run, topo):
+    port = 7001
+    run.start("server", "server_reuse", {"ip": SERVER_IP, "port": port, "seconds": 25}, "server")
+    phases = [
+        {"name": "timestamps-on", "timestamps": 1, "bytes": 4 << 20, "count": 4, "sport": 40001, "pause_ms": 50},
+        {"name": "higher-isn", "timestamps": 0, "bytes": 1024, "count": 4, "sport": 40002, "pause_ms": 300},
+        {"name": "collision", "timestamps": 0, "bytes": 4 << 20, "count": 5, "sport": 40003, "pause_ms": 50},
+    ]
+    run.run("client", "client_reuse", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "phases": phases}, "client")
+    run.wait_all()
+    out = []
+    for c in run.records("client", "connection"):
+        base = dict(client=c["client"], server=c["server"], conn_state="SF", phase=c["phase"],
+                    incarnation=c["incarnation"], syn_retransmits=c["syn_retransmits"], **span(c["connect_start_ns"], c["closed_ns"]))
+        if c["incarnation"] == 0:
+            out.append(expect("PORT_REUSE_COLLISION", False, False, note="first use of this 4-tuple", **base))
+        elif c["syn_retransmits"]:
+            out.append(expect("PORT_REUSE_COLLISION", True, True,
+                              note="SYN hit the server's TIME_WAIT: answered with an ACK for the old incarnation, "
+                                   "client RST, SYN retransmitted (kernel TCP_INFO total_retrans)", **base))
+            out.append(expect("SYN_RETRANSMIT", True, True, **base))
+        else:
+            out.append(expect("PORT_REUSE_COLLISION", False, False,
+                              note="clean reuse: the kernel accepted the SYN on the TIME_WAIT 4-tuple "
+                                   + ("(newer TCP timestamp)" if c["timestamps"] else "(ISN above the old rcv_nxt)"), **base))
+    collisions = sum(1 for e in out if e["kind"] == "PORT_REUSE_COLLISION" and e["detect"])
+    out.append(expect("PORT_EXHAUSTION_RISK", collisions > 0, collisions > 0, client=CLIENT_IP,
+                      server=f"{SERVER_IP}:{port}", note=f"{collisions} port-reuse collisions observed for this pair"))
+    return ("A client reconnects from fixed source ports while the server, which closed first, still holds "
+            "TIME_WAIT: clean reuses (newer timestamps; higher ISN) and true collisions (timestamps off, "
+            "4 MB per incarnation).", f"{SERVER_IP}:{port}", out)
+
+
+def rst_after_fin(run, topo):
+    port = 7002
+    run.start("server", "server_rpc", {"ip": SERVER_IP, "port": port, "seconds": 6, "close_first": True}, "server")
+    conns = [{"requests": [[100, 2000, 0]], "end": "abort_after_eof"} for _ in range(6)]
+    conns += [{"requests": [[100, 2000, 0]], "end": "close"} for _ in range(4)]
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": conns}, "client")
+    run.wait_all()
+    connected = {c["client"]: c for c in run.records("client", "connected")}
+    out = []
+    for r in run.records("client", "eof_then_abort"):
+        out.append(expect("RST", True, False, cause="RST_AFTER_FIN", origin="ENDPOINT_APP", client=r["client"],
+                          server=f"{SERVER_IP}:{port}", conn_state="RSTO",
+                          note="the client read the server's FIN, then closed with SO_LINGER 0: RST with window 0, normal",
+                          **span(connected[r["client"]]["connect_start_ns"], r["t_ns"])))
+    for r in run.records("client", "closed"):
+        out.append(expect("ANY", False, False, client=r["client"], server=f"{SERVER_IP}:{port}", conn_state="SF",
+                          note="graceful close", **span(connected[r["client"]]["connect_start_ns"], r["t_ns"])))
+    return ("The server answers and closes first; six clients answer its FIN with RST (SO_LINGER 0 after EOF), "
+            "four close gracefully.", f"{SERVER_IP}:{port}", out)
+
+
+def connection_limit(run, topo):
+    port = 7003
+    topo.relay(run.workdir, delay_ms=15)
+    run.start("server", "server_limit", {"ip": SERVER_IP, "port": port, "max": 8, "hold": 1.5, "seconds": 14}, "server")
+    early = [{"requests": [[100, 64, 0]], "end": "close"} for _ in range(2)]
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": early}, "client-early")
+    time.sleep(3)  # quiet period, then the herd
+    # each client sends half a round trip after its handshake: its data crosses the server's RST
+    storm = [{"ip": ip, "send_at_once": 200, "send_delay_ms": 8} for ip in STORM_CLIENTS]
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": storm}, "client-storm")
+    run.wait_all()
+    out = []
+    storm_start = min(r["connect_start_ns"] for r in run.records("client-storm", "connected"))
+    storm_end = max(r["t_ns"] for r in run.records("server", "rejected") + run.records("server", "served"))
+    sent = {r["client"]: r["t_ns"] for r in run.records("client-storm", "sent")}
+    one_way_ns = 15_000_000
+    for r in run.records("server", "rejected"):
+        out.append(expect("RST", True, True, cause="REJECTED_AFTER_HANDSHAKE", origin="ENDPOINT_APP",
+                          client=r["client"], server=f"{SERVER_IP}:{port}", conn_state="RSTR",
+                          note="accepted, then aborted by the application at its limit of 8", **span(r["t_ns"], r["t_ns"])))
+        # the client's data reaches the server one relay delay after it was sent: after the abort, the
+        # stack answers it with a second RST; margins of 3 ms either way leave the close calls unlabeled
+        if r["client"] in sent:
+            arrival = sent[r["client"]] + one_way_ns
+            if arrival > r["t_ns"] + 3_000_000 or arrival < r["t_ns"] - 3_000_000:
+                late = arrival > r["t_ns"]
+                out.append(expect("RST", late, late, cause="DATA_AFTER_RST", origin="ENDPOINT_STACK",
+                                  client=r["client"], server=f"{SERVER_IP}:{port}",
+                                  note=("the client's request arrived after the abort: the stack answers it with RST"
+                                        if late else "the request arrived before the abort"),
+                                  **span(r["t_ns"], arrival)))
+    for r in run.records("server", "served"):
+        out.append(expect("RST", False, False, client=r["client"], server=f"{SERVER_IP}:{port}", conn_state="SF",
+                          note="admitted and served", **span(r["t_ns"] - 2_000_000_000, r["t_ns"])))
+    out.append(expect("CONNECTION_LIMIT", True, True, server=f"{SERVER_IP}:{port}", limit=8, **span(storm_start, storm_end)))
+    out.append(expect("RECONNECT_STORM", True, True, server=f"{SERVER_IP}:{port}", distinct_clients=len(STORM_CLIENTS),
+                      quiet_seconds=3, **span(storm_start, storm_start)))
+    return ("A server that serves at most 8 connections at a time and aborts any beyond; after 3 s of quiet, 40 "
+            "clients (distinct addresses) connect at once and send right after the handshake; 15 ms each way.",
+            f"{SERVER_IP}:{port}", out)
+
+
+def refused(run, topo):
+    closed, open_port = 7004, 7014
+    run.start("server", "server_rpc", {"ip": SERVER_IP, "port": open_port, "seconds": 5}, "server")
+    run.run("client", "client_refused", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": closed, "count": 8}, "client-refused")
+    conns = [{"requests": [[100, 500, 0]], "end": "close"} for _ in range(3)]
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": open_port, "conns": conns}, "client")
+    run.wait_all()
+    out = []
+    for r in run.records("client-refused", "refused"):
+        out.append(expect("RST", True, True, cause="REFUSED", origin="ENDPOINT_STACK", client=CLIENT_IP,
+                          server=f"{SERVER_IP}:{closed}", conn_state="REJ", attempt=r["attempt"],
+                          note="connect() failed with ECONNREFUSED: no listener", **span(r["t_ns"], r["t_ns"])))
+    for r in run.records("client", "closed"):
+        out.append(expect("ANY", False, False, client=r["client"], server=f"{SERVER_IP}:{open_port}", conn_state="SF",
+                          **span(r["t_ns"] - 1_000_000_000, r["t_ns"])))
+    return ("Eight SYNs to a port without listener (RST/ACK from the stack); three normal connections to an open port.",
+            f"{SERVER_IP}:{closed}", out)
+
+
+def backlog_and_flood(run, topo):
+    slow, flooded = 7005, 7006
+    run.start("server", "server_backlog", {"ip": SERVER_IP, "port": slow, "backlog": 1, "pause": 6, "seconds": 16}, "server-slow")
+    run.start("server", "server_rpc", {"ip": SERVER_IP, "port": flooded, "seconds": 16}, "server-flooded")
+    clients = [{"requests": [[100, 100, 0]], "end": "close", "connect_timeout": 25} for _ in range(10)]
+    run.start("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": slow, "conns": clients, "seconds": 40}, "client-slow")
+    time.sleep(1)
+    run.run("client", "client_flood", {"server_ip": SERVER_IP, "port": flooded, "count": 150, "gap_ms": 3, **FLOOD}, "client-flood")
+    legit = [{"requests": [[100, 100, 0]], "end": "close"} for _ in range(3)]
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": flooded, "conns": legit}, "client-legit")
+    run.wait_all(timeout=60)
+    out = []
+    paused = run.records("server-slow", "not_accepting")[0]
+    resumed = run.records("server-slow", "accepting_again")[0]
+    retried = 0
+    for r in run.records("client-slow", "connected"):
+        if r["syn_retransmits"]:
+            retried += 1
+            out.append(expect("SYN_RETRANSMIT", True, True, client=r["client"], server=f"{SERVER_IP}:{slow}",
+                              syn_retransmits=r["syn_retransmits"], conn_state="SF",
+                              note="SYN dropped while the accept queue was full; the connection succeeded later",
+                              **span(r["connect_start_ns"], r["t_ns"])))
+        else:
+            out.append(expect("SYN_RETRANSMIT", False, False, client=r["client"], server=f"{SERVER_IP}:{slow}",
+                              conn_state="SF", **span(r["connect_start_ns"], r["t_ns"])))
+    out.append(expect("ACCEPT_BACKLOG_OVERFLOW", True, True, server=f"{SERVER_IP}:{slow}", backlog=1,
+                      clients_retrying=retried, note="listen(1) and no accept() for 6 s; legitimate clients retry, then succeed",
+                      **span(paused["t_ns"], resumed["t_ns"])))
+    out.append(expect("SYN_FLOOD", False, False, server=f"{SERVER_IP}:{slow}", note="legitimate clients, one source"))
+    flood = run.records("client-flood", "flood_sent")[0]
+    out.append(expect("SYN_FLOOD", True, True, server=f"{SERVER_IP}:{flooded}", syns=flood["syns"],
+                      distinct_sources=flood["distinct_sources"],
+                      note="spoofed SYNs from addresses that never answer: half-open connections",
+                      **span(flood["t_ns"] - 500_000_000, flood["t_ns"])))
+    out.append(expect("HALF_OPEN", True, True, server=f"{SERVER_IP}:{flooded}", count=flood["syns"], conn_state="S1",
+                      note="each spoofed SYN leaves a SYN/ACK that is never completed"))
+    out.append(expect("ACCEPT_BACKLOG_OVERFLOW", False, False, server=f"{SERVER_IP}:{flooded}",
+                      note="the application accepts promptly: attack-like, not a slow accept loop"))
+    for r in run.records("client-legit", "connected"):
+        out.append(expect("HALF_OPEN", False, False, client=r["client"], server=f"{SERVER_IP}:{flooded}", conn_state="SF"))
+    return ("A listener with backlog 1 whose application stops accepting for 6 s while 10 clients connect; and "
+            "a bounded burst of 150 spoofed SYNs from 150 addresses to another port of the same server.",
+            f"{SERVER_IP}:{slow}", out)
+
+
+def zero_window(run, topo):
+    port = 7007
+    run.start("server", "server_zero_window", {"ip": SERVER_IP, "port": port, "rcvbuf": 32768, "stall": 3, "seconds": 14}, "server")
+    run.start("client", "client_bulk", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "bytes": 2 << 20, "mode": "S"}, "client-stalled")
+    run.run("client", "client_bulk", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "bytes": 2 << 20, "mode": "F"}, "client-fast")
+    run.wait_all()
+    out = []
+    stop = run.records("server", "stop_reading")[0]
+    resume = run.records("server", "resume_reading")[0]
+    out.append(expect("ZERO_WINDOW_STALL", True, True, client=stop["client"], server=f"{SERVER_IP}:{port}",
+                      stall_seconds=round((resume["t_ns"] - stop["t_ns"]) / 1e9, 3), conn_state="SF",
+                      note="the receiving application stopped reading for 3 s: window 0, zero-window probes",
+                      **span(stop["t_ns"], resume["t_ns"])))
+    fast = run.records("client-fast", "bulk_done")[0]
+    out.append(expect("ZERO_WINDOW_STALL", False, False, client=fast["client"], server=f"{SERVER_IP}:{port}",
+                      conn_state="SF", note="same transfer, the receiver keeps reading", **span(fast["connect_start_ns"], fast["done_ns"])))
+    return ("A receiver with a 32 KB buffer stops reading for 3 s in the middle of a 2 MB transfer, then resumes; "
+            "a second transfer to the same server is read at once.", f"{SERVER_IP}:{port}", out)
+
+
+def idle_timeout(run, topo):
+    port = 7008
+    run.start("server", "server_idle", {"ip": SERVER_IP, "port": port, "idle": 10, "seconds": 17}, "server")
+    conns = [{"requests": [[100, 100, 0]], "end": "silent", "silent_for": 14} for _ in range(2)]
+    conns.append({"requests": [[100, 100, 3000]] * 4, "end": "close"})
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": conns}, "client")
+    run.wait_all()
+    out = []
+    for r in run.records("server", "idle_abort"):
+        out.append(expect("RST", True, True, cause="IDLE_TIMEOUT", origin="ENDPOINT_APP", client=r["client"],
+                          server=f"{SERVER_IP}:{port}", idle_seconds=r["idle_s"], conn_state="RSTR",
+                          note="the server application aborts after exactly 10 s of client silence (a round timer)",
+                          **span(r["last_data_ns"], r["t_ns"])))
+    for r in run.records("client", "closed"):
+        out.append(expect("RST", False, False, client=r["client"], server=f"{SERVER_IP}:{port}", conn_state="SF",
+                          note="requests every 3 s keep the connection alive; graceful close", **span(r["t_ns"] - 12_000_000_000, r["t_ns"])))
+    return ("The server aborts connections after 10 s of client silence: two silent clients, one that sends "
+            "every 3 s and closes gracefully.", f"{SERVER_IP}:{port}", out)
+
+
+def packet_loss(run, topo):
+    port = 7009
+    relay, relay_log = topo.relay(run.workdir, delay_ms=1, loss=0.02, seed=7)
+    run.start("server", "server_sink", {"ip": SERVER_IP, "port": port, "seconds": 10}, "server")
+    run.run("client", "client_bulk", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "bytes": 3 << 20}, "client")
+    run.wait_all()
+    relay.terminate()
+    relay.wait(timeout=10)
+    with open(relay_log) as f:
+        drops = [json.loads(x) for x in f if '"drop"' in x]
+    run.logs["relay"] = relay_log
+    done = run.records("client", "bulk_done")[0]
+    out = [expect("RETRANSMISSION_SURGE", True, True, client=CLIENT_IP, server=f"{SERVER_IP}:{port}",
+                  dropped_by_relay=len(drops), client_total_retrans=done["total_retrans"], loss_probability=0.02,
+                  note="the router drops a seeded 2% of client→server packets (each drop logged)",
+                  **span(done["connect_start_ns"], done["done_ns"]))]
+    return ("A 3 MB transfer through a router that drops 2% of client→server packets (seeded, logged) and delays 1 ms.",
+            f"{SERVER_IP}:{port}", out)
+
+
+def normal(run, topo):
+    port = 7010
+    run.start("server", "server_rpc", {"ip": SERVER_IP, "port": port, "seconds": 6}, "server")
+    conns = [{"requests": [[200, 3000, 0]], "end": "close"} for _ in range(10)]
+    conns += [{"requests": [[100, 500, 200]] * 5, "end": "close"} for _ in range(2)]
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": conns}, "client")
+    run.wait_all()
+    out = [expect("ANY", False, False, client=r["client"], server=f"{SERVER_IP}:{port}", conn_state="SF",
+                  note="request/response, graceful close", **span(r["t_ns"] - 2_000_000_000, r["t_ns"]))
+           for r in run.records("client", "closed")]
+    return ("Normal traffic: ten request/response connections and two keep-alive sessions of five requests, "
+            "all closed gracefully.", f"{SERVER_IP}:{port}", out)
+
+
+SCENARIOS = {
+    "port-reuse": port_reuse, "rst-after-fin": rst_after_fin, "connection-limit": connection_limit,
+    "refused": refused, "backlog-and-flood": backlog_and_flood, "zero-window": zero_window,
+    "idle-timeout": idle_timeout, "packet-loss": packet_loss, "normal": normal,
+}
+PCAPNG = ("normal", "server")  # one capture is converted to pcapng (nanosecond if_tsresol)
+
+
+def capture(role, path):
+    p = subprocess.Popen(["ip", "netns", "exec", NS[role], "tcpdump", "-i", IF[role], "-s", str(SNAPLEN),
+                          "--time-stamp-precision=nano", "-U", "-w", path, "tcp"],
+                         stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()  # "listening on …" once the capture runs
+    if "listening" not in line:
+        p.kill()
+        raise RuntimeError(f"tcpdump did not start: {line}")
+    return p
+
+
+def wireshark_counts(path):
+    if not shutil.which("tshark"):
+        return None
+    version = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    counts = {}
+    for flt in WIRESHARK_FILTERS:
+        r = subprocess.run(["tshark", "-n", "-r", path, "-Y", flt, "-T", "fields", "-e", "frame.number"],
+                           capture_output=True, text=True, timeout=120)
+        counts[flt] = len(r.stdout.split())
+    return {"version": version, "counts": counts}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(HERE, "fixtures"))
+    ap.add_argument("--only", nargs="*", choices=list(SCENARIOS))
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("corpus/generate.py needs root: it creates network namespaces and captures with tcpdump.")
+    for tool in ("ip", "tcpdump"):
+        if not shutil.which(tool):
+            sys.exit(f"corpus/generate.py needs {tool}.")
+    os.makedirs(args.out, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    kernel = platform.release()
+    try:
+        for name in args.only or SCENARIOS:
+            t_start = time.monotonic()
+            with tempfile.TemporaryDirectory(prefix=f"tw-{name}-") as work, Topology() as topo:
+                os.chmod(work, 0o755)
+                run = Run(work)
+                before = {r: counters(r) for r in ("client", "server")}
+                settings = {r: sysctls(r) for r in ("client", "server")}
+                caps = {r: (os.path.join(work, f"{r}.pcap"), None) for r in ("client", "server")}
+                caps = {r: (path, capture(r, path)) for r, (path, _) in caps.items()}
+                description, server, expected = SCENARIOS[name](run, topo)
+                time.sleep(0.5)
+                after = {r: counters(r) for r in ("client", "server")}
+                for _, (_, p) in caps.items():
+                    p.send_signal(signal.SIGINT)
+                    p.wait(timeout=10)
+                for vantage in ("client", "server"):
+                    ext = "pcapng" if (name, vantage) == PCAPNG else "pcap"
+                    dest = os.path.join(args.out, f"{name}.{vantage}.{ext}")
+                    src = caps[vantage][0]
+                    if ext == "pcapng":
+                        subprocess.run(["editcap", "-F", "pcapng", src, dest], check=True, timeout=60)
+                    else:
+                        shutil.copyfile(src, dest)
+                    delta = {k: after[vantage].get(k, 0) - before[vantage].get(k, 0) for k in KERNEL_COUNTERS}
+                    label = {
+                        "format": FORMAT,
+                        "scenario": name,
+                        "description": description,
+                        "vantage": vantage,
+                        "observer": f"corpus-{vantage}",
+                        "capture": {"file": os.path.basename(dest), "format": ext, "interface": IF[vantage],
+                                    "snaplen": SNAPLEN, "own_addresses": [CLIENT_IP] + STORM_CLIENTS if vantage == "client" else [SERVER_IP]},
+                        "server": server,
+                        "kernel": {"release": kernel, "sysctls": settings[vantage],
+                                   "tcp_timestamps_note": "port-reuse toggles the client's tcp_timestamps per phase" if name == "port-reuse" and vantage == "client" else None,
+                                   "counters": delta},
+                        "expected": [e for e in expected],
+                        "wireshark": wireshark_counts(dest),
+                        "generated": iso(time.time_ns()),
+                    }
+                    if label["kernel"]["tcp_timestamps_note"] is None:
+                        del label["kernel"]["tcp_timestamps_note"]
+                    if name == "backlog-and-flood" and vantage == "client":
+                        label["flood"] = {"raw_syns_sent": run.records("client-flood", "flood_sent")[0]["syns"],
+                                          "sources": f"{FLOOD['src_prefix']}.{FLOOD['src_first']}-{FLOOD['src_first'] + FLOOD['src_count'] - 1}"}
+                    with open(os.path.join(args.out, f"{name}.{vantage}.labels.json"), "w") as f:
+                        json.dump(label, f, indent=2)
+                        f.write("\n")
+            print(f"{name}: done in {time.monotonic() - t_start:.1f} s", flush=True)
+    finally:
+        Topology.teardown()
+
+
+if __name__ == "__main__":
+    main()

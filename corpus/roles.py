@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+"""Client and server programs for the corpus scenarios, run inside the generator's namespaces.
+
+Each role writes what the application and the kernel know — connects, errors, bytes, aborts,
+TCP_INFO counters — as JSON lines with wall-clock nanosecond timestamps. Labels are built from
+these records, never from the captures.
+
+Usage: roles.py ROLE 'JSON-PARAMS' LOGFILE        (every loop is bounded in count and time)
+"""
+import json, os, socket, struct, sys, threading, time
+
+LOG_LOCK = threading.Lock()
+LOG = None
+TCP_INFO = getattr(socket, "TCP_INFO", 11)
+
+
+def log(event, **fields):
+    with LOG_LOCK:
+        LOG.write(json.dumps({"event": event, "t_ns": time.time_ns(), **fields}) + "\n")
+        LOG.flush()
+
+
+def tcp_info(s):
+    """The kernel's per-socket counters (struct tcp_info): state, retransmits, RTT."""
+    try:
+        b = s.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 104)
+    except OSError:
+        return {}
+    return {"state": b[0], "retransmits": b[2], "total_retrans": struct.unpack_from("I", b, 100)[0],
+            "rtt_us": struct.unpack_from("I", b, 68)[0]}
+
+
+def abort(s):
+    """Abortive close: SO_LINGER {on, 0} makes close() send RST."""
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
+def endpoint(addr):
+    return f"{addr[0]}:{addr[1]}"
+
+
+def recv_exact(s, n):
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = s.recv(min(1 << 20, n - len(buf)))
+        if not chunk:
+            break
+        buf += chunk
+    return bytes(buf)
+
+
+def drain(s, limit=1 << 30):
+    total = 0
+    while total < limit:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        total += len(chunk)
+    return total
+
+
+def listener(ip, port, backlog=128, rcvbuf=None):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf:
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    ls.bind((ip, port))
+    ls.listen(backlog)
+    return ls
+
+
+def serve_until(ls, seconds, handle):
+    """Accepts for at most `seconds`, each connection on its own thread."""
+    deadline = time.monotonic() + seconds
+    ls.settimeout(0.2)
+    threads = []
+    while time.monotonic() < deadline:
+        try:
+            conn, peer = ls.accept()
+        except socket.timeout:
+            continue
+        t = threading.Thread(target=handle, args=(conn, peer), daemon=True)
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join(timeout=max(0.0, deadline - time.monotonic()) + 1)
+    ls.close()
+
+
+# ---------------------------------------------------------------- request/response protocol
+# request: !II (request body length, response length wanted) + body; response: that many bytes.
+
+def request(s, req_len, resp_len):
+    s.sendall(struct.pack("!II", req_len, resp_len) + b"q" * req_len)
+    return len(recv_exact(s, resp_len))
+
+
+def answer_one(conn):
+    """Reads one request and answers it; False at EOF."""
+    head = recv_exact(conn, 8)
+    if len(head) < 8:
+        return False
+    req_len, resp_len = struct.unpack("!II", head)
+    recv_exact(conn, req_len)
+    conn.sendall(b"r" * resp_len)
+    return True
+
+
+# ---------------------------------------------------------------- servers
+
+def server_rpc(p):
+    """Answers requests; `close_first`: the server closes after the first answer (it sends FIN first)."""
+    def handle(conn, peer):
+        n = 0
+        try:
+            while answer_one(conn):
+                n += 1
+                if p.get("close_first"):
+                    break
+            conn.close()
+            log("server_closed", client=endpoint(peer), requests=n, first=bool(p.get("close_first")))
+        except OSError as e:
+            log("server_error", client=endpoint(peer), error=e.strerror)
+    serve_until(listener(p["ip"], p["port"]), p["seconds"], handle)
+
+
+def server_reuse(p):
+    """Reads the announced bytes, then closes first: the server holds TIME_WAIT (60 s on Linux)."""
+    ls = listener(p["ip"], p["port"])
+    deadline = time.monotonic() + p["seconds"]
+    ls.settimeout(0.2)
+    while time.monotonic() < deadline:
+        try:
+            conn, peer = ls.accept()
+        except socket.timeout:
+            continue
+        n = struct.unpack("!Q", recv_exact(conn, 8))[0]
+        got = len(recv_exact(conn, n))
+        conn.close()
+        log("server_closed_first", client=endpoint(peer), bytes=got)
+    ls.close()
+
+
+def server_limit(p):
+    """Serves at most `max` connections at a time; any beyond is accepted, then aborted (RST)."""
+    active = [0]
+    lock = threading.Lock()
+
+    def handle(conn, peer):
+        with lock:
+            admitted = active[0] < p["max"]
+            if admitted:
+                active[0] += 1
+        if not admitted:
+            log("rejected", client=endpoint(peer), active=p["max"])
+            abort(conn)
+            return
+        log("admitted", client=endpoint(peer))
+        try:
+            head = recv_exact(conn, 8)
+            time.sleep(p["hold"])
+            if len(head) == 8:
+                req_len, resp_len = struct.unpack("!II", head)
+                recv_exact(conn, req_len)
+                conn.sendall(b"r" * resp_len)
+            conn.close()
+            log("served", client=endpoint(peer))
+        except OSError as e:
+            log("server_error", client=endpoint(peer), error=e.strerror)
+        finally:
+            with lock:
+                active[0] -= 1
+    serve_until(listener(p["ip"], p["port"], backlog=128), p["seconds"], handle)
+
+
+def server_backlog(p):
+    """A listener with a tiny backlog whose application stops accepting for `pause` seconds."""
+    ls = listener(p["ip"], p["port"], backlog=p["backlog"])
+    log("not_accepting", backlog=p["backlog"], seconds=p["pause"])
+    time.sleep(p["pause"])
+    log("accepting_again")
+
+    def handle(conn, peer):
+        try:
+            while answer_one(conn):
+                pass
+            conn.close()
+            log("served", client=endpoint(peer))
+        except OSError as e:
+            log("server_error", client=endpoint(peer), error=e.strerror)
+    serve_until(ls, p["seconds"] - p["pause"], handle)
+
+
+def server_zero_window(p):
+    """Mode byte 'S': read 256 KB, stop reading `stall` seconds (window closes), then drain; 'F': drain."""
+    def handle(conn, peer):
+        mode = recv_exact(conn, 1)
+        if mode == b"S":
+            recv_exact(conn, 256 * 1024)
+            log("stop_reading", client=endpoint(peer))
+            time.sleep(p["stall"])
+            log("resume_reading", client=endpoint(peer))
+        got = drain(conn)
+        conn.sendall(b"ok")
+        conn.close()
+        log("server_closed", client=endpoint(peer), mode=mode.decode(), bytes=got)
+    serve_until(listener(p["ip"], p["port"], rcvbuf=p["rcvbuf"]), p["seconds"], handle)
+
+
+def server_idle(p):
+    """Answers requests; after `idle` seconds without a byte from the client it aborts (RST)."""
+    def handle(conn, peer):
+        conn.settimeout(p["idle"])
+        last = time.time_ns()
+        try:
+            while True:
+                try:
+                    if not answer_one(conn):
+                        conn.close()
+                        log("server_closed", client=endpoint(peer))
+                        return
+                    last = time.time_ns()
+                except socket.timeout:
+                    log("idle_abort", client=endpoint(peer), last_data_ns=last, idle_s=p["idle"])
+                    abort(conn)
+                    return
+        except OSError as e:
+            log("server_error", client=endpoint(peer), error=e.strerror)
+    serve_until(listener(p["ip"], p["port"]), p["seconds"], handle)
+
+
+def server_sink(p):
+    """Reads everything the client sends, answers 'ok', closes."""
+    def handle(conn, peer):
+        got = drain(conn)
+        conn.sendall(b"ok")
+        conn.close()
+        log("server_closed", client=endpoint(peer), bytes=got)
+    serve_until(listener(p["ip"], p["port"]), p["seconds"], handle)
+
+
+# ---------------------------------------------------------------- clients
+
+def connect(src_ip, server, sport=0, timeout=20):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((src_ip, sport))
+    s.settimeout(timeout)
+    t0 = time.time_ns()
+    s.connect(server)
+    return s, t0
+
+
+def client_reuse(p):
+    """Reconnects from one fixed source port per phase while the server still holds TIME_WAIT."""
+    server = (p["server_ip"], p["port"])
+    for phase in p["phases"]:
+        with open("/proc/sys/net/ipv4/tcp_timestamps", "w") as f:
+            f.write(str(phase["timestamps"]))
+        for i in range(phase["count"]):
+            s, t0 = connect(p["ip"], server, phase["sport"])
+            t1 = time.time_ns()
+            info = tcp_info(s)
+            s.sendall(struct.pack("!Q", phase["bytes"]) + b"d" * phase["bytes"])
+            drain(s)
+            s.close()
+            log("connection", phase=phase["name"], incarnation=i, client=f"{p['ip']}:{phase['sport']}",
+                server=endpoint(server), timestamps=phase["timestamps"], bytes=phase["bytes"],
+                connect_start_ns=t0, connected_ns=t1, closed_ns=time.time_ns(),
+                syn_retransmits=info.get("total_retrans"))
+            time.sleep(phase["pause_ms"] / 1000)
+    with open("/proc/sys/net/ipv4/tcp_timestamps", "w") as f:
+        f.write("1")
+
+
+def client_rpc(p):
+    """Connections in parallel, released together; each: requests with gaps, then an ending:
+    close (graceful), abort_after_eof (RST answering the server's FIN), or silent (wait for the server)."""
+    server = (p["server_ip"], p["port"])
+    start = threading.Barrier(len(p["conns"]))
+
+    def run(c):
+        start.wait(timeout=30)
+        src = c.get("ip", p["ip"])
+        try:
+            s, t0 = connect(src, server, timeout=c.get("connect_timeout", 20))
+        except OSError as e:
+            log("connect_failed", client_ip=src, server=endpoint(server), error=e.strerror,
+                errno=e.errno, t_start_ns=time.time_ns())
+            return
+        me = endpoint(s.getsockname())
+        info = tcp_info(s)
+        log("connected", client=me, server=endpoint(server), connect_start_ns=t0,
+            syn_retransmits=info.get("total_retrans"))
+        try:
+            if c.get("send_at_once"):
+                time.sleep(c.get("send_delay_ms", 0) / 1000)
+                s.sendall(struct.pack("!II", c["send_at_once"], 64) + b"q" * c["send_at_once"])
+                log("sent", client=me, bytes=c["send_at_once"] + 8)
+                got = len(recv_exact(s, 64))
+                log("answered" if got == 64 else "no_answer", client=me, bytes=got)
+            for req_len, resp_len, gap_ms in c.get("requests", []):
+                request(s, req_len, resp_len)
+                time.sleep(gap_ms / 1000)
+            end = c.get("end", "close")
+            if end == "close":
+                s.shutdown(socket.SHUT_WR)
+                drain(s)
+                s.close()
+                log("closed", client=me)
+            elif end == "abort_after_eof":
+                drain(s)
+                log("eof_then_abort", client=me)
+                abort(s)
+            elif end == "silent":
+                s.settimeout(c.get("silent_for", 15))
+                try:
+                    more = s.recv(1)
+                    log("server_closed" if not more else "unexpected_data", client=me)
+                except ConnectionResetError:
+                    log("reset_by_server", client=me)
+                except socket.timeout:
+                    log("still_open", client=me)
+                s.close()
+        except ConnectionResetError:
+            log("reset_by_server", client=me)
+        except (BrokenPipeError, OSError) as e:
+            log("client_error", client=me, error=e.strerror or str(e))
+
+    threads = [threading.Thread(target=run, args=(c,), daemon=True) for c in p["conns"]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=p.get("seconds", 60))
+
+
+def client_refused(p):
+    for i in range(p["count"]):
+        try:
+            s, _ = connect(p["ip"], (p["server_ip"], p["port"]), timeout=5)
+            log("unexpectedly_connected", client=endpoint(s.getsockname()))
+            s.close()
+        except ConnectionRefusedError:
+            log("refused", server=f"{p['server_ip']}:{p['port']}", attempt=i)
+        time.sleep(p.get("gap_ms", 50) / 1000)
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def client_flood(p):
+    """A bounded burst of SYNs with spoofed sources inside the namespaces' own subnet."""
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    dst = socket.inet_aton(p["server_ip"])
+    sources = []
+    for i in range(p["count"]):
+        src_ip = f"{p['src_prefix']}.{p['src_first'] + i % p['src_count']}"
+        src = socket.inet_aton(src_ip)
+        sport = 1024 + (i * 7919) % 60000
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        tcp = struct.pack("!HHIIBBHHH", sport, p["port"], seq, 0, 5 << 4, 0x02, 64240, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0, 64, 6, 0, src, dst)
+        raw.sendto(ip + tcp, (p["server_ip"], 0))
+        sources.append(f"{src_ip}:{sport}")
+        time.sleep(p.get("gap_ms", 2) / 1000)
+    log("flood_sent", server=f"{p['server_ip']}:{p['port']}", syns=p["count"],
+        distinct_sources=len(set(s.split(":")[0] for s in sources)), first=sources[0], last=sources[-1])
+
+
+def client_bulk(p):
+    s, t0 = connect(p["ip"], (p["server_ip"], p["port"]))
+    me = endpoint(s.getsockname())
+    if p.get("mode"):
+        s.sendall(p["mode"].encode())
+    block = b"b" * 65536
+    sent = 0
+    while sent < p["bytes"]:
+        s.sendall(block)
+        sent += len(block)
+    s.shutdown(socket.SHUT_WR)
+    recv_exact(s, 2)
+    info = tcp_info(s)
+    s.close()
+    log("bulk_done", client=me, server=f"{p['server_ip']}:{p['port']}", bytes=sent, connect_start_ns=t0,
+        done_ns=time.time_ns(), total_retrans=info.get("total_retrans"), mode=p.get("mode"))
+
+
+ROLES = {name: fn for name, fn in globals().items() if name.startswith(("server_", "client_"))}
+
+if __name__ == "__main__":
+    role, params, path = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+    with open(path, "a") as LOG:
+        globals()["LOG"] = LOG
+        log("start", role=role)
+        ROLES[role](params)
+        log("end", role=role)
