@@ -482,10 +482,13 @@ def main():
                 caps = {r: (path, capture(r, path)) for r, (path, _) in caps.items()}
                 description, server, expected = SCENARIOS[name](run, topo)
                 time.sleep(0.5)
+                # counters read just before and just after the captures stop: what the kernel sent
+                # in that instant may or may not be in the capture, so the labels keep both
                 after = {r: counters(r) for r in ("client", "server")}
                 for _, (_, p) in caps.items():
                     p.send_signal(signal.SIGINT)
                     p.wait(timeout=10)
+                later = {r: counters(r) for r in ("client", "server")}
                 for vantage in ("client", "server"):
                     ext = "pcapng" if (name, vantage) == PCAPNG else "pcap"
                     dest = os.path.join(args.out, f"{name}.{vantage}.{ext}")
@@ -495,6 +498,7 @@ def main():
                     else:
                         shutil.copyfile(src, dest)
                     delta = {k: after[vantage].get(k, 0) - before[vantage].get(k, 0) for k in KERNEL_COUNTERS}
+                    delta_late = {k: later[vantage].get(k, 0) - before[vantage].get(k, 0) for k in KERNEL_COUNTERS}
                     label = {
                         "format": FORMAT,
                         "scenario": name,
@@ -506,7 +510,8 @@ def main():
                         "server": server,
                         "kernel": {"release": kernel, "sysctls": settings[vantage],
                                    "tcp_timestamps_note": "port-reuse toggles the client's tcp_timestamps per phase" if name == "port-reuse" and vantage == "client" else None,
-                                   "counters": delta},
+                                   "counters": delta,
+                                   "counters_after_capture_stop": delta_late},
                         "expected": [e for e in expected],
                         "wireshark": wireshark_counts(dest),
                         "generated": iso(time.time_ns()),
@@ -515,7 +520,8 @@ def main():
                         del label["kernel"]["tcp_timestamps_note"]
                     if name == "backlog-and-flood" and vantage == "client":
                         label["flood"] = {"raw_syns_sent": run.records("client-flood", "flood_sent")[0]["syns"],
-                                          "sources": f"{FLOOD['src_prefix']}.{FLOOD['src_first']}-{FLOOD['src_first'] + FLOOD['src_count'] - 1}"}
+                                          "first_source": f"{FLOOD['src_prefix']}.{FLOOD['src_first']}",
+                                          "last_source": f"{FLOOD['src_prefix']}.{FLOOD['src_first'] + FLOOD['src_count'] - 1}"}
                     with open(os.path.join(args.out, f"{name}.{vantage}.labels.json"), "w") as f:
                         json.dump(label, f, indent=2)
                         f.write("\n")
