@@ -1,0 +1,31 @@
+package io.tcpwatch.job.rules;
+
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.tracker.Connection;
+import io.tcpwatch.job.tracker.TcpState;
+
+/**
+ * {@code HALF_OPEN} (DESIGN.md): SYN never answered (S0) or SYN/ACK never completed, after the
+ * handshake timeout.
+ */
+public final class HalfOpenRule {
+    private HalfOpenRule() {}
+
+    public static Detection evaluate(Connection c, long nowNs) {
+        if (c.state != TcpState.SYN_SENT && c.state != TcpState.SYN_RECEIVED) {
+            return null;
+        }
+        boolean answered = c.state == TcpState.SYN_RECEIVED;
+        String explanation = answered
+                ? String.format("The server answered the SYN with SYN/ACK but the client never completed the handshake"
+                        + " within %.0f s (a spoofed or vanished client).", (nowNs - c.firstSynNs) / 1e9)
+                : String.format("The client's SYN was never answered within %.0f s (server down, SYNs dropped, or"
+                        + " filtered).", (nowNs - c.firstSynNs) / 1e9);
+        Detection d = Detections.of("HALF_OPEN", "WARNING", c, c.firstSynNs, c.lastNs, explanation);
+        d.evidenceJson = new Evidence().time("syn", c.firstSynNs).put("syn_ack_seen", answered)
+                .put("syn_retransmits", c.synRetransmits)
+                .put("display_filter", Detections.displayFilter(c, null)).toJson();
+        return Detections.withId(d, c);
+    }
+}

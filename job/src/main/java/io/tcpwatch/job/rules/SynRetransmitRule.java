@@ -1,0 +1,31 @@
+package io.tcpwatch.job.rules;
+
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.tracker.Connection;
+
+/**
+ * {@code SYN_RETRANSMIT} (DESIGN.md): the initiator retransmits its SYN (1 s, 3 s … backoff): dropped
+ * SYNs. Reported once per incarnation, when the handshake completes or times out.
+ */
+public final class SynRetransmitRule {
+    private SynRetransmitRule() {}
+
+    public static Detection evaluate(Connection c, long nowNs, boolean established) {
+        if (c.synRetransmits == 0) {
+            return null;
+        }
+        long waited = (established ? c.synAckNs : nowNs) - c.firstSynNs;
+        String explanation = String.format("The client sent its SYN %d more time%s (the last %.3f s after the first)%s:"
+                        + " the first SYN%s got no answer.", c.synRetransmits, c.synRetransmits == 1 ? "" : "s",
+                (c.lastSynNs - c.firstSynNs) / 1e9,
+                established ? String.format("; the server answered after %.3f s", waited / 1e9) : " and never got an answer",
+                c.synRetransmits == 1 ? "" : "s");
+        Detection d = Detections.of("SYN_RETRANSMIT", "WARNING", c, c.firstSynNs, c.lastSynNs, explanation);
+        d.evidenceJson = new Evidence().time("first_syn", c.firstSynNs).time("last_syn", c.lastSynNs)
+                .put("syn_retransmits", c.synRetransmits).put("syn_seq", c.origIsn).put("established", established)
+                .put("display_filter", Detections.displayFilter(c, "tcp.flags.syn == 1 && tcp.flags.ack == 0"))
+                .toJson();
+        return Detections.withId(d, c);
+    }
+}

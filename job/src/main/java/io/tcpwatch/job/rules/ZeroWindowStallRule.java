@@ -1,0 +1,34 @@
+package io.tcpwatch.job.rules;
+
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.tracker.Connection;
+import io.tcpwatch.job.tracker.TrackerConfig;
+
+/**
+ * {@code ZERO_WINDOW_STALL} (DESIGN.md): a receiver advertises window 0 for ≥ 200 ms while the sender
+ * has data (zero-window probes), with duration; the real "receiver not reading" signal.
+ */
+public final class ZeroWindowStallRule {
+    private ZeroWindowStallRule() {}
+
+    /** Called when the stalled side reopens its window (or the connection ends, {@code reopened} false). */
+    public static Detection evaluate(Connection c, long endNs, boolean reopened, TrackerConfig cfg) {
+        long duration = endNs - c.zeroWindowStartNs;
+        if (c.zeroWindowSide == 0 || c.zeroWindowProbes == 0 || duration < cfg.zeroWindowStall.toNanos()) {
+            return null;
+        }
+        boolean receiverIsServer = c.zeroWindowSide == 2;
+        String explanation = String.format("The %s advertised a zero window for %.3f s%s while the %s had data to send"
+                        + " (%d zero-window probe%s): the receiving application stopped reading.",
+                receiverIsServer ? "server" : "client", duration / 1e9, reopened ? "" : " (still closed at the end)",
+                receiverIsServer ? "client" : "server", c.zeroWindowProbes, c.zeroWindowProbes == 1 ? "" : "s");
+        Detection d = Detections.of("ZERO_WINDOW_STALL", "WARNING", c, c.zeroWindowStartNs, endNs, explanation);
+        d.evidenceJson = new Evidence().time("window_closed", c.zeroWindowStartNs).time("window_reopened", endNs)
+                .put("stall_seconds", duration / 1e9).put("probes", c.zeroWindowProbes).put("reopened", reopened)
+                .put("receiver", receiverIsServer ? "server" : "client")
+                .put("display_filter", Detections.displayFilter(c, "(tcp.window_size_value == 0 || tcp.analysis.zero_window_probe || tcp.analysis.keep_alive)"))
+                .toJson();
+        return Detections.withId(d, c);
+    }
+}

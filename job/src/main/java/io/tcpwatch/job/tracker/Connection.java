@@ -1,0 +1,92 @@
+package io.tcpwatch.job.tracker;
+
+import io.tcpwatch.job.record.ZeekConnState.Endpoint;
+
+/**
+ * Keyed state of one connection incarnation: who is who, the state machine, per-direction
+ * progress and the facts the detection rules need. A Flink POJO (public fields, no-arg constructor).
+ */
+public class Connection {
+    public String observer;
+    public int ipVersion;
+    public byte[] origAddr;
+    public byte[] respAddr;
+    public int origPort;
+    public int respPort;
+
+    public TcpState state = TcpState.NEW;
+    public Endpoint origEndpoint = Endpoint.INACTIVE;
+    public Endpoint respEndpoint = Endpoint.INACTIVE;
+    /** Zeek history letters (upper case: originator). */
+    public String history = "";
+
+    public long startNs;
+    public long lastNs;
+    public long lastOrigNs;
+    public long lastRespNs;
+    /** Last segment before the latest one, any direction: the idle gap ends at the latest one. */
+    public long previousNs;
+
+    public long origIsn;
+    public long respIsn;
+    public boolean respIsnKnown;
+    /** Highest sequence number + length + SYN/FIN seen per direction (for retransmissions). */
+    public long origNextSeq;
+    public long respNextSeq;
+    public boolean origNextKnown;
+    public boolean respNextKnown;
+
+    public long origBytes;
+    public long respBytes;
+    public long origPkts;
+    public long respPkts;
+    public int retransmissions;
+
+    public long firstSynNs;
+    public long lastSynNs;
+    public int synRetransmits;
+    public long synAckNs;
+    public long establishedNs;
+
+    public long origFinNs;
+    public long respFinNs;
+    /** 0 = none yet, 1 = originator, 2 = responder. */
+    public int firstFinSide;
+
+    public int origTtl = -1;
+    public int respTtl = -1;
+
+    /** RST bookkeeping: the side of the first RST (0 none), when, and data the peer sent after it. */
+    public int rstSide;
+    public long rstNs;
+    public int rstCount;
+    public long dataAfterRstNs;
+
+    /** Zero-window stall in progress: side (0 none) and start; probes = peer segments during it. */
+    public int zeroWindowSide;
+    public long zeroWindowStartNs;
+    public int zeroWindowProbes;
+    public boolean zeroWindowReported;
+
+    /** Port reuse: the previous incarnation's TIME_WAIT this SYN arrived into, and what the responder did. */
+    public boolean intoTimeWait;
+    public long previousCloseNs;
+    public long previousTimeWaitNs;
+    public boolean challengeAckSeen;
+    public long challengeAck;
+    public long challengeAckNs;
+    public boolean origRstAfterChallenge;
+
+    /** Event time at which the tracker's timer for this incarnation is due. */
+    public long timerAtMs;
+
+    public Connection() {}
+
+    public boolean isOrig(byte[] src, int srcPort) {
+        return srcPort == origPort && java.util.Arrays.equals(src, origAddr);
+    }
+
+    public boolean handshakeSeen() {
+        return firstSynNs != 0;
+    }
+}

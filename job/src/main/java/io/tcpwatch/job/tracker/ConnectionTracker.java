@@ -1,0 +1,388 @@
+package io.tcpwatch.job.tracker;
+
+import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.job.record.ConnectionRecords;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.ZeekConnState.Endpoint;
+import io.tcpwatch.job.rules.HalfOpenRule;
+import io.tcpwatch.job.rules.PortReuseCollisionRule;
+import io.tcpwatch.job.rules.RstRule;
+import io.tcpwatch.job.rules.SynRetransmitRule;
+import io.tcpwatch.job.rules.ZeroWindowStallRule;
+import io.tcpwatch.job.tracker.TcpState.Event;
+import io.tcpwatch.schema.FlowKey;
+import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.TcpFlags;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Follows every connection of one observer's 4-tuple through {@link TcpState}, incarnation after
+ * incarnation, and emits per-connection detections (main output) and one conn.log record per
+ * incarnation ({@link #CONNECTIONS}). Event-time timers end handshakes (half-open), lingering
+ * closes, idle connections and TIME_WAIT; when a story is over every piece of its state is cleared.
+ * Segments behind the watermark go to {@link #LATE}, counted, never dropped silently.
+ */
+public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, Detection> {
+
+    public static final OutputTag<ConnectionRecord> CONNECTIONS = new OutputTag<>("connections") {};
+    public static final OutputTag<Segment> LATE = new OutputTag<>("late-segments") {};
+
+    private final TrackerConfig cfg;
+
+    private transient ValueState<Connection> conn;
+    private transient ValueState<TimeWait> timeWait;
+    private transient Counter segmentsIn;
+    private transient Counter lateSegments;
+    private transient Map<String, Counter> detectionsByType;
+    private transient long openConnections;
+
+    public ConnectionTracker(TrackerConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        conn = getRuntimeContext().getState(new ValueStateDescriptor<>("connection", Connection.class));
+        timeWait = getRuntimeContext().getState(new ValueStateDescriptor<>("time-wait", TimeWait.class));
+        var metrics = getRuntimeContext().getMetricGroup();
+        segmentsIn = metrics.counter("segmentsIn");
+        lateSegments = metrics.counter("lateSegments");
+        metrics.gauge("openConnections", () -> openConnections);
+        detectionsByType = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(Segment s, Context ctx, Collector<Detection> out) throws Exception {
+        segmentsIn.inc();
+        Long ts = ctx.timestamp();
+        if (ts != null && ts < ctx.timerService().currentWatermark()) {
+            lateSegments.inc();
+            ctx.output(LATE, s);
+            return;
+        }
+        Connection c = conn.value();
+        if (c != null && startsNewIncarnation(c, s)) {
+            finish(c, s.tsNanos, "new incarnation", ctx, out);
+            c = null;
+        }
+        if (c == null) {
+            c = open(s);
+        }
+        step(c, s, c.isOrig(s.srcAddr, s.srcPort), out);
+        conn.update(c);
+        schedule(c, ctx);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) throws Exception {
+        Connection c = conn.value();
+        long nowNs = timestamp * 1_000_000L;
+        if (c != null && c.timerAtMs == timestamp) {
+            if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+                emit(HalfOpenRule.evaluate(c, nowNs), out);
+                emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
+                emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
+                finish(c, nowNs, "half-open", ctx, out);
+            } else {
+                finish(c, nowNs, c.state.isOver() ? closeCause(c) : "idle expiry", ctx, out);
+            }
+        }
+        TimeWait tw = timeWait.value();
+        if (tw != null && tw.expiresNs <= nowNs) {
+            timeWait.clear();
+        }
+    }
+
+    /** A SYN that cannot belong to the current incarnation starts the next one. */
+    private static boolean startsNewIncarnation(Connection c, Segment s) {
+        if (!s.has(TcpFlags.SYN) || s.has(TcpFlags.ACK) || s.has(TcpFlags.RST)) {
+            return false;
+        }
+        if (c.state.isOver() || !c.isOrig(s.srcAddr, s.srcPort)) {
+            return true;
+        }
+        return !c.handshakeSeen() || s.seq != c.origIsn;
+    }
+
+    /** A new incarnation: who originated it, and whether its SYN came into the previous one's TIME_WAIT. */
+    private Connection open(Segment s) throws Exception {
+        Connection c = new Connection();
+        c.observer = s.observer;
+        c.ipVersion = s.ipVersion;
+        boolean srcIsOrig;
+        if (s.has(TcpFlags.SYN)) {
+            srcIsOrig = !s.has(TcpFlags.ACK); // a lone SYN/ACK means the SYN was missed
+        } else {
+            srcIsOrig = s.srcPort >= s.dstPort; // midstream: the ephemeral (higher) port is the client
+        }
+        c.origAddr = (srcIsOrig ? s.srcAddr : s.dstAddr).clone();
+        c.origPort = srcIsOrig ? s.srcPort : s.dstPort;
+        c.respAddr = (srcIsOrig ? s.dstAddr : s.srcAddr).clone();
+        c.respPort = srcIsOrig ? s.dstPort : s.srcPort;
+        c.startNs = s.tsNanos;
+        TimeWait tw = timeWait.value();
+        if (tw != null && s.tsNanos < tw.expiresNs) {
+            boolean newOrigIsLow = srcIsOrig == FlowKey.isForward(s);
+            boolean sameOriginator = tw.origIsLow == newOrigIsLow;
+            c.intoTimeWait = tw.responderHolds && sameOriginator;
+            c.previousCloseNs = tw.closedNs;
+            c.previousTimeWaitNs = tw.expiresNs - tw.closedNs;
+            timeWait.clear();
+        }
+        openConnections++;
+        return c;
+    }
+
+    /** One segment: detections that it completes, counters, the state machine. */
+    private void step(Connection c, Segment s, boolean fromOrig, Collector<Detection> out) {
+        int side = fromOrig ? 1 : 2;
+        boolean syn = s.has(TcpFlags.SYN);
+        boolean rst = s.has(TcpFlags.RST);
+        boolean fin = s.has(TcpFlags.FIN);
+        Event event = rst ? Event.RST : syn ? (s.has(TcpFlags.ACK) ? Event.SYN_ACK : Event.SYN)
+                : fin ? Event.FIN : s.payloadLen > 0 ? Event.DATA : Event.ACK;
+        long now = s.tsNanos;
+
+        if (rst) {
+            emit(RstRule.classify(c, s, fromOrig, cfg), out);
+            boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
+            if (challengeReply) {
+                c.origRstAfterChallenge = true;
+            } else if (c.rstSide == 0) {
+                c.rstSide = side;
+                c.rstNs = now;
+                if (fromOrig) {
+                    c.origEndpoint = Endpoint.RESET;
+                } else {
+                    c.respEndpoint = Endpoint.RESET;
+                }
+            }
+            c.rstCount++;
+        } else if (c.rstSide != 0 && side != c.rstSide && s.payloadLen > 0 && c.dataAfterRstNs == 0) {
+            c.dataAfterRstNs = now;
+        }
+
+        // per direction: packets, bytes, retransmitted payload, TTL
+        long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
+        if (fromOrig) {
+            c.origPkts++;
+            c.origBytes += s.payloadLen;
+            if (s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
+                c.retransmissions++;
+                c.history = History.add(c.history, true, 't');
+            }
+            if (!c.origNextKnown || after(seqEnd, c.origNextSeq)) {
+                c.origNextSeq = seqEnd;
+                c.origNextKnown = true;
+            }
+            if (c.origTtl < 0 && !rst) {
+                c.origTtl = s.ttl;
+            }
+        } else {
+            c.respPkts++;
+            c.respBytes += s.payloadLen;
+            if (s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
+                c.retransmissions++;
+                c.history = History.add(c.history, false, 't');
+            }
+            if (!c.respNextKnown || after(seqEnd, c.respNextSeq)) {
+                c.respNextSeq = seqEnd;
+                c.respNextKnown = true;
+            }
+            if (c.respTtl < 0 && !rst) {
+                c.respTtl = s.ttl;
+            }
+        }
+
+        if (event == Event.SYN && fromOrig) {
+            if (c.firstSynNs == 0) {
+                c.firstSynNs = now;
+                c.origIsn = s.seq;
+                c.origEndpoint = Endpoint.SYN_SENT;
+            } else if (s.seq == c.origIsn) {
+                c.synRetransmits++;
+            }
+            c.lastSynNs = now;
+        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs == 0) {
+            c.synAckNs = now;
+            c.respIsn = s.seq;
+            c.respIsnKnown = true;
+            c.respEndpoint = Endpoint.SYN_ACK_SENT;
+            if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
+                emit(SynRetransmitRule.evaluate(c, now, true), out);
+                emit(PortReuseCollisionRule.evaluate(c, now, true), out);
+            }
+        } else if (event == Event.ACK && !fromOrig && c.state == TcpState.SYN_SENT
+                && s.ack != ((c.origIsn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
+            c.challengeAckSeen = true; // an ACK for another incarnation: TIME_WAIT or RFC 5961 challenge
+            c.challengeAck = s.ack;
+            c.challengeAckNs = now;
+        }
+        if (!syn && !rst) {
+            if (fromOrig && (c.origEndpoint == Endpoint.INACTIVE)) {
+                c.origEndpoint = Endpoint.PARTIAL;
+            } else if (!fromOrig && c.respEndpoint == Endpoint.INACTIVE) {
+                c.respEndpoint = Endpoint.PARTIAL;
+            }
+        }
+
+        zeroWindow(c, s, side, out);
+
+        boolean secondFin = fin && c.firstFinSide != 0 && c.firstFinSide != side;
+        boolean acksLastFin = c.state == TcpState.CLOSING && !fin && s.has(TcpFlags.ACK) && side == c.firstFinSide;
+        if (fin) {
+            if (fromOrig && c.origFinNs == 0) {
+                c.origFinNs = now;
+            } else if (!fromOrig && c.respFinNs == 0) {
+                c.respFinNs = now;
+            }
+            if (c.firstFinSide == 0) {
+                c.firstFinSide = side;
+            }
+            if (!rst) {
+                if (fromOrig && c.origEndpoint != Endpoint.RESET) {
+                    c.origEndpoint = Endpoint.CLOSED;
+                } else if (!fromOrig && c.respEndpoint != Endpoint.RESET) {
+                    c.respEndpoint = Endpoint.CLOSED;
+                }
+            }
+        }
+        history(c, s, fromOrig, event);
+
+        TcpState before = c.state;
+        c.state = c.state.next(event, fromOrig, secondFin, acksLastFin);
+        if (before == TcpState.SYN_RECEIVED && c.state != TcpState.SYN_RECEIVED && c.establishedNs == 0) {
+            c.establishedNs = now;
+            if (c.origEndpoint == Endpoint.SYN_SENT) {
+                c.origEndpoint = Endpoint.ESTABLISHED;
+            }
+            if (c.respEndpoint == Endpoint.SYN_ACK_SENT) {
+                c.respEndpoint = Endpoint.ESTABLISHED;
+            }
+        }
+        c.previousNs = c.lastNs;
+        c.lastNs = now;
+        if (fromOrig) {
+            c.lastOrigNs = now;
+        } else {
+            c.lastRespNs = now;
+        }
+    }
+
+    /** Opens, counts and closes zero-window stalls; reports one when the window reopens. */
+    private void zeroWindow(Connection c, Segment s, int side, Collector<Detection> out) {
+        if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN)) {
+            return;
+        }
+        if (c.zeroWindowSide == 0) {
+            if (s.window == 0) {
+                c.zeroWindowSide = side;
+                c.zeroWindowStartNs = s.tsNanos;
+                c.zeroWindowProbes = 0;
+                c.history = History.add(c.history, side == 1, 'w');
+            }
+        } else if (side != c.zeroWindowSide) {
+            c.zeroWindowProbes++;
+        } else if (s.window > 0) {
+            emit(ZeroWindowStallRule.evaluate(c, s.tsNanos, true, cfg), out);
+            c.zeroWindowSide = 0;
+        }
+    }
+
+    private static void history(Connection c, Segment s, boolean fromOrig, Event event) {
+        boolean syn = s.has(TcpFlags.SYN);
+        if (syn && (s.has(TcpFlags.FIN) || s.has(TcpFlags.RST))) {
+            c.history = History.add(c.history, fromOrig, 'q');
+        }
+        switch (event) {
+            case SYN -> c.history = History.add(c.history, fromOrig, 's');
+            case SYN_ACK -> c.history = History.add(c.history, fromOrig, 'h');
+            case RST -> c.history = History.add(c.history, fromOrig, 'r');
+            default -> {
+                if (s.payloadLen > 0) {
+                    c.history = History.add(c.history, fromOrig, 'd');
+                } else if (event == Event.ACK) {
+                    c.history = History.add(c.history, fromOrig, 'a');
+                }
+                if (s.has(TcpFlags.FIN)) {
+                    c.history = History.add(c.history, fromOrig, 'f');
+                }
+            }
+        }
+    }
+
+    /** One timer per incarnation: handshake timeout, close linger or idle expiry, whichever applies. */
+    private void schedule(Connection c, Context ctx) throws Exception {
+        long dueNs;
+        if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+            dueNs = c.firstSynNs + cfg.handshakeTimeout.toNanos();
+        } else if (c.state.isOver()) {
+            dueNs = c.lastNs + cfg.closeLinger.toNanos();
+        } else {
+            dueNs = c.lastNs + cfg.idleExpiry.toNanos();
+        }
+        long dueMs = Math.floorDiv(dueNs, 1_000_000L) + 1;
+        if (dueMs != c.timerAtMs) {
+            if (c.timerAtMs != 0) {
+                ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
+            }
+            ctx.timerService().registerEventTimeTimer(dueMs);
+            c.timerAtMs = dueMs;
+            conn.update(c);
+        }
+    }
+
+    /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
+    private void finish(Connection c, long nowNs, String cause, Context ctx, Collector<Detection> out) throws Exception {
+        if (c.zeroWindowSide != 0) {
+            emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
+        }
+        ctx.output(CONNECTIONS, ConnectionRecords.of(c, cause));
+        if (c.timerAtMs != 0) {
+            ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
+        }
+        conn.clear();
+        openConnections--;
+        if (c.state == TcpState.CLOSED || (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0)) {
+            TimeWait tw = new TimeWait();
+            long closeNs = Math.max(c.origFinNs, c.respFinNs);
+            tw.closedNs = closeNs;
+            tw.expiresNs = closeNs + cfg.timeWait.toNanos();
+            tw.responderHolds = c.firstFinSide == 2;
+            int order = Arrays.compareUnsigned(c.origAddr, c.respAddr);
+            tw.origIsLow = order < 0 || (order == 0 && c.origPort <= c.respPort);
+            timeWait.update(tw);
+            ctx.timerService().registerEventTimeTimer(Math.floorDiv(tw.expiresNs, 1_000_000L) + 1);
+        }
+    }
+
+    private static String closeCause(Connection c) {
+        if (c.rstSide != 0) {
+            return c.rstSide == 1 ? "RST by originator" : "RST by responder";
+        }
+        return "FIN";
+    }
+
+    private void emit(Detection d, Collector<Detection> out) {
+        if (d == null) {
+            return;
+        }
+        detectionsByType.computeIfAbsent(d.type,
+                t -> getRuntimeContext().getMetricGroup().addGroup("detections").counter(t)).inc();
+        out.collect(d);
+    }
+
+    /** Sequence-space comparison: a is after b (RFC 1982 serial arithmetic on 32 bits). */
+    static boolean after(long a, long b) {
+        return (int) (a - b) > 0;
+    }
+}

@@ -1,0 +1,30 @@
+package io.tcpwatch.job.tracker;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/** The tracker's thresholds (DESIGN.md defaults), all in event time. */
+public final class TrackerConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** How long the active closer holds TIME_WAIT (Linux: 60 s; Windows 120 s or 240 s). */
+    public Duration timeWait = Duration.ofSeconds(60);
+    /** A SYN not answered, or a SYN/ACK not completed, after this long is half-open. */
+    public Duration handshakeTimeout = Duration.ofSeconds(20);
+    /** An established connection with no segment for this long is expired (record with S1/OTH). */
+    public Duration idleExpiry = Duration.ofMinutes(5);
+    /** After the last FIN or RST, segments are awaited this long (data after RST, second RST). */
+    public Duration closeLinger = Duration.ofSeconds(2);
+    /** A responder RST this soon after the handshake, before any responder data, is a rejection. */
+    public Duration rejectWindow = Duration.ofSeconds(1);
+    /** An RST after at least this much silence is an idle timeout. */
+    public Duration idleRstGap = Duration.ofSeconds(5);
+    /** A reply within this time of the segment it answers comes from the peer's TCP stack. */
+    public Duration stackReply = Duration.ofMillis(2);
+    /** A zero window open at least this long is a stall. */
+    public Duration zeroWindowStall = Duration.ofMillis(200);
+
+    public static TrackerConfig defaults() {
+        return new TrackerConfig();
+    }
+}

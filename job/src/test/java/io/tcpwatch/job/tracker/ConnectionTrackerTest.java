@@ -1,0 +1,302 @@
+package io.tcpwatch.job.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.TcpFlags;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The tracker in an operator test harness: detections, conn.log records, timers and state cleanup. */
+class ConnectionTrackerTest {
+
+    private static final byte[] CLIENT = {10, 0, 0, 2};
+    private static final byte[] SERVER = {10, 0, 0, 1};
+    private static final int CPORT = 40000;
+    private static final int SPORT = 80;
+    private static final long T0 = 1_795_000_000_000L; // ms
+
+    private KeyedOneInputStreamOperatorTestHarness<ConnKey, Segment, Detection> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())),
+                ConnKey::of, TypeInformation.of(ConnKey.class));
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    // ------------------------------------------------------------ a tiny segment DSL
+
+    /** A segment at {@code ms} after T0 (with µs fraction {@code us}), from the client when {@code c2s}. */
+    private void seg(double ms, boolean c2s, int flags, long seq, long ack, int len, int window) throws Exception {
+        Segment s = new Segment();
+        s.observer = "obs";
+        s.tsNanos = (T0 * 1_000_000L) + (long) (ms * 1_000_000L);
+        s.ipVersion = 4;
+        s.srcAddr = c2s ? CLIENT : SERVER;
+        s.dstAddr = c2s ? SERVER : CLIENT;
+        s.srcPort = c2s ? CPORT : SPORT;
+        s.dstPort = c2s ? SPORT : CPORT;
+        s.flags = flags;
+        s.seq = seq & 0xFFFFFFFFL;
+        s.ack = ack & 0xFFFFFFFFL;
+        s.payloadLen = len;
+        s.window = window;
+        s.ttl = 64;
+        harness.processElement(s, Math.floorDiv(s.tsNanos, 1_000_000L));
+    }
+
+    private void c(double ms, int flags, long seq, long ack, int len) throws Exception {
+        seg(ms, true, flags, seq, ack, len, 502);
+    }
+
+    private void s(double ms, int flags, long seq, long ack, int len) throws Exception {
+        seg(ms, false, flags, seq, ack, len, 509);
+    }
+
+    private void watermark(double ms) throws Exception {
+        harness.processWatermark(T0 + (long) ms);
+    }
+
+    private static final int SYN = TcpFlags.SYN;
+    private static final int SA = TcpFlags.SYN | TcpFlags.ACK;
+    private static final int A = TcpFlags.ACK;
+    private static final int PA = TcpFlags.PSH | TcpFlags.ACK;
+    private static final int FA = TcpFlags.FIN | TcpFlags.ACK;
+    private static final int RA = TcpFlags.RST | TcpFlags.ACK;
+    private static final int R = TcpFlags.RST;
+
+    /** SYN(1000) / SYN-ACK(5000) / ACK / 100 bytes each way, starting at {@code at} ms. */
+    private void handshakeAndData(double at, long cIsn, long sIsn) throws Exception {
+        c(at, SYN, cIsn, 0, 0);
+        s(at + 0.1, SA, sIsn, cIsn + 1, 0);
+        c(at + 0.2, A, cIsn + 1, sIsn + 1, 0);
+        c(at + 1, PA, cIsn + 1, sIsn + 1, 100);
+        s(at + 1.1, A, sIsn + 1, cIsn + 101, 0);
+        s(at + 2, PA, sIsn + 1, cIsn + 101, 100);
+        c(at + 2.1, A, cIsn + 101, sIsn + 101, 0);
+    }
+
+    /** The server closes first; the client answers with its FIN. */
+    private void serverClosesFirst(double at, long cIsn, long sIsn) throws Exception {
+        s(at, FA, sIsn + 101, cIsn + 101, 0);
+        c(at + 0.1, FA, cIsn + 101, sIsn + 102, 0);
+        s(at + 0.2, A, sIsn + 102, cIsn + 102, 0);
+    }
+
+    private List<Detection> detections() {
+        return harness.extractOutputValues();
+    }
+
+    private List<Detection> detections(String type) {
+        return detections().stream().filter(d -> d.type.equals(type)).collect(Collectors.toList());
+    }
+
+    private List<ConnectionRecord> records() {
+        return harness.getSideOutput(ConnectionTracker.CONNECTIONS).stream().map(StreamRecord::getValue).toList();
+    }
+
+    // ------------------------------------------------------------ tests
+
+    @Test
+    void aRefusedConnectionIsARstRefusedFromTheStackAndZeekRej() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        s(0.05, RA, 0, 1001, 0);
+        watermark(5_000);
+
+        assertThat(detections()).singleElement().satisfies(d -> {
+            assertThat(d.type).isEqualTo("RST");
+            assertThat(d.cause).isEqualTo("REFUSED");
+            assertThat(d.origin).isEqualTo("ENDPOINT_STACK");
+            assertThat(d.client).isEqualTo("10.0.0.2:40000");
+            assertThat(d.server).isEqualTo("10.0.0.1:80");
+            assertThat(d.evidenceJson).contains("tcp.flags.reset == 1").contains("ip.addr == 10.0.0.2");
+        });
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("REJ");
+            assertThat(r.history).isEqualTo("Sr");
+        });
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aGracefulCloseIsSfAndItsTimeWaitStateIsClearedWhenTimeWaitEnds() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        serverClosesFirst(10, 1000, 5000);
+        watermark(3_000);
+
+        assertThat(detections()).isEmpty();
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("SF");
+            assertThat(r.history).isEqualTo("ShADadfF");
+            assertThat(r.origBytes).isEqualTo(100);
+            assertThat(r.respBytes).isEqualTo(100);
+            assertThat(r.origPkts).isEqualTo(5);
+            assertThat(r.respPkts).isEqualTo(5);
+            assertThat(r.closeCause).isEqualTo("FIN");
+        });
+        assertThat(harness.numKeyedStateEntries()).as("the TIME_WAIT entry").isEqualTo(1);
+
+        watermark(61_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aSynIntoTheServersTimeWaitAnsweredWithAnOldAckIsAPortReuseCollision() throws Exception {
+        handshakeAndData(0, 1_000_000, 5000);
+        serverClosesFirst(10, 1_000_000, 5000);
+        // new SYN below the old rcv_nxt, 500 ms later: the server answers with the old connection's ACK
+        c(500, SYN, 900_000, 0, 0);
+        s(500.05, A, 5102, 1_000_102, 0);
+        c(500.1, R, 1_000_102, 0, 0);
+        c(510, SYN, 900_000, 0, 0);
+        s(510.05, SA, 7000, 900_001, 0);
+        c(510.1, A, 900_001, 7001, 0);
+        watermark(2_000);
+
+        assertThat(detections("PORT_REUSE_COLLISION")).singleElement().satisfies(d -> {
+            assertThat(d.confidence).isEqualTo(1.0);
+            assertThat(d.explanation).contains("TIME_WAIT").contains("ack 1000102 instead of 900001");
+            assertThat(d.evidenceJson).contains("\"client_rst\":true").contains("\"gap_seconds\":0.49");
+        });
+        assertThat(detections("SYN_RETRANSMIT")).hasSize(1);
+        assertThat(detections("RST")).singleElement().satisfies(d -> assertThat(d.cause).isEqualTo("CHALLENGE_ACK_REPLY"));
+    }
+
+    @Test
+    void aReuseTheServerAcceptsAtOnceIsNotACollision() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        serverClosesFirst(10, 1000, 5000);
+        c(500, SYN, 90_000_000, 0, 0);
+        s(500.05, SA, 7000, 90_000_001, 0);
+        c(500.1, A, 90_000_001, 7001, 0);
+        watermark(2_000);
+
+        assertThat(detections()).isEmpty();
+        assertThat(records()).hasSize(1); // the first incarnation; the second is still open
+    }
+
+    @Test
+    void aZeroWindowHeldForASecondWithProbesIsAStallButAShortOneIsNot() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        seg(100, false, A, 5101, 20_000, 0, 0);      // server: window 0
+        seg(300, true, A, 19_999, 5101, 1, 502);     // client: zero-window probe
+        seg(301, false, A, 5101, 20_000, 0, 0);
+        seg(700, true, A, 19_999, 5101, 1, 502);
+        seg(1100, false, A, 5101, 20_000, 0, 4096);  // reopened after 1 s
+        seg(2000, false, A, 5101, 20_000, 0, 0);     // closed again …
+        seg(2100, false, A, 5101, 20_000, 0, 4096);  // … for 100 ms only
+        watermark(3_000);
+
+        assertThat(detections()).singleElement().satisfies(d -> {
+            assertThat(d.type).isEqualTo("ZERO_WINDOW_STALL");
+            assertThat(d.evidenceJson).contains("\"stall_seconds\":1.0").contains("\"probes\":2")
+                    .contains("\"receiver\":\"server\"");
+        });
+    }
+
+    @Test
+    void aSynAckNeverCompletedIsHalfOpenAtTheHandshakeTimeoutAndLeavesNoState() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        s(0.1, SA, 5000, 1001, 0);
+        s(1000, SA, 5000, 1001, 0);
+        watermark(19_000);
+        assertThat(detections()).isEmpty();
+
+        watermark(20_001);
+        assertThat(detections()).singleElement().satisfies(d -> assertThat(d.type).isEqualTo("HALF_OPEN"));
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("OTH");
+            assertThat(r.closeCause).isEqualTo("half-open");
+        });
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void anRstAfterTenSilentSecondsIsAnIdleTimeoutOnARoundTimer() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        s(10_002.1, RA, 5101, 1101, 0);
+        watermark(20_000);
+
+        assertThat(detections()).singleElement().satisfies(d -> {
+            assertThat(d.cause).isEqualTo("IDLE_TIMEOUT");
+            assertThat(d.origin).isEqualTo("ENDPOINT_APP");
+            assertThat(d.evidenceJson).contains("\"round_timer_seconds\":10");
+        });
+        assertThat(records()).singleElement().satisfies(r -> assertThat(r.connState).isEqualTo("RSTR"));
+    }
+
+    @Test
+    void aRejectionRightAfterTheHandshakeThenDataThenASecondRst() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        s(0.1, SA, 5000, 1001, 0);
+        c(0.2, A, 1001, 5001, 0);
+        s(5, RA, 5001, 1001, 0);
+        c(10, PA, 1001, 5001, 200);
+        s(10.05, R, 5001, 0, 0);
+        watermark(5_000);
+
+        assertThat(detections()).extracting(d -> d.cause)
+                .containsExactly("REJECTED_AFTER_HANDSHAKE", "DATA_AFTER_RST");
+        assertThat(detections().get(1).origin).isEqualTo("ENDPOINT_STACK");
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("RSTR");
+            assertThat(r.history).isEqualTo("ShArD");
+        });
+    }
+
+    @Test
+    void aClientAnsweringTheServersFinWithRstIsNormalAndZeekRsto() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        s(10, FA, 5101, 1101, 0);
+        seg(10.2, true, RA, 1101, 5102, 0, 0);
+        watermark(5_000);
+
+        assertThat(detections()).singleElement().satisfies(d -> {
+            assertThat(d.cause).isEqualTo("RST_AFTER_FIN");
+            assertThat(d.severity).isEqualTo("INFO");
+            assertThat(d.explanation).contains("window of 0 is normal");
+            assertThat(d.evidenceJson).contains("\"anomaly\":false");
+        });
+        assertThat(records()).singleElement().satisfies(r -> assertThat(r.connState).isEqualTo("RSTO"));
+    }
+
+    @Test
+    void retransmittedPayloadIsCountedAndMarkedInTheHistory() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        c(5, PA, 1101, 5101, 500);
+        c(205, PA, 1101, 5101, 500); // the same bytes again
+        watermark(5_000);
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.retransmissions).isEqualTo(1);
+            assertThat(r.history).contains("T");
+            assertThat(r.connState).isEqualTo("S1");
+        });
+    }
+
+    @Test
+    void segmentsBehindTheWatermarkGoToTheLateOutput() throws Exception {
+        watermark(10_000);
+        c(5_000, SYN, 1000, 0, 0);
+        assertThat(harness.getSideOutput(ConnectionTracker.LATE)).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+}
