@@ -54,8 +54,13 @@ public final class RstRule {
         if (c.rstSide == (fromOrig ? 1 : 2) && c.dataAfterRstNs != 0) {
             cause = "DATA_AFTER_RST";
             origin = "ENDPOINT_STACK";
-            explanation = String.format("%s kept sending %.1f ms after %s reset the connection, and got a second RST.",
-                    fromOrig ? "The server" : "The client", (c.dataAfterRstNs - c.rstNs) / 1e6, fromOrig ? "the client" : "the server");
+            String peer = fromOrig ? "The server" : "The client";
+            String resetter = fromOrig ? "the client" : "the server";
+            explanation = c.dataAfterRstNs >= c.rstNs
+                    ? String.format("%s kept sending %.1f ms after %s reset the connection, and got a second RST.",
+                            peer, (c.dataAfterRstNs - c.rstNs) / 1e6, resetter)
+                    : String.format("%s had data in flight when %s reset the connection; the data crossed the RST"
+                            + " and was answered with a second RST.", peer, resetter);
             ev.time("first_rst", c.rstNs).time("data_after_rst", c.dataAfterRstNs);
         } else if (c.rstSide != 0) {
             return null; // a repeated RST without new data: nothing new to say

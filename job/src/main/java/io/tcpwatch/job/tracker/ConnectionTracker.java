@@ -160,6 +160,13 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             } else if (c.rstSide == 0) {
                 c.rstSide = side;
                 c.rstNs = now;
+                // data the peer had sent beyond what this RST acknowledges crossed it on the wire
+                long peerNext = fromOrig ? c.respNextSeq : c.origNextSeq;
+                boolean peerKnown = fromOrig ? c.respNextKnown : c.origNextKnown;
+                if (s.has(TcpFlags.ACK) && peerKnown && after(peerNext, s.ack)
+                        && (fromOrig ? c.respBytes : c.origBytes) > 0) {
+                    c.dataAfterRstNs = fromOrig ? c.lastRespNs : c.lastOrigNs;
+                }
                 if (fromOrig) {
                     c.origEndpoint = Endpoint.RESET;
                 } else {

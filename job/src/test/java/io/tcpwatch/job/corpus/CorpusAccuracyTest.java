@@ -1,0 +1,229 @@
+package io.tcpwatch.job.corpus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tcpwatch.agent.capture.CaptureFileReader;
+import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.schema.Segment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Runs every capture of the labeled corpus through the job graph on a Flink MiniCluster and scores
+ * the per-connection detections against the labels (which come from the applications and the
+ * kernel, never from the captures): precision and recall per kind, each ≥ 0.95. Writes the table
+ * to target/accuracy.md (ACCURACY.md holds the committed figures).
+ */
+class CorpusAccuracyTest {
+
+    static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    /** Either output of the graph, so one run collects both. */
+    public static class Outcome {
+        public Detection detection;
+        public ConnectionRecord connection;
+
+        public Outcome() {}
+
+        static Outcome of(Detection d) {
+            Outcome o = new Outcome();
+            o.detection = d;
+            return o;
+        }
+
+        static Outcome of(ConnectionRecord r) {
+            Outcome o = new Outcome();
+            o.connection = r;
+            return o;
+        }
+    }
+
+    /** Runs the job on one capture; returns its detections and connection records. */
+    static List<Outcome> run(Path capture, String observer) throws Exception {
+        List<Segment> segments = new ArrayList<>();
+        FrameParser parser = new FrameParser(observer);
+        try (CaptureFileReader r = CaptureFileReader.open(capture)) {
+            r.read((iface, ts, buf, off, cap, orig) -> {
+                Segment s = parser.parse(iface.linkType(), ts, buf, off, cap);
+                if (s != null) {
+                    segments.add(s.copy());
+                }
+            });
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        DataStream<Segment> source = env.fromData(segments)
+                .assignTimestampsAndWatermarks(TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+        TcpwatchJob.Outputs out = TcpwatchJob.build(source, TrackerConfig.defaults());
+        DataStream<Outcome> all = out.detections().map(Outcome::of).returns(Outcome.class)
+                .union(out.connections().map(Outcome::of).returns(Outcome.class));
+        List<Outcome> results = new ArrayList<>();
+        try (CloseableIterator<Outcome> it = all.executeAndCollect("corpus " + capture.getFileName())) {
+            it.forEachRemaining(results::add);
+        }
+        return results;
+    }
+
+    /** Per scored kind: true positives, false negatives, false positives. */
+    static final class Score {
+        int tp;
+        int fn;
+        int fp;
+
+        double precision() {
+            return tp + fp == 0 ? 1.0 : (double) tp / (tp + fp);
+        }
+
+        double recall() {
+            return tp + fn == 0 ? 1.0 : (double) tp / (tp + fn);
+        }
+    }
+
+    /** The per-connection kinds this job reports, by "KIND" or "RST/CAUSE". */
+    static final List<String> SCORED = List.of("RST/REFUSED", "RST/REJECTED_AFTER_HANDSHAKE", "RST/RST_AFTER_FIN",
+            "RST/IDLE_TIMEOUT", "RST/DATA_AFTER_RST", "PORT_REUSE_COLLISION", "SYN_RETRANSMIT", "ZERO_WINDOW_STALL",
+            "HALF_OPEN");
+
+    static String key(String kind, String cause) {
+        return cause == null ? kind : kind + "/" + cause;
+    }
+
+    @Test
+    void perConnectionDetectionsMatchTheLabelsWithPrecisionAndRecallOfAtLeast95Percent() throws Exception {
+        Map<String, Score> scores = new TreeMap<>();
+        SCORED.forEach(k -> scores.put(k, new Score()));
+        Map<String, Integer> unscored = new TreeMap<>();
+        List<String> connStateMismatches = new ArrayList<>();
+        int connStatesChecked = 0;
+        List<Path> labels;
+        try (Stream<Path> files = Files.list(CORPUS)) {
+            labels = files.filter(p -> p.toString().endsWith(".labels.json")).sorted().toList();
+        }
+        assertThat(labels).hasSizeGreaterThanOrEqualTo(18);
+        for (Path labelFile : labels) {
+            JsonNode label = JSON.readTree(labelFile.toFile());
+            List<Outcome> outcomes = run(CORPUS.resolve(label.path("capture").path("file").asText()),
+                    label.path("observer").asText());
+            List<Detection> detections = outcomes.stream().filter(o -> o.detection != null).map(o -> o.detection).toList();
+            List<ConnectionRecord> records = outcomes.stream().filter(o -> o.connection != null).map(o -> o.connection).toList();
+            List<JsonNode> expected = new ArrayList<>();
+            label.path("expected").forEach(expected::add);
+
+            // recall: every positive entry of a scored kind must be found
+            for (JsonNode e : expected) {
+                String k = key(e.path("kind").asText(), e.path("cause").asText(null));
+                if (!e.path("detect").asBoolean() || !scores.containsKey(k)) {
+                    continue;
+                }
+                long wanted = e.has("client") ? 1 : e.path("count").asLong(1);
+                long found = detections.stream().filter(d -> matches(d, e)).count();
+                scores.get(k).tp += (int) Math.min(wanted, found);
+                scores.get(k).fn += (int) Math.max(0, wanted - found);
+            }
+            // precision: a detection of a scored kind that no positive entry explains is a false positive
+            for (Detection d : detections) {
+                String k = key(d.type, d.cause);
+                boolean explained = expected.stream().anyMatch(e -> e.path("detect").asBoolean() && matches(d, e));
+                boolean labeledHere = expected.stream().anyMatch(e -> covers(e, d));
+                if (scores.containsKey(k) && !explained && labeledHere) {
+                    scores.get(k).fp++;
+                } else if (!scores.containsKey(k) || !labeledHere) {
+                    unscored.merge(label.path("scenario").asText() + ": " + k, 1, Integer::sum);
+                }
+            }
+            // Zeek conn_state of every labeled connection
+            for (JsonNode e : expected) {
+                if (!e.has("conn_state") || !e.path("client").asText("").contains(":")) {
+                    continue;
+                }
+                String client = e.path("client").asText();
+                List<ConnectionRecord> mine = records.stream().filter(r -> (r.origHost + ":" + r.origPort).equals(client)
+                        && (r.respHost + ":" + r.respPort).equals(e.path("server").asText())).toList();
+                if (mine.isEmpty()) {
+                    continue;
+                }
+                connStatesChecked++;
+                if (mine.stream().noneMatch(r -> r.connState.equals(e.path("conn_state").asText()))) {
+                    connStateMismatches.add(labelFile.getFileName() + " " + client + ": expected "
+                            + e.path("conn_state").asText() + ", got " + mine.stream().map(r -> r.connState).toList());
+                }
+            }
+        }
+
+        StringBuilder table = new StringBuilder("| kind | true positives | false negatives | false positives | precision | recall |\n|---|---:|---:|---:|---:|---:|\n");
+        scores.forEach((k, s) -> table.append(String.format("| %s | %d | %d | %d | %.3f | %.3f |%n", k, s.tp, s.fn, s.fp, s.precision(), s.recall())));
+        table.append(String.format("%nZeek conn_state: %d of %d labeled connections agree.%n", connStatesChecked - connStateMismatches.size(), connStatesChecked));
+        connStateMismatches.forEach(m -> table.append("- ").append(m).append('\n'));
+        table.append(String.format("%nDetections no label speaks of (not scored):%n"));
+        unscored.forEach((k, n) -> table.append(String.format("- %s × %d%n", k, n)));
+        Files.writeString(Path.of("target", "accuracy.md"), table);
+        System.out.println(table);
+
+        scores.forEach((k, s) -> {
+            assertThat(s.tp + s.fn).as("%s has labeled positives", k).isPositive();
+            assertThat(s.precision()).as("precision of %s", k).isGreaterThanOrEqualTo(0.95);
+            assertThat(s.recall()).as("recall of %s", k).isGreaterThanOrEqualTo(0.95);
+        });
+        assertThat(connStatesChecked).isGreaterThan(100);
+        assertThat((double) connStateMismatches.size() / connStatesChecked).as("conn_state mismatches: %s", connStateMismatches)
+                .isLessThanOrEqualTo(0.05);
+    }
+
+    /** A detection matches a label entry: same kind (and cause), same server, same client when the entry names one. */
+    static boolean matches(Detection d, JsonNode e) {
+        if (!d.type.equals(e.path("kind").asText())) {
+            return false;
+        }
+        if (e.has("cause") && !e.path("cause").asText().equals(d.cause)) {
+            return false;
+        }
+        return sameEndpoints(d, e);
+    }
+
+    /** The entry speaks about this detection's kind for this detection's connection (positive or negative). */
+    static boolean covers(JsonNode e, Detection d) {
+        String kind = e.path("kind").asText();
+        if (!kind.equals("ANY") && !kind.equals(d.type)) {
+            return false;
+        }
+        if (kind.equals(d.type) && e.has("cause") && !e.path("cause").asText().equals(d.cause)) {
+            return false;
+        }
+        return sameEndpoints(d, e);
+    }
+
+    private static boolean sameEndpoints(Detection d, JsonNode e) {
+        if (e.has("server") && !e.path("server").asText().equals(d.server)) {
+            return false;
+        }
+        if (!e.has("client")) {
+            return true;
+        }
+        String client = e.path("client").asText();
+        return client.contains(":") ? client.equals(d.client) : d.client.startsWith(client + ":");
+    }
+}
