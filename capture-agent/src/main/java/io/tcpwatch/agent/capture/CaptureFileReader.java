@@ -1,9 +1,12 @@
 package io.tcpwatch.agent.capture;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,6 +57,15 @@ public abstract class CaptureFileReader implements AutoCloseable {
         } catch (IOException e) {
             throw new CaptureFileException(path + " cannot be read: " + e.getMessage());
         }
+        return open(ch, size, path);
+    }
+
+    /** Reads a capture from a stream ({@code path} names it in messages); the reader closes it. */
+    public static CaptureFileReader open(InputStream in, long size, Path path) throws CaptureFileException {
+        return open(Channels.newChannel(in), size, path);
+    }
+
+    private static CaptureFileReader open(ReadableByteChannel ch, long size, Path path) throws CaptureFileException {
         ChunkedInput in = new ChunkedInput(ch);
         try {
             if (!in.ensure(4)) {
@@ -84,7 +96,19 @@ public abstract class CaptureFileReader implements AutoCloseable {
      * @return frames delivered by this call
      * @throws CaptureFileException when the file cannot be read at all (I/O error, bad header)
      */
-    public abstract long read(FrameHandler handler) throws CaptureFileException;
+    public long read(FrameHandler handler) throws CaptureFileException {
+        long before = frames;
+        while (!stopped && next(handler)) {
+            // one frame per call
+        }
+        return frames - before;
+    }
+
+    /**
+     * Hands the next frame to {@code handler}: false at the end of the file or at damage (see
+     * {@link #damage()}), with nothing delivered.
+     */
+    public abstract boolean next(FrameHandler handler) throws CaptureFileException;
 
     /** Makes {@link #read} return after the current frame; callable from any thread. */
     public void stop() {

@@ -3,22 +3,22 @@ package io.tcpwatch.agent.capture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 
 /**
- * A file read in large chunks into one reused heap buffer, so records can be parsed in place
+ * A file (or stream) read in large chunks into one reused heap buffer, so records can be parsed in place
  * from the backing array. Records never exceed the buffer: callers bound lengths first.
  */
 final class ChunkedInput implements AutoCloseable {
 
     static final int CAPACITY = 8 << 20;
 
-    private final FileChannel channel;
+    private final ReadableByteChannel channel;
     private final ByteBuffer buf = ByteBuffer.allocate(CAPACITY);
     private long consumedBeforeBuffer;
     private boolean eof;
 
-    ChunkedInput(FileChannel channel) {
+    ChunkedInput(ReadableByteChannel channel) {
         this.channel = channel;
         buf.limit(0);
     }

@@ -89,66 +89,69 @@ final class PcapNgReader extends CaptureFileReader {
     }
 
     @Override
-    public long read(FrameHandler handler) throws CaptureFileException {
-        long before = frames;
+    public boolean next(FrameHandler handler) throws CaptureFileException {
+        if (damage != null) {
+            return false;
+        }
         try {
-            while (!stopped) {
+            while (true) {
                 if (!in.ensure(12)) {
                     if (in.available() > 0) {
                         damaged("truncated block header");
                     }
-                    break;
+                    return false;
                 }
                 int p = in.pos();
                 int type = in.int32(p);
                 if (type == SECTION_HEADER && !sectionHeader(p)) {
-                    break;
+                    return false;
                 }
                 int length = in.int32(p + 4);
                 if (length < 12 || (length & 3) != 0 || length > ChunkedInput.CAPACITY) {
                     damaged("block with an impossible length of " + Integer.toUnsignedString(length));
-                    break;
+                    return false;
                 }
                 if (!in.ensure(length)) {
                     damaged("truncated block (" + length + " bytes announced, " + in.available() + " present)");
-                    break;
+                    return false;
                 }
                 p = in.pos();
                 if (in.int32(p + length - 4) != length) {
                     damaged("block whose trailing length does not match its header");
-                    break;
+                    return false;
                 }
-                boolean ok;
+                boolean delivered = false;
                 switch (type) {
                     case SECTION_HEADER:
                         interfaces.clear();
-                        ok = true;
                         break;
                     case INTERFACE_DESCRIPTION:
-                        ok = interfaceDescription(p, length);
+                        if (!interfaceDescription(p, length)) {
+                            return false;
+                        }
                         break;
                     case ENHANCED_PACKET:
-                        ok = packet(handler, p, length, in.int32(p + 8), p + 12, 28);
-                        break;
                     case OBSOLETE_PACKET:
-                        ok = packet(handler, p, length, in.uint16(p + 8), p + 12, 28);
+                        int ifId = type == ENHANCED_PACKET ? in.int32(p + 8) : in.uint16(p + 8);
+                        if (!packet(handler, p, length, ifId, p + 12, 28)) {
+                            return false;
+                        }
+                        delivered = true;
                         break;
                     case SIMPLE_PACKET:
                         withoutTimestamp++;
-                        ok = true;
                         break;
                     default:
-                        ok = true; // statistics, name resolution, custom …
-                }
-                if (!ok) {
-                    break;
+                        break; // statistics, name resolution, custom …
                 }
                 in.skip(length);
+                if (delivered) {
+                    return true;
+                }
             }
         } catch (IOException e) {
             throw ioError(e);
         }
-        return frames - before;
     }
 
     /** Reads the byte-order magic; the block length is read after, in the section's order. */

@@ -13,11 +13,13 @@ final class PcapReader extends CaptureFileReader {
     static final int MAGIC_NANOS_SWAPPED = 0x4D3CB2A1;
 
     private final boolean nanos;
+    private final long unitNs;
     private CaptureInterface iface;
 
     PcapReader(Path path, ChunkedInput in, long size, int magicBe) {
         super(path, in, size);
         nanos = magicBe == MAGIC_NANOS || magicBe == MAGIC_NANOS_SWAPPED;
+        unitNs = nanos ? 1 : 1000;
         boolean bigEndian = magicBe == MAGIC_MICROS || magicBe == MAGIC_NANOS;
         in.order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     }
@@ -28,51 +30,49 @@ final class PcapReader extends CaptureFileReader {
     }
 
     @Override
-    public long read(FrameHandler handler) throws CaptureFileException {
-        long before = frames;
+    public boolean next(FrameHandler handler) throws CaptureFileException {
+        if (damage != null) {
+            return false;
+        }
         try {
             if (iface == null) {
                 if (!in.ensure(24)) {
                     throw new CaptureFileException(path + " ends inside its 24-byte pcap file header");
                 }
-                int p = in.pos();
                 // link type: low 16 bits (the upper bits may hold an FCS length, per the pcap spec)
-                iface = new CaptureInterface(in.int32(p + 20) & 0xFFFF, null);
+                iface = new CaptureInterface(in.int32(in.pos() + 20) & 0xFFFF, null);
                 in.skip(24);
             }
-            long unitNs = nanos ? 1 : 1000;
-            while (!stopped) {
-                if (!in.ensure(16)) {
-                    if (in.available() > 0) {
-                        damaged("truncated record header");
-                    }
-                    break;
+            if (!in.ensure(16)) {
+                if (in.available() > 0) {
+                    damaged("truncated record header");
                 }
-                int p = in.pos();
-                long sec = in.int32(p) & 0xFFFFFFFFL;
-                long frac = in.int32(p + 4) & 0xFFFFFFFFL;
-                int capLen = in.int32(p + 8);
-                int origLen = in.int32(p + 12);
-                if (capLen < 0 || capLen > MAX_FRAME) {
-                    damaged("record with an impossible captured length of " + Integer.toUnsignedString(capLen));
-                    break;
-                }
-                if (frac >= 1_000_000_000L / unitNs) {
-                    damaged("record with an impossible sub-second timestamp of " + frac);
-                    break;
-                }
-                if (!in.ensure(16 + capLen)) {
-                    damaged("truncated record (" + capLen + " bytes announced, " + (in.available() - 16) + " present)");
-                    break;
-                }
-                p = in.pos();
-                frames++;
-                handler.onFrame(iface, sec * 1_000_000_000L + frac * unitNs, in.array(), p + 16, capLen, origLen);
-                in.skip(16 + capLen);
+                return false;
             }
+            int p = in.pos();
+            long sec = in.int32(p) & 0xFFFFFFFFL;
+            long frac = in.int32(p + 4) & 0xFFFFFFFFL;
+            int capLen = in.int32(p + 8);
+            int origLen = in.int32(p + 12);
+            if (capLen < 0 || capLen > MAX_FRAME) {
+                damaged("record with an impossible captured length of " + Integer.toUnsignedString(capLen));
+                return false;
+            }
+            if (frac >= 1_000_000_000L / unitNs) {
+                damaged("record with an impossible sub-second timestamp of " + frac);
+                return false;
+            }
+            if (!in.ensure(16 + capLen)) {
+                damaged("truncated record (" + capLen + " bytes announced, " + (in.available() - 16) + " present)");
+                return false;
+            }
+            p = in.pos();
+            frames++;
+            handler.onFrame(iface, sec * 1_000_000_000L + frac * unitNs, in.array(), p + 16, capLen, origLen);
+            in.skip(16 + capLen);
+            return true;
         } catch (IOException e) {
             throw ioError(e);
         }
-        return frames - before;
     }
 }
