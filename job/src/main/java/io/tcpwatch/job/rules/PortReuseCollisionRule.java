@@ -30,7 +30,7 @@ public final class PortReuseCollisionRule {
                 c.origPort, previous, c.challengeAck, (c.origIsn + 1) & 0xFFFFFFFFL,
                 established ? String.format("— %.1f ms added to connection setup", setupDelay / 1e6) : "and never connected");
         Evidence ev = new Evidence().time("syn", c.firstSynNs).put("syn_seq", c.origIsn)
-                .time("challenge_ack", c.challengeAckNs).put("challenge_ack", c.challengeAck)
+                .time("challenge_ack_time", c.challengeAckNs).put("challenge_ack", c.challengeAck)
                 .put("client_rst", c.origRstAfterChallenge).put("syn_retransmits", c.synRetransmits)
                 .put("setup_delay_ms", setupDelay / 1e6);
         if (c.intoTimeWait) {

@@ -75,7 +75,7 @@ public final class RstRule {
             severity = "INFO";
             explanation = "The client answered the server's unexpected ACK (ack " + c.challengeAck
                     + " instead of " + ((c.origIsn + 1) & 0xFFFFFFFFL) + ") with RST, as TCP requires; it then retries its SYN.";
-            ev.time("challenge_ack", c.challengeAckNs).put("challenge_ack", c.challengeAck).put("rst_seq", rst.seq);
+            ev.time("challenge_ack_time", c.challengeAckNs).put("challenge_ack", c.challengeAck);
         } else if (peerFin && !ownFin) {
             cause = "RST_AFTER_FIN";
             origin = "ENDPOINT_APP";

@@ -178,16 +178,17 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.dataAfterRstNs = now;
         }
 
-        // per direction: packets, bytes, retransmitted payload, TTL
+        // per direction: packets, bytes, retransmitted payload, TTL (an RST's sequence number says nothing of data)
         long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
+        boolean advances = !rst;
         if (fromOrig) {
             c.origPkts++;
             c.origBytes += s.payloadLen;
-            if (s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
+            if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
                 c.retransmissions++;
                 c.history = History.add(c.history, true, 't');
             }
-            if (!c.origNextKnown || after(seqEnd, c.origNextSeq)) {
+            if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
                 c.origNextSeq = seqEnd;
                 c.origNextKnown = true;
             }
@@ -197,11 +198,11 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         } else {
             c.respPkts++;
             c.respBytes += s.payloadLen;
-            if (s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
+            if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
                 c.retransmissions++;
                 c.history = History.add(c.history, false, 't');
             }
-            if (!c.respNextKnown || after(seqEnd, c.respNextSeq)) {
+            if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
                 c.respNextSeq = seqEnd;
                 c.respNextKnown = true;
             }

@@ -4,31 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tcpwatch.agent.capture.CaptureFileReader;
-import io.tcpwatch.agent.parse.FrameParser;
-import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.job.analyze.LocalAnalysis;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.tracker.TrackerConfig;
-import io.tcpwatch.schema.Segment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs every capture of the labeled corpus through the job graph on a Flink MiniCluster and scores
+ * Runs every capture of the labeled corpus through analyze's job graph (capture-file source, the
+ * production tracker) on a Flink MiniCluster and scores
  * the per-connection detections against the labels (which come from the applications and the
  * kernel, never from the captures): precision and recall per kind, each ≥ 0.95. Writes the table
  * to target/accuracy.md (ACCURACY.md holds the committed figures).
@@ -42,50 +37,11 @@ class CorpusAccuracyTest {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    /** Either output of the graph, so one run collects both. */
-    public static class Outcome {
-        public Detection detection;
-        public ConnectionRecord connection;
-
-        public Outcome() {}
-
-        static Outcome of(Detection d) {
-            Outcome o = new Outcome();
-            o.detection = d;
-            return o;
-        }
-
-        static Outcome of(ConnectionRecord r) {
-            Outcome o = new Outcome();
-            o.connection = r;
-            return o;
-        }
-    }
-
-    /** Runs the job on one capture; returns its detections and connection records. */
-    static List<Outcome> run(Path capture, String observer) throws Exception {
-        List<Segment> segments = new ArrayList<>();
-        FrameParser parser = new FrameParser(observer);
-        try (CaptureFileReader r = CaptureFileReader.open(capture)) {
-            r.read((iface, ts, buf, off, cap, orig) -> {
-                Segment s = parser.parse(iface.linkType(), ts, buf, off, cap);
-                if (s != null) {
-                    segments.add(s.copy());
-                }
-            });
-        }
+    /** Runs analyze's job graph (file source → tracker) on one capture, on the MiniCluster. */
+    static LocalAnalysis.Result run(Path capture, String observer) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        DataStream<Segment> source = env.fromData(segments)
-                .assignTimestampsAndWatermarks(TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        TcpwatchJob.Outputs out = TcpwatchJob.build(source, TrackerConfig.defaults());
-        DataStream<Outcome> all = out.detections().map(Outcome::of).returns(Outcome.class)
-                .union(out.connections().map(Outcome::of).returns(Outcome.class));
-        List<Outcome> results = new ArrayList<>();
-        try (CloseableIterator<Outcome> it = all.executeAndCollect("corpus " + capture.getFileName())) {
-            it.forEachRemaining(results::add);
-        }
-        return results;
+        return LocalAnalysis.run(env, List.of(capture), observer, TrackerConfig.defaults());
     }
 
     /** Per scored kind: true positives, false negatives, false positives. */
@@ -126,10 +82,10 @@ class CorpusAccuracyTest {
         assertThat(labels).hasSizeGreaterThanOrEqualTo(18);
         for (Path labelFile : labels) {
             JsonNode label = JSON.readTree(labelFile.toFile());
-            List<Outcome> outcomes = run(CORPUS.resolve(label.path("capture").path("file").asText()),
+            LocalAnalysis.Result result = run(CORPUS.resolve(label.path("capture").path("file").asText()),
                     label.path("observer").asText());
-            List<Detection> detections = outcomes.stream().filter(o -> o.detection != null).map(o -> o.detection).toList();
-            List<ConnectionRecord> records = outcomes.stream().filter(o -> o.connection != null).map(o -> o.connection).toList();
+            List<Detection> detections = result.detections();
+            List<ConnectionRecord> records = result.connections();
             List<JsonNode> expected = new ArrayList<>();
             label.path("expected").forEach(expected::add);
 

@@ -177,6 +177,16 @@ class ConnectionTrackerTest {
         });
         assertThat(detections("SYN_RETRANSMIT")).hasSize(1);
         assertThat(detections("RST")).singleElement().satisfies(d -> assertThat(d.cause).isEqualTo("CHALLENGE_ACK_REPLY"));
+
+        // the RST carried the old connection's sequence number: the new incarnation's data is not a retransmission
+        c(2_100, PA, 900_001, 7001, 300);
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(records()).hasSize(2);
+        assertThat(records().get(1)).satisfies(r -> {
+            assertThat(r.retransmissions).isZero();
+            assertThat(r.synRetransmits).isEqualTo(1);
+            assertThat(r.history).isEqualTo("SaRhAD");
+        });
     }
 
     @Test

@@ -1,0 +1,122 @@
+package io.tcpwatch.job.analyze;
+
+import io.tcpwatch.agent.capture.CaptureFileException;
+import io.tcpwatch.agent.capture.CaptureFileReader;
+import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tcpwatch analyze}: the job graph on capture files, in a local Flink environment, with a
+ * report that answers "why are these connections resetting?".
+ */
+@Command(name = "analyze",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Answer \"why are these connections resetting?\" for pcap/pcapng files: the tcpwatch job runs on them",
+            "in a local Flink environment and prints a diagnosis, a summary per server and the detections",
+            "with their evidence and Wireshark display filters."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  done          5  a capture file is missing, unreadable or not pcap/pcapng",
+            "  2  usage error   6  a capture file is damaged part-way (the readable part was analyzed)"})
+public final class AnalyzeCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "pcap or pcapng files (µs or ns).")
+    List<Path> files;
+
+    @Option(names = "--observer", paramLabel = "ID", defaultValue = "capture",
+            description = "Name of the vantage point the files were captured at (default: ${DEFAULT-VALUE}).")
+    String observer;
+
+    @Option(names = "--json", description = "Print detection records as JSON lines instead of the report.")
+    boolean json;
+
+    @Option(names = "--connections", description = "Print connection records (Zeek conn.log fields) as JSON lines.")
+    boolean connections;
+
+    @Option(names = "--time-wait", paramLabel = "SECONDS", defaultValue = "60",
+            description = "TIME_WAIT of the servers (Linux 60, Windows 120 or 240; default: ${DEFAULT-VALUE}).")
+    int timeWaitSeconds;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2",
+            description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        // read every file once first: unreadable files stop here, damage is reported with the results
+        List<String> damage = new ArrayList<>();
+        long frames = 0;
+        long firstNs = Long.MAX_VALUE;
+        long lastNs = Long.MIN_VALUE;
+        for (Path f : files) {
+            long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
+            try (CaptureFileReader r = CaptureFileReader.open(f)) {
+                frames += r.read((iface, ts, buf, off, cap, orig) -> {
+                    span[0] = Math.min(span[0], ts);
+                    span[1] = Math.max(span[1], ts);
+                });
+                if (r.damage() != null) {
+                    damage.add(r.damage());
+                }
+            } catch (CaptureFileException e) {
+                err.println("tcpwatch analyze: " + e.getMessage() + ".");
+                return 5;
+            }
+            firstNs = Math.min(firstNs, span[0]);
+            lastNs = Math.max(lastNs, span[1]);
+        }
+        if (parallelism < 1) {
+            err.println("tcpwatch analyze: --parallelism must be at least 1.");
+            return 2;
+        }
+
+        TrackerConfig config = TrackerConfig.defaults();
+        config.timeWait = Duration.ofSeconds(timeWaitSeconds);
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        LocalAnalysis.Result result = LocalAnalysis.run(
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf), files, observer, config);
+        List<Detection> detections = result.detections();
+        List<ConnectionRecord> records = result.connections();
+
+        if (json || connections) {
+            if (json) {
+                detections.forEach(d -> out.println(RecordJson.detection(d)));
+            }
+            if (connections) {
+                records.forEach(r -> out.println(RecordJson.connection(r)));
+            }
+        } else {
+            String header = String.format("tcpwatch analyze: %d file%s, %,d packets, %,d connections, %s → %s (%.1f s), observer '%s'",
+                    files.size(), files.size() == 1 ? "" : "s", frames, records.size(),
+                    frames == 0 ? "-" : Instant.ofEpochSecond(0, firstNs), frames == 0 ? "-" : Instant.ofEpochSecond(0, lastNs),
+                    frames == 0 ? 0.0 : (lastNs - firstNs) / 1e9, observer);
+            out.print(AnalyzeReport.render(header, detections, records));
+        }
+        out.flush();
+        for (String d : damage) {
+            err.println("tcpwatch analyze: " + d + ".");
+        }
+        return damage.isEmpty() ? 0 : 6;
+    }
+}

@@ -1,0 +1,146 @@
+package io.tcpwatch.job.analyze;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.RecordJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The report a person reads top to bottom: the diagnosis (root causes ranked by how many
+ * connections they hurt, with evidence and remedy; normal symptoms said to be normal), a summary per
+ * server endpoint, then the detections by type with explanation, evidence and Wireshark filter.
+ */
+final class AnalyzeReport {
+    private static final int EXAMPLES = 3;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private AnalyzeReport() {}
+
+    /** One group of findings: a type (and RST cause) at one server. */
+    private record Finding(String type, String cause, String server, List<Detection> detections) {
+        /** Connections hurt: per-connection detections come one per connection incarnation. */
+        long clients() {
+            return detections.size();
+        }
+    }
+
+    static String render(String header, List<Detection> detections, List<ConnectionRecord> connections) {
+        StringBuilder out = new StringBuilder();
+        out.append(header).append("\n\n");
+
+        // a collision's SYN retransmit is part of the collision, not a second root cause
+        Set<String> collisions = detections.stream().filter(d -> d.type.equals("PORT_REUSE_COLLISION"))
+                .map(d -> d.client + "|" + d.server + "|" + d.startNs).collect(Collectors.toSet());
+        Map<String, Finding> groups = new LinkedHashMap<>();
+        for (Detection d : detections) {
+            if (d.type.equals("SYN_RETRANSMIT") && collisions.contains(d.client + "|" + d.server + "|" + d.startNs)) {
+                continue;
+            }
+            groups.computeIfAbsent(d.type + "|" + d.cause + "|" + d.server,
+                    k -> new Finding(d.type, d.cause, d.server, new ArrayList<>())).detections().add(d);
+        }
+        List<Finding> faults = groups.values().stream().filter(f -> !Remedies.isNormal(f.type(), f.cause()))
+                .sorted(Comparator.comparingLong(Finding::clients).reversed()).toList();
+        List<Finding> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause())).toList();
+
+        out.append("Diagnosis\n");
+        if (faults.isEmpty()) {
+            out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
+        }
+        int rank = 1;
+        for (Finding f : faults) {
+            Detection first = f.detections().get(0);
+            out.append(String.format("  %d. %s — %d connection%s to %s%n", rank++, Remedies.title(f.type(), f.cause()),
+                    f.clients(), f.clients() == 1 ? "" : "s", f.server()));
+            out.append("     ").append(first.explanation).append('\n');
+            out.append("     Try: ").append(Remedies.remedy(f.type(), f.cause())).append('\n');
+            out.append("     Wireshark: ").append(f.clients() == 1 ? filterOf(first) : serverFilter(f)).append('\n');
+        }
+        if (!normal.isEmpty()) {
+            out.append("\n  Normal, not a fault:\n");
+            for (Finding f : normal) {
+                out.append(String.format("  - %s — %d connection%s to %s. %s%n", Remedies.title(f.type(), f.cause()),
+                        f.clients(), f.clients() == 1 ? "" : "s", f.server(), Remedies.remedy(f.type(), f.cause())));
+            }
+        }
+
+        out.append("\nServers\n");
+        out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s%n", "endpoint", "conns", "SF", "REJ", "RSTO", "RSTR",
+                "other", "retrans"));
+        Map<String, List<ConnectionRecord>> byServer = connections.stream().collect(Collectors.groupingBy(
+                r -> r.respHost.contains(":") ? "[" + r.respHost + "]:" + r.respPort : r.respHost + ":" + r.respPort,
+                TreeMap::new, Collectors.toList()));
+        byServer.entrySet().stream().sorted(Comparator.comparingInt(e -> -e.getValue().size())).limit(20).forEach(e -> {
+            List<ConnectionRecord> rs = e.getValue();
+            long sf = count(rs, "SF");
+            long rej = count(rs, "REJ");
+            long rsto = count(rs, "RSTO");
+            long rstr = count(rs, "RSTR");
+            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d%n", e.getKey(), rs.size(), sf, rej, rsto, rstr,
+                    rs.size() - sf - rej - rsto - rstr, rs.stream().mapToLong(r -> r.retransmissions).sum()));
+        });
+        if (byServer.size() > 20) {
+            out.append(String.format("  … and %d more endpoints (--connections lists every connection)%n", byServer.size() - 20));
+        }
+
+        out.append("\nDetections by type\n");
+        if (detections.isEmpty()) {
+            out.append("  none\n");
+        }
+        Map<String, List<Detection>> byType = detections.stream().collect(Collectors.groupingBy(
+                d -> d.cause == null ? d.type : d.type + " / " + d.cause, TreeMap::new, Collectors.toList()));
+        byType.forEach((type, ds) -> {
+            out.append(String.format("  %s (%d)%n", type, ds.size()));
+            ds.stream().sorted(Comparator.comparingLong(d -> d.startNs)).limit(EXAMPLES).forEach(d -> {
+                out.append(String.format("    %s  %s → %s%s%n", RecordJson.isoMillis(d.startNs), d.client, d.server,
+                        d.origin == null ? "" : "  (origin " + d.origin + ")"));
+                out.append("      ").append(d.explanation).append('\n');
+                out.append("      evidence: ").append(d.evidenceJson).append('\n');
+            });
+            if (ds.size() > EXAMPLES) {
+                out.append(String.format("    … %d more (--json prints them all)%n", ds.size() - EXAMPLES));
+            }
+        });
+        return out.toString();
+    }
+
+    /** A display filter for every packet of the finding at its server. */
+    private static String serverFilter(Finding f) {
+        String server = f.server();
+        int colon = server.lastIndexOf(':');
+        String host = server.substring(0, colon).replace("[", "").replace("]", "");
+        String f0 = String.format("%s == %s && tcp.port == %s", host.contains(":") ? "ipv6.addr" : "ip.addr", host,
+                server.substring(colon + 1));
+        return "RST".equals(f.type()) ? f0 + " && tcp.flags.reset == 1" : f0;
+    }
+
+    private static long count(List<ConnectionRecord> rs, String state) {
+        return rs.stream().filter(r -> r.connState.equals(state)).count();
+    }
+
+    private static String filterOf(Detection d) {
+        try (JsonParser p = JSON.createParser(d.evidenceJson)) {
+            while (p.nextToken() != null) {
+                if (p.currentToken() == JsonToken.FIELD_NAME && "display_filter".equals(p.currentName())) {
+                    p.nextToken();
+                    return p.getText();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return "";
+    }
+}

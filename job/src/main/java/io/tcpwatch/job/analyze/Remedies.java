@@ -1,0 +1,54 @@
+package io.tcpwatch.job.analyze;
+
+/** What a person would try for each finding, in the report's diagnosis. */
+final class Remedies {
+    private Remedies() {}
+
+    /** True for findings that describe normal behaviour worth explaining, not a fault. */
+    static boolean isNormal(String type, String cause) {
+        return "RST".equals(type) && ("RST_AFTER_FIN".equals(cause) || "CHALLENGE_ACK_REPLY".equals(cause));
+    }
+
+    static String title(String type, String cause) {
+        if ("RST".equals(type)) {
+            switch (cause) {
+                case "REFUSED": return "Connections refused (RST answering the SYN)";
+                case "REJECTED_AFTER_HANDSHAKE": return "Connections rejected by the application right after the handshake";
+                case "DATA_AFTER_RST": return "Clients kept sending after the reset (a second RST)";
+                case "IDLE_TIMEOUT": return "Connections reset by an idle timeout";
+                case "RST_AFTER_FIN": return "RSTs answering the peer's FIN (abortive close after EOF)";
+                case "CHALLENGE_ACK_REPLY": return "RSTs answering an unexpected ACK (part of a port-reuse collision)";
+                case "ABORTIVE_CLOSE": return "Connections closed with RST instead of FIN";
+                default: return "RSTs (" + cause + ")";
+            }
+        }
+        switch (type) {
+            case "PORT_REUSE_COLLISION": return "Port-reuse collisions with the server's TIME_WAIT";
+            case "SYN_RETRANSMIT": return "SYNs retransmitted (the first ones were dropped)";
+            case "HALF_OPEN": return "Half-open connections (handshake never completed)";
+            case "ZERO_WINDOW_STALL": return "Zero-window stalls (the receiver stopped reading)";
+            default: return type;
+        }
+    }
+
+    static String remedy(String type, String cause) {
+        if ("RST".equals(type)) {
+            switch (cause) {
+                case "REFUSED": return "Nothing listens on that port, or a firewall rejects it: check that the service is up and the port is right.";
+                case "REJECTED_AFTER_HANDSHAKE": return "The application accepts, then aborts: a connection or worker limit. Raise the limit or the worker count; make clients retry with backoff and jitter.";
+                case "DATA_AFTER_RST": return "A consequence of the resets above: clients send before they learn of them.";
+                case "IDLE_TIMEOUT": return "An idle timer closes quiet connections: send keep-alives or heartbeats more often than the timer, or raise it.";
+                case "RST_AFTER_FIN": return "Normal: an application closing with SO_LINGER 0 after reading end of file (to skip TIME_WAIT). The RST's window 0 is not overload.";
+                case "CHALLENGE_ACK_REPLY": return "Normal TCP behaviour; see the port-reuse collisions.";
+                default: return "Check the close path of the side that sent the RST (SO_LINGER 0, a crash, a killed process); an inconsistent TTL points at a firewall or load balancer.";
+            }
+        }
+        switch (type) {
+            case "PORT_REUSE_COLLISION": return "The client opens connections faster than ephemeral ports ÷ TIME_WAIT allows: reuse connections (keep-alive, pooling), widen net.ipv4.ip_local_port_range, or let the client close first.";
+            case "SYN_RETRANSMIT": return "SYNs are dropped: a full accept backlog (raise the listen backlog and net.core.somaxconn, accept faster) or loss on the path.";
+            case "HALF_OPEN": return "SYN/ACKs that are never acknowledged: spoofed sources (a SYN flood: keep syncookies on, filter upstream) or clients that vanish.";
+            case "ZERO_WINDOW_STALL": return "The receiving application stops reading: look for a blocked consumer, an exhausted thread pool or slow storage behind it.";
+            default: return "";
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.tcpwatch.job.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code tcpwatch analyze} on corpus captures, in its own local Flink environment. */
+@Timeout(180)
+class AnalyzeCommandTest {
+
+    static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedOut;
+    private PrintStream savedErr;
+
+    @BeforeEach
+    void redirect() {
+        savedOut = System.out;
+        savedErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(savedOut);
+        System.setErr(savedErr);
+    }
+
+    private int analyze(String... args) {
+        return new CommandLine(new AnalyzeCommand()).execute(args);
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theReportLeadsWithTheDiagnosisAndCallsRstAfterFinNormal() {
+        assertThat(analyze(CORPUS.resolve("rst-after-fin.client.pcap").toString())).isZero();
+        String report = stdout();
+        assertThat(report).startsWith("tcpwatch analyze: 1 file, ");
+        assertThat(report.indexOf("Diagnosis")).isLessThan(report.indexOf("Servers"));
+        assertThat(report).contains("No faults found; only normal behaviour")
+                .contains("RSTs answering the peer's FIN (abortive close after EOF) — 6 connections to 10.77.1.2:7002")
+                .contains("The RST's window 0 is not overload")
+                .contains("10.77.1.2:7002                    10      4      0      6      0      0");
+    }
+
+    @Test
+    void portReuseCollisionsComeFirstWithTheirRemedy() {
+        assertThat(analyze(CORPUS.resolve("port-reuse.server.pcap").toString(), "--observer", "srv")).isZero();
+        assertThat(stdout()).contains("1. Port-reuse collisions with the server's TIME_WAIT — 4 connections to 10.77.1.2:7001")
+                .contains("widen net.ipv4.ip_local_port_range");
+    }
+
+    @Test
+    void jsonLinesFollowThePublishedSchemas() throws IOException {
+        Path pcapng = CORPUS.resolve("normal.server.pcapng");
+        Path refused = CORPUS.resolve("refused.server.pcap");
+        assertThat(analyze("--json", "--connections", refused.toString(), pcapng.toString())).isZero();
+        JsonNode detectionSchema = schema("detection.schema.json");
+        JsonNode connectionSchema = schema("connection.schema.json");
+        int detections = 0;
+        int connections = 0;
+        for (String line : stdout().split("\n")) {
+            JsonNode record = JSON.readTree(line);
+            JsonNode schema = record.has("uid") ? connectionSchema : detectionSchema;
+            if (record.has("uid")) {
+                connections++;
+            } else {
+                detections++;
+            }
+            conforms(record, schema);
+        }
+        assertThat(detections).as("8 refused connections").isEqualTo(8);
+        assertThat(connections).as("11 + 12 connections").isEqualTo(23);
+    }
+
+    @Test
+    void aTruncatedCaptureIsAnalyzedUpToTheDamageThenExitCode6() throws IOException {
+        Path cut = dir.resolve("cut.pcap");
+        Files.copy(CORPUS.resolve("refused.client.pcap"), cut);
+        try (FileChannel ch = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 20);
+        }
+        assertThat(analyze("--json", cut.toString())).isEqualTo(6);
+        assertThat(stdout().lines().count()).isEqualTo(8);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cut.pcap: truncated record");
+    }
+
+    @Test
+    void aMissingFileIsOneSentenceAndExitCode5() {
+        assertThat(analyze(dir.resolve("none.pcap").toString())).isEqualTo(5);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("none.pcap does not exist").doesNotContain("\tat ");
+    }
+
+    private static JsonNode schema(String name) throws IOException {
+        try (InputStream in = io.tcpwatch.schema.SegmentSchema.class.getResourceAsStream(name)) {
+            return JSON.readTree(in);
+        }
+    }
+
+    /** Required properties present, no property the schema does not declare, enums respected. */
+    private static void conforms(JsonNode record, JsonNode schema) {
+        schema.path("required").forEach(r -> assertThat(record.has(r.asText())).as("%s in %s", r.asText(), record).isTrue());
+        Set<String> declared = new HashSet<>();
+        schema.path("properties").fieldNames().forEachRemaining(declared::add);
+        List<String> names = new ArrayList<>();
+        record.fieldNames().forEachRemaining(names::add);
+        assertThat(declared).containsAll(names);
+        for (Iterator<String> it = record.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            JsonNode allowed = schema.path("properties").path(field).path("enum");
+            if (allowed.isArray()) {
+                List<String> values = new ArrayList<>();
+                allowed.forEach(v -> values.add(v.asText()));
+                assertThat(values).as(field).contains(record.path(field).asText());
+            }
+        }
+    }
+}
