@@ -33,6 +33,12 @@ public final class KafkaBroker implements AutoCloseable {
                 .build())
                 .setConfigProp("auto.create.topics.enable", "true")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // one node: internal topics (consumer offsets, transactions) with one replica
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "4")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "4")
                 .build();
         cluster.format();
         cluster.startup();
@@ -49,13 +55,14 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Reads {@code topic} from the beginning until {@code expected} records arrived or the time is up. */
+    /** Reads {@code topic}'s committed records from the beginning until {@code expected} arrived or the time is up. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, long expected, Duration timeout) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         p.put("max.poll.records", "10000");
+        p.put("isolation.level", "read_committed"); // only what transactions committed
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()

@@ -1,0 +1,111 @@
+package io.tcpwatch.job;
+
+import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.kafka.BrokerCheck;
+import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tcpwatch job}: the streaming job against any Kafka. Run locally with {@code java -jar}, or
+ * submit the same class to a Flink cluster: {@code flink run -c io.tcpwatch.job.JobCommand tcpwatch.jar --bootstrap …}.
+ */
+@Command(name = "job",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Run the streaming job: tcp.segments → TCP state machines → tcp.detections, tcp.connections.",
+            "%nLocally, in a Flink environment in this process, or on a Flink cluster:",
+            "  flink run -c io.tcpwatch.job.JobCommand cli/target/tcpwatch.jar --bootstrap kafka:9092"},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  done (--bounded)   2  usage error   7  Kafka unreachable"})
+public final class JobCommand implements Callable<Integer> {
+
+    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", required = true, description = "Kafka cluster.")
+    String bootstrap;
+
+    @Option(names = "--segments-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.SEGMENTS, description = "Default: ${DEFAULT-VALUE}.")
+    String segmentsTopic;
+
+    @Option(names = "--detections-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.DETECTIONS, description = "Default: ${DEFAULT-VALUE}.")
+    String detectionsTopic;
+
+    @Option(names = "--connections-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.CONNECTIONS, description = "Default: ${DEFAULT-VALUE}.")
+    String connectionsTopic;
+
+    @Option(names = "--group", paramLabel = "ID", defaultValue = "tcpwatch-job", description = "Consumer group id (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Checkpoint interval; exactly-once into Kafka. 0 = no checkpoints, at-least-once (default: ${DEFAULT-VALUE}).")
+    int checkpointSeconds;
+
+    @Option(names = "--out-of-orderness", paramLabel = "MILLIS", defaultValue = "2000",
+            description = "Bounded out-of-orderness of capture timestamps (default: ${DEFAULT-VALUE}).")
+    long outOfOrdernessMs;
+
+    @Option(names = "--idleness", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A partition quiet this long stops holding back the watermark (default: ${DEFAULT-VALUE}).")
+    int idlenessSeconds;
+
+    @Option(names = "--time-wait", paramLabel = "SECONDS", defaultValue = "60",
+            description = "TIME_WAIT of the servers (Linux 60, Windows 120 or 240; default: ${DEFAULT-VALUE}).")
+    int timeWaitSeconds;
+
+    @Option(names = "--bounded", description = "Stop at the end the segments topic has when the job starts.")
+    boolean bounded;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Job parallelism (default: the environment's).")
+    Integer parallelism;
+
+    @Option(names = "-X", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "Kafka client property (TLS, SASL …), repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--broker-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Give up when Kafka stays unreachable this long at start (default: ${DEFAULT-VALUE}).")
+    int brokerTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            BrokerCheck.await(KafkaSettings.admin(bootstrap, "tcpwatch-job", kafkaProperties),
+                    Duration.ofSeconds(brokerTimeout), msg -> System.err.println("tcpwatch job: " + msg));
+        } catch (AgentException e) {
+            System.err.println("tcpwatch job: " + e.getMessage());
+            return e.exitCode();
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
+        StreamingJob.attach(env, settings());
+        env.execute("tcpwatch");
+        return 0;
+    }
+
+    StreamingJob.Settings settings() {
+        Properties client = new Properties();
+        client.putAll(kafkaProperties);
+        TrackerConfig tracker = TrackerConfig.defaults();
+        tracker.timeWait = Duration.ofSeconds(timeWaitSeconds);
+        return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, group,
+                Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
+                Duration.ofSeconds(idlenessSeconds), bounded, client, tracker);
+    }
+
+    /** Entry point for {@code flink run -c io.tcpwatch.job.JobCommand}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new JobCommand()).execute(args));
+    }
+}

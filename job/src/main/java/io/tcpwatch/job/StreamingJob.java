@@ -1,0 +1,45 @@
+package io.tcpwatch.job;
+
+import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.schema.Segment;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The production wiring: {@code tcp.segments} → {@link TcpwatchJob} → {@code tcp.detections} and
+ * {@code tcp.connections}. Exactly-once into Kafka when checkpointing is on.
+ */
+public final class StreamingJob {
+
+    /** Where the job reads and writes, and how. */
+    public record Settings(String bootstrap, String segmentsTopic, String detectionsTopic, String connectionsTopic,
+                           String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
+                           boolean bounded, Properties kafkaClient, TrackerConfig tracker) {}
+
+    private StreamingJob() {}
+
+    /** Adds the job to {@code env}; {@code env.execute()} runs it. */
+    public static void attach(StreamExecutionEnvironment env, Settings s) {
+        boolean exactlyOnce = !s.checkpointInterval().isZero();
+        if (exactlyOnce) {
+            env.enableCheckpointing(s.checkpointInterval().toMillis());
+        }
+        // source: segments with event time = capture time, watermarks per Kafka partition
+        DataStream<Segment> segments = env.fromSource(
+                KafkaTopics.segments(s.bootstrap(), s.segmentsTopic(), s.groupId(), s.bounded(), s.kafkaClient()),
+                TcpwatchJob.watermarks(s.outOfOrderness(), s.idleness()), "tcp.segments")
+                .uid("segments-source");
+
+        // per-connection tracker (and, next to it, the late-segment side output and its metric)
+        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, s.tracker());
+
+        // sinks
+        out.detections().sinkTo(KafkaTopics.detections(s.bootstrap(), s.detectionsTopic(), exactlyOnce, s.kafkaClient()))
+                .name("tcp.detections").uid("detections-sink");
+        out.connections().sinkTo(KafkaTopics.connections(s.bootstrap(), s.connectionsTopic(), exactlyOnce, s.kafkaClient()))
+                .name("tcp.connections").uid("connections-sink");
+    }
+}

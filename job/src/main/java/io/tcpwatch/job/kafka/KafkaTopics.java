@@ -1,0 +1,76 @@
+package io.tcpwatch.job.kafka;
+
+import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.schema.Segment;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The job's Kafka source ({@code tcp.segments}) and sinks ({@code tcp.detections}, {@code tcp.connections}). */
+public final class KafkaTopics {
+
+    public static final String SEGMENTS = "tcp.segments";
+    public static final String DETECTIONS = "tcp.detections";
+    public static final String CONNECTIONS = "tcp.connections";
+
+    private KafkaTopics() {}
+
+    /**
+     * Segments from the committed offsets of {@code groupId} (earliest when none); {@code bounded}
+     * stops at the offsets current when the job starts (replays, tests).
+     */
+    public static KafkaSource<Segment> segments(String bootstrap, String topic, String groupId, boolean bounded,
+                                                Properties client) {
+        KafkaSourceBuilder<Segment> b = KafkaSource.<Segment>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new SegmentDeserializer())
+                .setProperties(client);
+        if (bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /**
+     * Producer settings for the sinks: the connector's one-hour transaction timeout exceeds a
+     * broker's default maximum (transaction.max.timeout.ms, 15 min), so 15 min unless told otherwise.
+     */
+    static Properties producer(Properties client) {
+        Properties p = new Properties();
+        p.put("transaction.timeout.ms", "900000");
+        p.putAll(client);
+        return p;
+    }
+
+    /** Exactly-once (Kafka transactions) when checkpointing is on, at-least-once otherwise. */
+    public static KafkaSink<Detection> detections(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return KafkaSink.<Detection>builder()
+                .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(producer(client))
+                .setRecordSerializer(new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection))
+                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix("tcpwatch-detections")
+                .build();
+    }
+
+    public static KafkaSink<ConnectionRecord> connections(String bootstrap, String topic, boolean exactlyOnce,
+                                                          Properties client) {
+        return KafkaSink.<ConnectionRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(producer(client))
+                .setRecordSerializer(new JsonRecordSerializer<ConnectionRecord>(topic,
+                        r -> r.respHost + ":" + r.respPort, RecordJson::connection))
+                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix("tcpwatch-connections")
+                .build();
+    }
+}

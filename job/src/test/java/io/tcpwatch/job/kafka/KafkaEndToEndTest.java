@@ -1,0 +1,97 @@
+package io.tcpwatch.job.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.testing.KafkaBroker;
+import io.tcpwatch.job.StreamingJob;
+import io.tcpwatch.job.analyze.LocalAnalysis;
+import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * End to end on real components: the agent replays a corpus capture into a KRaft broker, the job
+ * runs on a Flink MiniCluster from tcp.segments to tcp.detections and tcp.connections with
+ * exactly-once sinks, and what lands in the topics is exactly what {@code analyze} reports for the
+ * same file.
+ */
+@Timeout(240)
+class KafkaEndToEndTest {
+
+    static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+    static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new KafkaBroker(dir.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void agentToKafkaToJobToKafkaEqualsAnalyzeOnTheSameCapture() throws Exception {
+        Path capture = CORPUS.resolve("connection-limit.server.pcap");
+        broker.createTopic("tcp.segments", 3);
+        broker.createTopic("tcp.detections", 2);
+        broker.createTopic("tcp.connections", 2);
+
+        int agent = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
+                broker.bootstrap(), "--observer", "e2e", "--no-progress");
+        assertThat(agent).isZero();
+
+        Configuration noRestarts = new Configuration();
+        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
+        env.setParallelism(2);
+        StreamingJob.attach(env, new StreamingJob.Settings(broker.bootstrap(), "tcp.segments", "tcp.detections",
+                "tcp.connections", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                true, new Properties(), TrackerConfig.defaults()));
+        env.execute("tcpwatch e2e");
+
+        StreamExecutionEnvironment local = StreamExecutionEnvironment.getExecutionEnvironment();
+        local.setParallelism(2);
+        LocalAnalysis.Result expected = LocalAnalysis.run(local, List.of(capture), "e2e", TrackerConfig.defaults());
+        assertThat(expected.detections()).hasSize(64);
+        assertThat(expected.connections()).hasSize(42);
+
+        List<String> detections = values(broker.readAll("tcp.detections", expected.detections().size(), Duration.ofSeconds(30)));
+        List<String> connections = values(broker.readAll("tcp.connections", expected.connections().size(), Duration.ofSeconds(30)));
+        assertThat(detections).containsExactlyInAnyOrderElementsOf(
+                expected.detections().stream().map(RecordJson::detection).toList());
+        assertThat(connections).containsExactlyInAnyOrderElementsOf(
+                expected.connections().stream().map(RecordJson::connection).toList());
+    }
+
+    private static List<String> values(List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+}
