@@ -87,7 +87,12 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         Connection c = conn.value();
         long nowNs = timestamp * 1_000_000L;
         if (c != null && c.timerAtMs == timestamp) {
-            if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+            long dueMs = dueMs(c);
+            if (dueMs > timestamp) { // the connection moved on since this timer was set
+                ctx.timerService().registerEventTimeTimer(dueMs);
+                c.timerAtMs = dueMs;
+                conn.update(c);
+            } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
                 emit(HalfOpenRule.evaluate(c, nowNs), out);
                 emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
                 emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
@@ -328,8 +333,26 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         }
     }
 
-    /** One timer per incarnation: handshake timeout, close linger or idle expiry, whichever applies. */
+    /**
+     * One timer per incarnation: handshake timeout, close linger or idle expiry, whichever applies.
+     * Timers move lazily: a timer already due before the new deadline stays (it re-checks when it
+     * fires), so a busy connection costs no timer-service work per segment.
+     */
     private void schedule(Connection c, Context ctx) throws Exception {
+        long dueMs = dueMs(c);
+        if (c.timerAtMs != 0 && c.timerAtMs <= dueMs) {
+            return;
+        }
+        if (c.timerAtMs != 0) {
+            ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
+        }
+        ctx.timerService().registerEventTimeTimer(dueMs);
+        c.timerAtMs = dueMs;
+        conn.update(c);
+    }
+
+    /** When the incarnation's story must be looked at again, in event-time milliseconds. */
+    private long dueMs(Connection c) {
         long dueNs;
         if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
             dueNs = c.firstSynNs + cfg.handshakeTimeout.toNanos();
@@ -338,15 +361,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         } else {
             dueNs = c.lastNs + cfg.idleExpiry.toNanos();
         }
-        long dueMs = Math.floorDiv(dueNs, 1_000_000L) + 1;
-        if (dueMs != c.timerAtMs) {
-            if (c.timerAtMs != 0) {
-                ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
-            }
-            ctx.timerService().registerEventTimeTimer(dueMs);
-            c.timerAtMs = dueMs;
-            conn.update(c);
-        }
+        return Math.floorDiv(dueNs, 1_000_000L) + 1;
     }
 
     /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */

@@ -1,0 +1,132 @@
+package io.tcpwatch.job.bench;
+
+import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.testing.KafkaBroker;
+import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.source.CaptureFileFormat;
+import io.tcpwatch.job.tracker.Connection;
+import io.tcpwatch.job.tracker.ConnKey;
+import io.tcpwatch.job.tracker.TimeWait;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.schema.Segment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import picocli.CommandLine;
+
+/**
+ * The job benchmark (see BENCHMARKS.md): segments/s through the tracker on one core with heap
+ * state and with RocksDB, from a capture file and from a pre-filled Kafka topic; and the state
+ * bytes of an open connection and of a TIME_WAIT entry.
+ *
+ * <p>Usage: {@code JobBenchmark <capture> <work dir> <segments in capture> [quick]}
+ */
+public final class JobBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Path capture = Path.of(args[0]);
+        Path work = Path.of(args[1]);
+        long segments = Long.parseLong(args[2]);
+        boolean quick = args.length > 3 && args[3].equals("quick"); // heap state from the file only
+        Files.createDirectories(work);
+        System.out.println("| source | state | seconds | segments/s |");
+        System.out.println("|---|---|---:|---:|");
+        for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {
+            double s = run(backend, work, env -> env.fromSource(
+                    FileSource.forRecordStreamFormat(new CaptureFileFormat("bench"),
+                            new org.apache.flink.core.fs.Path(capture.toAbsolutePath().toUri())).build(),
+                    TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture"));
+            row("capture file (parse included)", backend, s, segments);
+        }
+        if (quick) {
+            return;
+        }
+        try (KafkaBroker broker = new KafkaBroker(work.resolve("kafka-" + System.nanoTime()))) {
+            broker.createTopic("bench.segments", 1);
+            int exit = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
+                    broker.bootstrap(), "--topic", "bench.segments", "--observer", "bench", "--no-progress");
+            if (exit != 0) {
+                throw new IllegalStateException("agent failed: " + exit);
+            }
+            for (String backend : new String[] {"hashmap", "rocksdb"}) {
+                String group = "bench-" + backend;
+                double s = run(backend, work, env -> env.fromSource(
+                        KafkaTopics.segments(broker.bootstrap(), "bench.segments", group, true, new Properties()),
+                        TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "kafka"));
+                row("Kafka topic (decode included)", backend, s, segments);
+            }
+        }
+        stateBytes();
+    }
+
+    interface Source {
+        DataStream<Segment> attach(StreamExecutionEnvironment env);
+    }
+
+    /** One job run at parallelism 1, discarding its outputs; seconds of job runtime. */
+    static double run(String backend, Path work, Source source) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        conf.setString("state.backend.rocksdb.localdir", work.resolve("rocksdb").toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        TcpwatchJob.Outputs out = TcpwatchJob.build(source.attach(env), TrackerConfig.defaults());
+        out.detections().sinkTo(new DiscardingSink<>());
+        out.connections().sinkTo(new DiscardingSink<>());
+        JobExecutionResult result = env.execute("bench " + backend);
+        return result.getNetRuntime() / 1000.0;
+    }
+
+    static void row(String source, String backend, double seconds, long segments) {
+        System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %,.0f |%n", source, backend.equals("hashmap") ? "heap" : "RocksDB",
+                seconds, segments / seconds);
+    }
+
+    /** Serialized state of a typical established connection and of a TIME_WAIT entry (what RocksDB stores). */
+    static void stateBytes() throws Exception {
+        Connection c = new Connection();
+        c.observer = "node-17.example";
+        c.ipVersion = 4;
+        c.origAddr = new byte[] {10, 1, 2, 3};
+        c.respAddr = new byte[] {10, 0, 0, 1};
+        c.origPort = 40123;
+        c.respPort = 443;
+        c.history = "ShADad";
+        c.state = io.tcpwatch.job.tracker.TcpState.ESTABLISHED;
+        c.startNs = c.lastNs = c.firstSynNs = c.synAckNs = c.establishedNs = 1_795_000_000_000_000_000L;
+        c.origIsn = c.respIsn = c.origNextSeq = c.respNextSeq = 3_000_000_000L;
+        c.origBytes = c.respBytes = 123_456;
+        c.origPkts = c.respPkts = 100;
+        c.timerAtMs = 1_795_000_300_000L;
+        TimeWait tw = new TimeWait();
+        tw.closedNs = tw.expiresNs = 1_795_000_000_000_000_000L;
+        ConnKey key = new ConnKey();
+        key.observer = c.observer;
+        System.out.printf("%nstate per open connection: %d bytes serialized (Connection) + %d bytes key%n",
+                size(c, Connection.class), size(key, ConnKey.class));
+        System.out.printf("state per TIME_WAIT entry: %d bytes serialized (TimeWait) + %d bytes key%n",
+                size(tw, TimeWait.class), size(key, ConnKey.class));
+    }
+
+    static <T> int size(T value, Class<T> type) throws Exception {
+        TypeSerializer<T> s = TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(512);
+        s.serialize(value, out);
+        return out.length();
+    }
+}
