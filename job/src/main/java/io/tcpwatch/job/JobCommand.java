@@ -59,8 +59,12 @@ public final class JobCommand implements Callable<Integer> {
     int idlenessSeconds;
 
     @Option(names = "--time-wait", paramLabel = "SECONDS", defaultValue = "60",
-            description = "TIME_WAIT of the servers (Linux 60, Windows 120 or 240; default: ${DEFAULT-VALUE}).")
+            description = "TIME_WAIT of Linux-like peers (initial TTL 64; default: ${DEFAULT-VALUE}).")
     int timeWaitSeconds;
+
+    @Option(names = "--time-wait-windows", paramLabel = "SECONDS", defaultValue = "120",
+            description = "TIME_WAIT of Windows-like peers (initial TTL 128; 120 or 240; default: ${DEFAULT-VALUE}).")
+    int timeWaitWindowsSeconds;
 
     @Option(names = "--bounded", description = "Stop at the end the segments topic has when the job starts.")
     boolean bounded;
@@ -99,6 +103,7 @@ public final class JobCommand implements Callable<Integer> {
         client.putAll(kafkaProperties);
         TrackerConfig tracker = TrackerConfig.defaults();
         tracker.timeWait = Duration.ofSeconds(timeWaitSeconds);
+        tracker.timeWaitWindows = Duration.ofSeconds(timeWaitWindowsSeconds);
         return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker);

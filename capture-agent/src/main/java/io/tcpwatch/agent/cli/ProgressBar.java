@@ -6,8 +6,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-/** A one-line replay progress bar on a terminal: packets, rate, bytes done and ETA. */
-final class ProgressBar implements AutoCloseable {
+/** A one-line progress bar on a terminal while capture files are read: packets, rate, bytes done and ETA. */
+public final class ProgressBar implements AutoCloseable {
     private static final int WIDTH = 30;
 
     private final PrintStream out;
@@ -21,7 +21,7 @@ final class ProgressBar implements AutoCloseable {
         return t;
     });
 
-    ProgressBar(PrintStream out, long totalBytes, LongSupplier bytes, LongSupplier packets) {
+    public ProgressBar(PrintStream out, long totalBytes, LongSupplier bytes, LongSupplier packets) {
         this.out = out;
         this.totalBytes = Math.max(1, totalBytes);
         this.bytes = bytes;

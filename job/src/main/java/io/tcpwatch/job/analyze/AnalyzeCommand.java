@@ -2,11 +2,14 @@ package io.tcpwatch.job.analyze;
 
 import io.tcpwatch.agent.capture.CaptureFileException;
 import io.tcpwatch.agent.capture.CaptureFileReader;
+import io.tcpwatch.agent.cli.ProgressBar;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.job.source.CaptureFileFormat;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,12 +55,23 @@ public final class AnalyzeCommand implements Callable<Integer> {
     boolean connections;
 
     @Option(names = "--time-wait", paramLabel = "SECONDS", defaultValue = "60",
-            description = "TIME_WAIT of the servers (Linux 60, Windows 120 or 240; default: ${DEFAULT-VALUE}).")
+            description = "TIME_WAIT of Linux-like peers (initial TTL 64; default: ${DEFAULT-VALUE}).")
     int timeWaitSeconds;
+
+    @Option(names = "--time-wait-windows", paramLabel = "SECONDS", defaultValue = "120",
+            description = "TIME_WAIT of Windows-like peers (initial TTL 128; 120 or 240; default: ${DEFAULT-VALUE}).")
+    int timeWaitWindowsSeconds;
+
+    @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
+    boolean noProgress;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2",
             description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
+
+    private boolean showProgress() {
+        return !noProgress && System.console() != null;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -92,10 +106,19 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
         TrackerConfig config = TrackerConfig.defaults();
         config.timeWait = Duration.ofSeconds(timeWaitSeconds);
+        config.timeWaitWindows = Duration.ofSeconds(timeWaitWindowsSeconds);
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
-        LocalAnalysis.Result result = LocalAnalysis.run(
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf), files, observer, config);
+        long totalBytes = 0;
+        for (Path f : files) {
+            totalBytes += Files.size(f);
+        }
+        LocalAnalysis.Result result;
+        try (ProgressBar bar = showProgress() ? new ProgressBar(err, totalBytes,
+                CaptureFileFormat.LOCAL_BYTES_READ::get, CaptureFileFormat.LOCAL_FRAMES_READ::get) : null) {
+            result = LocalAnalysis.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf),
+                    files, observer, config);
+        }
         List<Detection> detections = result.detections();
         List<ConnectionRecord> records = result.connections();
 

@@ -6,6 +6,7 @@ import io.tcpwatch.agent.parse.FrameParser;
 import io.tcpwatch.schema.Segment;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
@@ -21,6 +22,14 @@ import org.slf4j.LoggerFactory;
 public final class CaptureFileFormat implements StreamFormat<Segment> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CaptureFileFormat.class);
+
+    /**
+     * Bytes and frames read by every reader in this JVM: the progress of a local run ({@code tcpwatch
+     * analyze}), where the source runs in the same process as the command.
+     */
+    public static final AtomicLong LOCAL_BYTES_READ = new AtomicLong();
+    public static final AtomicLong LOCAL_FRAMES_READ = new AtomicLong();
+    private static final int PROGRESS_EVERY = 4096;
 
     private final String observer;
 
@@ -59,6 +68,8 @@ public final class CaptureFileFormat implements StreamFormat<Segment> {
         private final CaptureFileReader reader;
         private final FrameParser parser;
         private Segment next;
+        private long reportedBytes;
+        private int unreportedFrames;
 
         SegmentReader(CaptureFileReader reader, String observer) {
             this.reader = reader;
@@ -78,16 +89,28 @@ public final class CaptureFileFormat implements StreamFormat<Segment> {
                         }
                     });
                     if (!more) {
+                        progress();
                         if (reader.damage() != null) {
                             LOG.warn("{}", reader.damage());
                         }
                         return null;
+                    }
+                    if (++unreportedFrames == PROGRESS_EVERY) {
+                        progress();
                     }
                 }
             } catch (CaptureFileException e) {
                 throw new IOException(e.getMessage(), e);
             }
             return next;
+        }
+
+        private void progress() {
+            long position = reader.position();
+            LOCAL_BYTES_READ.addAndGet(position - reportedBytes);
+            LOCAL_FRAMES_READ.addAndGet(unreportedFrames);
+            reportedBytes = position;
+            unreportedFrames = 0;
         }
 
         @Override

@@ -379,8 +379,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             TimeWait tw = new TimeWait();
             long closeNs = Math.max(c.origFinNs, c.respFinNs);
             tw.closedNs = closeNs;
-            tw.expiresNs = closeNs + cfg.timeWait.toNanos();
             tw.responderHolds = c.firstFinSide == 2;
+            int holderTtl = tw.responderHolds ? c.respTtl : c.origTtl;
+            tw.expiresNs = closeNs + cfg.timeWaitFor(holderTtl).toNanos();
             int order = Arrays.compareUnsigned(c.origAddr, c.respAddr);
             tw.origIsLow = order < 0 || (order == 0 && c.origPort <= c.respPort);
             timeWait.update(tw);

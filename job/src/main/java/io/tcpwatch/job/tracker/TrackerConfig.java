@@ -7,8 +7,13 @@ import java.time.Duration;
 public final class TrackerConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** How long the active closer holds TIME_WAIT (Linux: 60 s; Windows 120 s or 240 s). */
+    /** How long the active closer holds TIME_WAIT when it looks Linux-like (initial TTL 64): fixed 60 s. */
     public Duration timeWait = Duration.ofSeconds(60);
+    /**
+     * TIME_WAIT of Windows-like peers (initial TTL 128; {@code TcpTimedWaitDelay} is 120 s or 240 s
+     * depending on the version).
+     */
+    public Duration timeWaitWindows = Duration.ofSeconds(120);
     /** A SYN not answered, or a SYN/ACK not completed, after this long is half-open. */
     public Duration handshakeTimeout = Duration.ofSeconds(20);
     /** An established connection with no segment for this long is expired (record with S1/OTH). */
@@ -23,6 +28,14 @@ public final class TrackerConfig implements Serializable {
     public Duration stackReply = Duration.ofMillis(2);
     /** A zero window open at least this long is a stall. */
     public Duration zeroWindowStall = Duration.ofMillis(200);
+
+    /**
+     * The TIME_WAIT of a peer whose packets arrive with {@code observedTtl}: initial TTLs are 64
+     * (Linux, macOS) or 128 (Windows), less the hops travelled; 255 (network gear) counts as Linux-like.
+     */
+    public Duration timeWaitFor(int observedTtl) {
+        return observedTtl > 64 && observedTtl <= 128 ? timeWaitWindows : timeWait;
+    }
 
     public static TrackerConfig defaults() {
         return new TrackerConfig();

@@ -26,6 +26,7 @@ class ConnectionTrackerTest {
     private static final long T0 = 1_795_000_000_000L; // ms
 
     private KeyedOneInputStreamOperatorTestHarness<ConnKey, Segment, Detection> harness;
+    private int serverTtl = 64;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -57,7 +58,7 @@ class ConnectionTrackerTest {
         s.ack = ack & 0xFFFFFFFFL;
         s.payloadLen = len;
         s.window = window;
-        s.ttl = 64;
+        s.ttl = c2s ? 64 : serverTtl;
         harness.processElement(s, Math.floorDiv(s.tsNanos, 1_000_000L));
     }
 
@@ -155,6 +156,17 @@ class ConnectionTrackerTest {
         watermark(61_000);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aWindowsLikeServerHoldsTimeWaitForItsOwnLongerDuration() throws Exception {
+        serverTtl = 127; // initial TTL 128, one hop away
+        handshakeAndData(0, 1000, 5000);
+        serverClosesFirst(10, 1000, 5000);
+        watermark(61_000);
+        assertThat(harness.numKeyedStateEntries()).as("still in TIME_WAIT after 60 s").isEqualTo(1);
+        watermark(121_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
     @Test
