@@ -5,6 +5,7 @@ import io.tcpwatch.agent.kafka.BrokerCheck;
 import io.tcpwatch.agent.kafka.KafkaSettings;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.job.tracker.TrackerOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,13 +60,8 @@ public final class JobCommand implements Callable<Integer> {
             description = "A partition quiet this long stops holding back the watermark (default: ${DEFAULT-VALUE}).")
     int idlenessSeconds;
 
-    @Option(names = "--time-wait", paramLabel = "SECONDS", defaultValue = "60",
-            description = "TIME_WAIT of Linux-like peers (initial TTL 64; default: ${DEFAULT-VALUE}).")
-    int timeWaitSeconds;
-
-    @Option(names = "--time-wait-windows", paramLabel = "SECONDS", defaultValue = "120",
-            description = "TIME_WAIT of Windows-like peers (initial TTL 128; 120 or 240; default: ${DEFAULT-VALUE}).")
-    int timeWaitWindowsSeconds;
+    @Mixin
+    TrackerOptions trackerOptions;
 
     @Option(names = "--bounded", description = "Stop at the end the segments topic has when the job starts.")
     boolean bounded;
@@ -101,9 +98,7 @@ public final class JobCommand implements Callable<Integer> {
     StreamingJob.Settings settings() {
         Properties client = new Properties();
         client.putAll(kafkaProperties);
-        TrackerConfig tracker = TrackerConfig.defaults();
-        tracker.timeWait = Duration.ofSeconds(timeWaitSeconds);
-        tracker.timeWaitWindows = Duration.ofSeconds(timeWaitWindowsSeconds);
+        TrackerConfig tracker = trackerOptions.config();
         return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker);

@@ -3,11 +3,10 @@ package io.tcpwatch.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tcpwatch.agent.testing.CapturedOutput;
 import io.tcpwatch.agent.testing.JsonFields;
 import io.tcpwatch.agent.testing.SyntheticTraffic;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -20,10 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -34,24 +32,8 @@ class AgentCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedOut;
-    private PrintStream savedErr;
-
-    @BeforeEach
-    void redirect() {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
-    }
+    @RegisterExtension
+    final CapturedOutput output = new CapturedOutput();
 
     private int run(String... args) {
         CommandLine cl = new CommandLine(new AgentCommand());
@@ -60,7 +42,7 @@ class AgentCommandTest {
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return output.err();
     }
 
     @Test
@@ -70,7 +52,7 @@ class AgentCommandTest {
 
         assertThat(run("--read", pcap.toString(), "--print", "--observer", "o1")).isZero();
 
-        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        String[] lines = output.out().split("\n");
         assertThat(lines).hasSize((int) frames);
         Map<String, String> first = JsonFields.of(lines[0]);
         assertThat(first).containsEntry("observer", "o1").containsEntry("flags", "SYN")
@@ -99,7 +81,7 @@ class AgentCommandTest {
             ch.truncate(ch.size() - 7);
         }
         assertThat(run("--read", pcap.toString(), "--print")).isEqualTo(6);
-        assertThat(out.toString(StandardCharsets.UTF_8).split("\n")).hasSize((int) frames - 1);
+        assertThat(output.out().split("\n")).hasSize((int) frames - 1);
         assertThat(stderr()).contains("cut.pcap: truncated record").contains("the rest of the file was not read");
     }
 

@@ -6,7 +6,7 @@ import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.parse.FrameParser;
 import io.tcpwatch.agent.testing.JsonFields;
-import io.tcpwatch.agent.testing.KafkaBroker;
+import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.agent.testing.SyntheticTraffic;
 import io.tcpwatch.schema.FlowKey;
 import io.tcpwatch.schema.Segment;
@@ -21,10 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -32,21 +31,11 @@ import picocli.CommandLine;
 @Timeout(180)
 class KafkaRoundTripTest {
 
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
     @TempDir
-    static Path dir;
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new KafkaBroker(dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    Path dir;
 
     @Test
     void everySegmentRoundTripsExactlyAndEachConnectionStaysInOnePartition() throws Exception {
@@ -54,14 +43,14 @@ class KafkaRoundTripTest {
         long frames = SyntheticTraffic.write(pcap, 20_000, 150, 11);
         List<Segment> expected = parseFile(pcap, "it-observer");
         assertThat(expected).hasSize((int) frames);
-        broker.createTopic("seg-it", 4);
+        KAFKA.broker().createTopic("seg-it", 4);
 
         int exit = new CommandLine(new AgentCommand()).execute("--read", pcap.toString(), "--bootstrap",
-                broker.bootstrap(), "--topic", "seg-it", "--stats-topic", "stats-it", "--observer", "it-observer",
+                KAFKA.broker().bootstrap(), "--topic", "seg-it", "--stats-topic", "stats-it", "--observer", "it-observer",
                 "--no-progress");
         assertThat(exit).isZero();
 
-        List<ConsumerRecord<byte[], byte[]>> records = broker.readAll("seg-it", frames, Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.broker().readAll("seg-it", frames, Duration.ofSeconds(60));
         assertThat(records).hasSize((int) frames);
 
         SegmentDecoder decoder = new SegmentDecoder();
@@ -89,7 +78,7 @@ class KafkaRoundTripTest {
         }
 
         // the last agent-stats record accounts for every segment
-        List<ConsumerRecord<byte[], byte[]>> stats = broker.readAll("stats-it", 1, Duration.ofSeconds(20));
+        List<ConsumerRecord<byte[], byte[]>> stats = KAFKA.broker().readAll("stats-it", 1, Duration.ofSeconds(20));
         assertThat(stats).isNotEmpty();
         Map<String, String> last = JsonFields.of(stats.get(stats.size() - 1).value());
         assertThat(last).containsEntry("packets_seen", String.valueOf(frames)).containsEntry("parsed", String.valueOf(frames))

@@ -8,6 +8,7 @@ import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
 import io.tcpwatch.job.source.CaptureFileFormat;
 import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.job.tracker.TrackerOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,13 +56,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--connections", description = "Print connection records (Zeek conn.log fields) as JSON lines.")
     boolean connections;
 
-    @Option(names = "--time-wait", paramLabel = "SECONDS", defaultValue = "60",
-            description = "TIME_WAIT of Linux-like peers (initial TTL 64; default: ${DEFAULT-VALUE}).")
-    int timeWaitSeconds;
-
-    @Option(names = "--time-wait-windows", paramLabel = "SECONDS", defaultValue = "120",
-            description = "TIME_WAIT of Windows-like peers (initial TTL 128; 120 or 240; default: ${DEFAULT-VALUE}).")
-    int timeWaitWindowsSeconds;
+    @Mixin
+    TrackerOptions trackerOptions;
 
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
@@ -104,9 +101,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
 
-        TrackerConfig config = TrackerConfig.defaults();
-        config.timeWait = Duration.ofSeconds(timeWaitSeconds);
-        config.timeWaitWindows = Duration.ofSeconds(timeWaitWindowsSeconds);
+        TrackerConfig config = trackerOptions.config();
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
         long totalBytes = 0;

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
+import io.tcpwatch.agent.testing.CapturedOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,10 +17,9 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -35,31 +33,15 @@ class AnalyzeCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedOut;
-    private PrintStream savedErr;
-
-    @BeforeEach
-    void redirect() {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
-    }
+    @RegisterExtension
+    final CapturedOutput output = new CapturedOutput();
 
     private int analyze(String... args) {
         return new CommandLine(new AnalyzeCommand()).execute(args);
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return output.out();
     }
 
     @Test
@@ -113,13 +95,13 @@ class AnalyzeCommandTest {
         }
         assertThat(analyze("--json", cut.toString())).isEqualTo(6);
         assertThat(stdout().lines().count()).isEqualTo(8);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cut.pcap: truncated record");
+        assertThat(output.err()).contains("cut.pcap: truncated record");
     }
 
     @Test
     void aMissingFileIsOneSentenceAndExitCode5() {
         assertThat(analyze(dir.resolve("none.pcap").toString())).isEqualTo(5);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("none.pcap does not exist").doesNotContain("\tat ");
+        assertThat(output.err()).contains("none.pcap does not exist").doesNotContain("\tat ");
     }
 
     private static JsonNode schema(String name) throws IOException {

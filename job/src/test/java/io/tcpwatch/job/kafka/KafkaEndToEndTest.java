@@ -3,7 +3,7 @@ package io.tcpwatch.job.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.testing.KafkaBroker;
+import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.analyze.LocalAnalysis;
 import io.tcpwatch.job.record.RecordJson;
@@ -18,12 +18,9 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -41,38 +38,25 @@ class KafkaEndToEndTest {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    @TempDir
-    static Path dir;
-    static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new KafkaBroker(dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void agentToKafkaToJobToKafkaEqualsAnalyzeOnTheSameCapture() throws Exception {
         Path capture = CORPUS.resolve("connection-limit.server.pcap");
-        broker.createTopic("tcp.segments", 3);
-        broker.createTopic("tcp.detections", 2);
-        broker.createTopic("tcp.connections", 2);
+        KAFKA.broker().createTopic("tcp.segments", 3);
+        KAFKA.broker().createTopic("tcp.detections", 2);
+        KAFKA.broker().createTopic("tcp.connections", 2);
 
         int agent = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
-                broker.bootstrap(), "--observer", "e2e", "--no-progress");
+                KAFKA.broker().bootstrap(), "--observer", "e2e", "--no-progress");
         assertThat(agent).isZero();
 
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(broker.bootstrap(), "tcp.segments", "tcp.detections",
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
                 "tcp.connections", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 true, new Properties(), TrackerConfig.defaults()));
         env.execute("tcpwatch e2e");
@@ -83,8 +67,8 @@ class KafkaEndToEndTest {
         assertThat(expected.detections()).hasSize(64);
         assertThat(expected.connections()).hasSize(42);
 
-        List<String> detections = values(broker.readAll("tcp.detections", expected.detections().size(), Duration.ofSeconds(30)));
-        List<String> connections = values(broker.readAll("tcp.connections", expected.connections().size(), Duration.ofSeconds(30)));
+        List<String> detections = values(KAFKA.broker().readAll("tcp.detections", expected.detections().size(), Duration.ofSeconds(30)));
+        List<String> connections = values(KAFKA.broker().readAll("tcp.connections", expected.connections().size(), Duration.ofSeconds(30)));
         assertThat(detections).containsExactlyInAnyOrderElementsOf(
                 expected.detections().stream().map(RecordJson::detection).toList());
         assertThat(connections).containsExactlyInAnyOrderElementsOf(
