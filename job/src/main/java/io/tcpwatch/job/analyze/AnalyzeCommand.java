@@ -34,13 +34,15 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Answer \"why are these connections resetting?\" for pcap/pcapng files: the tcpwatch job runs on them",
-            "in a local Flink environment and prints a diagnosis, a summary per server and the detections",
-            "with their evidence and Wireshark display filters."},
+            "Why are these connections resetting? Diagnose pcap/pcapng files.",
+            "%nThe tcpwatch job runs on the files in a local Flink environment; the report gives the",
+            "diagnosis, a summary per server, and the detections with evidence and Wireshark filters."},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0  done          5  a capture file is missing, unreadable or not pcap/pcapng",
-            "  2  usage error   6  a capture file is damaged part-way (the readable part was analyzed)"})
+            "  0  done",
+            "  2  usage error",
+            "  5  a capture file is missing, unreadable or not pcap/pcapng",
+            "  6  a capture file is damaged part-way (the readable part was analyzed)"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "pcap or pcapng files (µs or ns).")
