@@ -24,12 +24,9 @@ public class Connection {
     public long lastNs;
     public long lastOrigNs;
     public long lastRespNs;
-    /** Last segment before the latest one, any direction: the idle gap ends at the latest one. */
-    public long previousNs;
 
     public long origIsn;
     public long respIsn;
-    public boolean respIsnKnown;
     /** Highest sequence number + length + SYN/FIN seen per direction (for retransmissions). */
     public long origNextSeq;
     public long respNextSeq;
@@ -59,14 +56,12 @@ public class Connection {
     /** RST bookkeeping: the side of the first RST (0 none), when, and data the peer sent after it. */
     public int rstSide;
     public long rstNs;
-    public int rstCount;
     public long dataAfterRstNs;
 
     /** Zero-window stall in progress: side (0 none) and start; probes = peer segments during it. */
     public int zeroWindowSide;
     public long zeroWindowStartNs;
     public int zeroWindowProbes;
-    public boolean zeroWindowReported;
 
     /** Port reuse: the previous incarnation's TIME_WAIT this SYN arrived into, and what the responder did. */
     public boolean intoTimeWait;

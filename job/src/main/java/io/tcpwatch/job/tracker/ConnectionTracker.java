@@ -94,8 +94,10 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 conn.update(c);
             } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
                 emit(HalfOpenRule.evaluate(c, nowNs), out);
-                emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
-                emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
+                if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
+                    emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
+                    emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
+                }
                 finish(c, nowNs, "half-open", ctx, out);
             } else {
                 finish(c, nowNs, c.state.isOver() ? closeCause(c) : "idle expiry", ctx, out);
@@ -178,7 +180,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                     c.respEndpoint = Endpoint.RESET;
                 }
             }
-            c.rstCount++;
         } else if (c.rstSide != 0 && side != c.rstSide && s.payloadLen > 0 && c.dataAfterRstNs == 0) {
             c.dataAfterRstNs = now;
         }
@@ -228,7 +229,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs == 0) {
             c.synAckNs = now;
             c.respIsn = s.seq;
-            c.respIsnKnown = true;
             c.respEndpoint = Endpoint.SYN_ACK_SENT;
             if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
                 emit(SynRetransmitRule.evaluate(c, now, true), out);
@@ -282,7 +282,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 c.respEndpoint = Endpoint.ESTABLISHED;
             }
         }
-        c.previousNs = c.lastNs;
         c.lastNs = now;
         if (fromOrig) {
             c.lastOrigNs = now;

@@ -98,7 +98,7 @@ public final class JobBenchmark {
     }
 
     /** Serialized state of a typical established connection and of a TIME_WAIT entry (what RocksDB stores). */
-    static void stateBytes() throws Exception {
+    public static void stateBytes() throws Exception {
         Connection c = new Connection();
         c.observer = "node-17.example";
         c.ipVersion = 4;

@@ -252,6 +252,17 @@ class ConnectionTrackerTest {
     }
 
     @Test
+    void aRetriedSynWhoseSynAckIsNeverCompletedIsReportedOnce() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        c(1000, SYN, 1000, 0, 0);
+        s(1000.1, SA, 5000, 1001, 0);
+        watermark(25_000);
+
+        assertThat(detections()).extracting(d -> d.type).containsExactly("SYN_RETRANSMIT", "HALF_OPEN");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void anRstAfterTenSilentSecondsIsAnIdleTimeoutOnARoundTimer() throws Exception {
         handshakeAndData(0, 1000, 5000);
         s(10_002.1, RA, 5101, 1101, 0);
