@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Run the streaming job: tcp.segments → TCP state machines → tcp.detections, tcp.connections.",
+            "Run the streaming job: tcp.segments → TCP state machines, fleet windows → tcp.detections,",
+            "tcp.connections, tcp.fleet-stats.",
             "%nLocally, in a Flink environment in this process, or on a Flink cluster:",
             "  flink run -c io.tcpwatch.job.JobCommand cli/target/tcpwatch.jar --bootstrap kafka:9092"},
         footerHeading = "%nExit codes:%n",
@@ -44,6 +45,10 @@ public final class JobCommand implements Callable<Integer> {
 
     @Option(names = "--connections-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.CONNECTIONS, description = "Default: ${DEFAULT-VALUE}.")
     String connectionsTopic;
+
+    @Option(names = "--fleet-stats-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.FLEET_STATS,
+            description = "Default: ${DEFAULT-VALUE}.")
+    String fleetStatsTopic;
 
     @Option(names = "--group", paramLabel = "ID", defaultValue = "tcpwatch-job", description = "Consumer group id (default: ${DEFAULT-VALUE}).")
     String group;
@@ -99,7 +104,7 @@ public final class JobCommand implements Callable<Integer> {
         Properties client = new Properties();
         client.putAll(kafkaProperties);
         TrackerConfig tracker = trackerOptions.config();
-        return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, group,
+        return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker);
     }

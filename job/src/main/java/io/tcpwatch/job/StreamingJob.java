@@ -9,14 +9,14 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production wiring: {@code tcp.segments} → {@link TcpwatchJob} → {@code tcp.detections} and
- * {@code tcp.connections}. Exactly-once into Kafka when checkpointing is on.
+ * The production wiring: {@code tcp.segments} → {@link TcpwatchJob} → {@code tcp.detections},
+ * {@code tcp.connections} and {@code tcp.fleet-stats}. Exactly-once into Kafka when checkpointing is on.
  */
 public final class StreamingJob {
 
     /** Where the job reads and writes, and how. */
     public record Settings(String bootstrap, String segmentsTopic, String detectionsTopic, String connectionsTopic,
-                           String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
+                           String fleetStatsTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
                            boolean bounded, Properties kafkaClient, TrackerConfig tracker) {}
 
     private StreamingJob() {}
@@ -41,5 +41,7 @@ public final class StreamingJob {
                 .name("tcp.detections").uid("detections-sink");
         out.connections().sinkTo(KafkaTopics.connections(s.bootstrap(), s.connectionsTopic(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.connections").uid("connections-sink");
+        out.fleetStats().sinkTo(KafkaTopics.fleetStats(s.bootstrap(), s.fleetStatsTopic(), exactlyOnce, s.kafkaClient()))
+                .name("tcp.fleet-stats").uid("fleet-stats-sink");
     }
 }

@@ -1,5 +1,7 @@
 package io.tcpwatch.job;
 
+import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.fleet.FleetStatsFunction;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.tracker.ConnKey;
@@ -17,7 +19,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <pre>
  *   segments ──(event time = capture time)──▶ keyBy(observer, 4-tuple) ──▶ ConnectionTracker ─┬─▶ detections
  *                                                                                             ├─▶ connections (conn.log)
- *                                                                                             └─▶ late segments
+ *                                                                                             ├─▶ late segments
+ *                                                    keyBy(server endpoint) ◀── outcome events ┘
+ *                                                              │
+ *                                                    FleetStatsFunction (10 s windows) ──▶ fleet stats
  * </pre>
  *
  * Sources and sinks are the caller's (Kafka in production, capture files for {@code analyze},
@@ -27,7 +32,10 @@ public final class TcpwatchJob {
 
     /** The graph's outputs, for the caller to sink. */
     public record Outputs(DataStream<Detection> detections, DataStream<ConnectionRecord> connections,
-                          DataStream<Segment> lateSegments) {}
+                          DataStream<FleetStats> fleetStats, DataStream<Segment> lateSegments) {}
+
+    /** Width of the fleet stage's tumbling event-time windows. */
+    public static final Duration FLEET_WINDOW = Duration.ofSeconds(10);
 
     private TcpwatchJob() {}
 
@@ -47,8 +55,16 @@ public final class TcpwatchJob {
                 .name("connection tracker")
                 .uid("connection-tracker");
 
+        // 2. fleet windows: connection outcomes per server endpoint, both vantage points counted once
+        DataStream<FleetStats> fleetStats = detections.getSideOutput(ConnectionTracker.EVENTS)
+                .keyBy(e -> e.server)
+                .process(new FleetStatsFunction(FLEET_WINDOW))
+                .name("fleet stats")
+                .uid("fleet-stats");
+
         return new Outputs(detections,
                 detections.getSideOutput(ConnectionTracker.CONNECTIONS),
+                fleetStats,
                 detections.getSideOutput(ConnectionTracker.LATE));
     }
 }

@@ -131,7 +131,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     files.size(), files.size() == 1 ? "" : "s", frames, records.size(),
                     frames == 0 ? "-" : Instant.ofEpochSecond(0, firstNs), frames == 0 ? "-" : Instant.ofEpochSecond(0, lastNs),
                     frames == 0 ? 0.0 : (lastNs - firstNs) / 1e9, observer);
-            out.print(AnalyzeReport.render(header, detections, records));
+            out.print(AnalyzeReport.render(header, detections, records, result.fleetStats()));
         }
         out.flush();
         for (String d : damage) {

@@ -3,6 +3,7 @@ package io.tcpwatch.job.analyze;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * The report a person reads top to bottom: the diagnosis (root causes ranked by how many
  * connections they hurt, with evidence and remedy; normal symptoms said to be normal), a summary per
- * server endpoint, then the detections by type with explanation, evidence and Wireshark filter.
+ * server endpoint (with the peak of concurrently established connections from the fleet windows),
+ * then the detections by type with explanation, evidence and Wireshark filter.
  */
 final class AnalyzeReport {
     private static final int EXAMPLES = 3;
@@ -36,7 +38,8 @@ final class AnalyzeReport {
         }
     }
 
-    static String render(String header, List<Detection> detections, List<ConnectionRecord> connections) {
+    static String render(String header, List<Detection> detections, List<ConnectionRecord> connections,
+                         List<FleetStats> fleetStats) {
         StringBuilder out = new StringBuilder();
         out.append(header).append("\n\n");
 
@@ -77,8 +80,10 @@ final class AnalyzeReport {
         }
 
         out.append("\nServers\n");
-        out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s%n", "endpoint", "conns", "SF", "REJ", "RSTO", "RSTR",
-                "other", "retrans"));
+        Map<String, Long> peak = fleetStats.stream().collect(Collectors.toMap(w -> w.server, w -> w.concurrencyHighWater,
+                Math::max));
+        out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s %10s%n", "endpoint", "conns", "SF", "REJ", "RSTO",
+                "RSTR", "other", "retrans", "peak conc"));
         Map<String, List<ConnectionRecord>> byServer = connections.stream().collect(Collectors.groupingBy(
                 r -> r.respHost.contains(":") ? "[" + r.respHost + "]:" + r.respPort : r.respHost + ":" + r.respPort,
                 TreeMap::new, Collectors.toList()));
@@ -88,8 +93,9 @@ final class AnalyzeReport {
             long rej = count(rs, "REJ");
             long rsto = count(rs, "RSTO");
             long rstr = count(rs, "RSTR");
-            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d%n", e.getKey(), rs.size(), sf, rej, rsto, rstr,
-                    rs.size() - sf - rej - rsto - rstr, rs.stream().mapToLong(r -> r.retransmissions).sum()));
+            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d%n", e.getKey(), rs.size(), sf, rej, rsto, rstr,
+                    rs.size() - sf - rej - rsto - rstr, rs.stream().mapToLong(r -> r.retransmissions).sum(),
+                    peak.getOrDefault(e.getKey(), 0L)));
         });
         if (byServer.size() > 20) {
             out.append(String.format("  … and %d more endpoints (--connections lists every connection)%n", byServer.size() - 20));

@@ -1,6 +1,7 @@
 package io.tcpwatch.job.analyze;
 
 import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.source.CaptureFileFormat;
@@ -23,12 +24,13 @@ import org.apache.flink.util.CloseableIterator;
 public final class LocalAnalysis {
 
     /** The graph's outputs, each in event-time order. */
-    public record Result(List<Detection> detections, List<ConnectionRecord> connections) {}
+    public record Result(List<Detection> detections, List<ConnectionRecord> connections, List<FleetStats> fleetStats) {}
 
-    /** Either output of the job graph, so one run collects both. */
+    /** Any output of the job graph, so one run collects them all. */
     public static class Outcome {
         public Detection detection;
         public ConnectionRecord connection;
+        public FleetStats fleetStats;
 
         public Outcome() {}
 
@@ -41,6 +43,12 @@ public final class LocalAnalysis {
         static Outcome of(ConnectionRecord r) {
             Outcome o = new Outcome();
             o.connection = r;
+            return o;
+        }
+
+        static Outcome of(FleetStats w) {
+            Outcome o = new Outcome();
+            o.fleetStats = w;
             return o;
         }
     }
@@ -56,20 +64,25 @@ public final class LocalAnalysis {
                 TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files");
         TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config);
         DataStream<Outcome> all = graph.detections().map(Outcome::of).returns(Outcome.class)
-                .union(graph.connections().map(Outcome::of).returns(Outcome.class));
+                .union(graph.connections().map(Outcome::of).returns(Outcome.class),
+                        graph.fleetStats().map(Outcome::of).returns(Outcome.class));
         List<Detection> detections = new ArrayList<>();
         List<ConnectionRecord> connections = new ArrayList<>();
+        List<FleetStats> fleetStats = new ArrayList<>();
         try (CloseableIterator<Outcome> it = all.executeAndCollect("tcpwatch analyze")) {
             it.forEachRemaining(o -> {
                 if (o.detection != null) {
                     detections.add(o.detection);
-                } else {
+                } else if (o.connection != null) {
                     connections.add(o.connection);
+                } else {
+                    fleetStats.add(o.fleetStats);
                 }
             });
         }
         detections.sort(Comparator.comparingLong(d -> d.startNs));
         connections.sort(Comparator.comparingLong(r -> r.tsNs));
-        return new Result(detections, connections);
+        fleetStats.sort(Comparator.comparingLong(w -> w.windowStartNs));
+        return new Result(detections, connections, fleetStats);
     }
 }

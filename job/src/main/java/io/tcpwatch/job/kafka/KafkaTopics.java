@@ -1,5 +1,6 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
@@ -12,12 +13,16 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/** The job's Kafka source ({@code tcp.segments}) and sinks ({@code tcp.detections}, {@code tcp.connections}). */
+/**
+ * The job's Kafka source ({@code tcp.segments}) and sinks ({@code tcp.detections},
+ * {@code tcp.connections}, {@code tcp.fleet-stats}).
+ */
 public final class KafkaTopics {
 
     public static final String SEGMENTS = "tcp.segments";
     public static final String DETECTIONS = "tcp.detections";
     public static final String CONNECTIONS = "tcp.connections";
+    public static final String FLEET_STATS = "tcp.fleet-stats";
 
     private KafkaTopics() {}
 
@@ -71,6 +76,16 @@ public final class KafkaTopics {
                         r -> r.respHost + ":" + r.respPort, RecordJson::connection))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix("tcpwatch-connections")
+                .build();
+    }
+
+    public static KafkaSink<FleetStats> fleetStats(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return KafkaSink.<FleetStats>builder()
+                .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(producer(client))
+                .setRecordSerializer(new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats))
+                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix("tcpwatch-fleet-stats")
                 .build();
     }
 }

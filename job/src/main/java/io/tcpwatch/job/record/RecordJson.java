@@ -2,6 +2,7 @@ package io.tcpwatch.job.record;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tcpwatch.job.fleet.FleetStats;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -9,9 +10,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The JSON of {@code tcp.detections} and {@code tcp.connections} records, one object per message
- * or line; field names and types as published in schemas/ (detection.schema.json,
- * connection.schema.json). Connection records use Zeek conn.log names.
+ * The JSON of {@code tcp.detections}, {@code tcp.connections} and {@code tcp.fleet-stats} records,
+ * one object per message or line; field names and types as published in schemas/
+ * (detection.schema.json, connection.schema.json, fleet-stats.schema.json). Connection records
+ * use Zeek conn.log names.
  */
 public final class RecordJson {
     private static final JsonFactory JSON = JsonFactory.builder().build();
@@ -60,6 +62,33 @@ public final class RecordJson {
             j.writeStringField("close_cause", r.closeCause);
             j.writeNumberField("retransmissions", r.retransmissions);
             j.writeNumberField("syn_retransmits", r.synRetransmits);
+        });
+    }
+
+    public static String fleetStats(FleetStats w) {
+        return write(j -> {
+            j.writeStringField("server", w.server);
+            j.writeStringField("window_start", isoMillis(w.windowStartNs));
+            j.writeStringField("window_end", isoMillis(w.windowEndNs));
+            j.writeNumberField("new", w.newConnections);
+            j.writeNumberField("established", w.established);
+            j.writeNumberField("closed", w.closed);
+            j.writeObjectFieldStart("rsts");
+            j.writeNumberField("REFUSED", w.rstRefused);
+            j.writeNumberField("REJECTED_AFTER_HANDSHAKE", w.rstRejectedAfterHandshake);
+            j.writeNumberField("ABORTIVE_CLOSE", w.rstAbortiveClose);
+            j.writeNumberField("RST_AFTER_FIN", w.rstAfterFin);
+            j.writeNumberField("IDLE_TIMEOUT", w.rstIdleTimeout);
+            j.writeNumberField("CHALLENGE_ACK_REPLY", w.rstChallengeAckReply);
+            j.writeNumberField("DATA_AFTER_RST", w.rstDataAfterRst);
+            j.writeNumberField("OTHER", w.rstOther);
+            j.writeEndObject();
+            j.writeNumberField("half_open", w.halfOpen);
+            j.writeNumberField("syn_retransmits", w.synRetransmits);
+            j.writeNumberField("zero_window_stalls", w.zeroWindowStalls);
+            j.writeNumberField("retransmission_rate", Math.round(w.retransmissionRate() * 10_000) / 10_000.0);
+            j.writeNumberField("concurrency_high_water", w.concurrencyHighWater);
+            j.writeNumberField("distinct_clients", w.distinctClients);
         });
     }
 

@@ -38,6 +38,7 @@ public class Connection {
     public long origPkts;
     public long respPkts;
     public int retransmissions;
+    public int dataSegments;
 
     public long firstSynNs;
     public long lastSynNs;
@@ -71,6 +72,13 @@ public class Connection {
     public long challengeAck;
     public long challengeAckNs;
     public boolean origRstAfterChallenge;
+
+    /** Outcome, for the fleet stage: the first RST's cause, a half-open end, a zero-window stall. */
+    public String rstCause;
+    public boolean halfOpen;
+    public boolean zeroWindowStall;
+    /** The fleet stage has been told this incarnation ended. */
+    public boolean closedEventSent;
 
     /** Event time at which the tracker's timer for this incarnation is due. */
     public long timerAtMs;

@@ -3,7 +3,10 @@ package io.tcpwatch.job.tracker;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.ConnectionRecords;
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.fleet.ConnectionEvent;
+import io.tcpwatch.job.record.ZeekConnState;
 import io.tcpwatch.job.record.ZeekConnState.Endpoint;
+import io.tcpwatch.job.rules.Detections;
 import io.tcpwatch.job.rules.HalfOpenRule;
 import io.tcpwatch.job.rules.PortReuseCollisionRule;
 import io.tcpwatch.job.rules.RstRule;
@@ -35,6 +38,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
 
     public static final OutputTag<ConnectionRecord> CONNECTIONS = new OutputTag<>("connections") {};
     public static final OutputTag<Segment> LATE = new OutputTag<>("late-segments") {};
+    public static final OutputTag<ConnectionEvent> EVENTS = new OutputTag<>("connection-events") {};
 
     private final TrackerConfig cfg;
 
@@ -74,10 +78,21 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             finish(c, s.tsNanos, "new incarnation", ctx, out);
             c = null;
         }
-        if (c == null) {
+        boolean opened = c == null;
+        if (opened) {
             c = open(s);
         }
+        boolean establishedBefore = c.establishedNs != 0;
         step(c, s, c.isOrig(s.srcAddr, s.srcPort), out);
+        if (opened) { // after the first step: the event carries the ISN that identifies the connection
+            ctx.output(EVENTS, event(c, ConnectionEvent.Kind.OPENED, c.startNs));
+        }
+        if (!establishedBefore && c.establishedNs != 0) {
+            ctx.output(EVENTS, event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs));
+        }
+        if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
+            closedEvent(c, s.tsNanos, ctx);
+        }
         conn.update(c);
         schedule(c, ctx);
     }
@@ -93,7 +108,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 c.timerAtMs = dueMs;
                 conn.update(c);
             } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
-                emit(HalfOpenRule.evaluate(c, nowNs), out);
+                c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
                 if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
                     emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
                     emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
@@ -160,7 +175,11 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         long now = s.tsNanos;
 
         if (rst) {
-            emit(RstRule.classify(c, s, fromOrig, cfg), out);
+            Detection d = RstRule.classify(c, s, fromOrig, cfg);
+            if (d != null && c.rstCause == null) {
+                c.rstCause = d.cause;
+            }
+            emit(d, out);
             boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
             if (challengeReply) {
                 c.origRstAfterChallenge = true;
@@ -187,6 +206,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         // per direction: packets, bytes, retransmitted payload, TTL (an RST's sequence number says nothing of data)
         long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
         boolean advances = !rst;
+        if (s.payloadLen > 0) {
+            c.dataSegments++;
+        }
         if (fromOrig) {
             c.origPkts++;
             c.origBytes += s.payloadLen;
@@ -305,7 +327,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         } else if (side != c.zeroWindowSide) {
             c.zeroWindowProbes++;
         } else if (s.window > 0) {
-            emit(ZeroWindowStallRule.evaluate(c, s.tsNanos, true, cfg), out);
+            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, s.tsNanos, true, cfg), out);
             c.zeroWindowSide = 0;
         }
     }
@@ -366,9 +388,12 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
     private void finish(Connection c, long nowNs, String cause, Context ctx, Collector<Detection> out) throws Exception {
         if (c.zeroWindowSide != 0) {
-            emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
+            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
         }
         ctx.output(CONNECTIONS, ConnectionRecords.of(c, cause));
+        if (!c.closedEventSent) {
+            closedEvent(c, nowNs, ctx);
+        }
         if (c.timerAtMs != 0) {
             ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
         }
@@ -395,13 +420,41 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         return "FIN";
     }
 
-    private void emit(Detection d, Collector<Detection> out) {
+    /** Emits {@code d} unless null; true when something was emitted. */
+    private boolean emit(Detection d, Collector<Detection> out) {
         if (d == null) {
-            return;
+            return false;
         }
         detectionsByType.computeIfAbsent(d.type,
                 t -> getRuntimeContext().getMetricGroup().addGroup("detections").counter(t)).inc();
         out.collect(d);
+        return true;
+    }
+
+    /** Tells the fleet stage the incarnation ended, at {@code nowNs} (event time), and how. */
+    private static void closedEvent(Connection c, long nowNs, Context ctx) {
+        ConnectionEvent closed = event(c, ConnectionEvent.Kind.CLOSED, nowNs);
+        closed.wasEstablished = c.establishedNs != 0;
+        closed.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
+        closed.rstCause = c.rstCause;
+        closed.halfOpen = c.halfOpen;
+        closed.zeroWindowStall = c.zeroWindowStall;
+        closed.synRetransmits = c.synRetransmits;
+        closed.retransmissions = c.retransmissions;
+        closed.dataSegments = c.dataSegments;
+        ctx.output(EVENTS, closed);
+        c.closedEventSent = true;
+    }
+
+    private static ConnectionEvent event(Connection c, ConnectionEvent.Kind kind, long tsNs) {
+        ConnectionEvent e = new ConnectionEvent();
+        e.kind = kind;
+        e.tsNs = tsNs;
+        e.observer = c.observer;
+        e.server = Detections.endpoint(c.respAddr, c.respPort);
+        e.client = Detections.endpoint(c.origAddr, c.origPort);
+        e.isn = c.origIsn;
+        return e;
     }
 
     /** Sequence-space comparison: a is after b (RFC 1982 serial arithmetic on 32 bits). */

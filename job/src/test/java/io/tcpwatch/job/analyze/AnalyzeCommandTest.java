@@ -57,6 +57,13 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void theServersLineShowsConnectionStatesAndThePeakOfConcurrentConnections() {
+        assertThat(analyze(CORPUS.resolve("idle-timeout.server.pcap").toString())).isZero();
+        // three connections open at once; two reset by the idle timer, one closed gracefully
+        assertThat(stdout()).containsPattern("10\\.77\\.1\\.2:7008 +3 +1 +0 +0 +2 +0 +0 +3\\n");
+    }
+
+    @Test
     void portReuseCollisionsComeFirstWithTheirRemedy() {
         assertThat(analyze(CORPUS.resolve("port-reuse.server.pcap").toString(), "--observer", "srv")).isZero();
         assertThat(stdout()).contains("1. Port-reuse collisions with the server's TIME_WAIT — 4 connections to 10.77.1.2:7001")

@@ -47,6 +47,7 @@ class KafkaEndToEndTest {
         KAFKA.broker().createTopic("tcp.segments", 3);
         KAFKA.broker().createTopic("tcp.detections", 2);
         KAFKA.broker().createTopic("tcp.connections", 2);
+        KAFKA.broker().createTopic("tcp.fleet-stats", 1);
 
         int agent = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
                 KAFKA.broker().bootstrap(), "--observer", "e2e", "--no-progress");
@@ -57,7 +58,7 @@ class KafkaEndToEndTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
         StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
-                "tcp.connections", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                "tcp.connections", "tcp.fleet-stats", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 true, new Properties(), TrackerConfig.defaults()));
         env.execute("tcpwatch e2e");
 
@@ -73,6 +74,20 @@ class KafkaEndToEndTest {
                 expected.detections().stream().map(RecordJson::detection).toList());
         assertThat(connections).containsExactlyInAnyOrderElementsOf(
                 expected.connections().stream().map(RecordJson::connection).toList());
+
+        // fleet windows: 42 connections opened, the concurrency limit of 8 + the storm visible
+        List<String> fleet = values(KAFKA.broker().readAll("tcp.fleet-stats", 1, Duration.ofSeconds(30)));
+        assertThat(fleet).isNotEmpty().allSatisfy(w -> assertThat(w).contains("\"server\":\"10.77.1.2:7003\""));
+        assertThat(fleet.stream().mapToLong(w -> number(w, "new")).sum()).isEqualTo(42);
+        assertThat(fleet.stream().mapToLong(w -> number(w, "REJECTED_AFTER_HANDSHAKE")).sum()).isEqualTo(32);
+    }
+
+    private static long number(String json, String field) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).findValue(field).asLong();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<String> values(List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records) {
