@@ -2,11 +2,14 @@ package io.tcpwatch.job.fleet;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.memory.WritableMemory;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -29,6 +32,7 @@ import org.apache.flink.util.Collector;
 public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionEvent, FleetStats> {
 
     private static final int HLL_LG_K = 10;
+    private static final long BUCKET_NS = 100_000_000L;
 
     private final long windowNs;
 
@@ -42,6 +46,9 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
 
     public FleetStatsFunction(Duration window) {
         this.windowNs = window.toNanos();
+        if (windowNs <= 0 || windowNs % BUCKET_NS != 0) {
+            throw new IllegalArgumentException("the fleet window must be a positive multiple of 100 ms, not " + window);
+        }
     }
 
     @Override
@@ -64,41 +71,45 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
             lateEvents.inc(); // its window has been reported already
             return;
         }
-        // events arrive from many connections slightly out of order: apply them in event-time order,
-        // once the watermark has passed them (what a high-water mark of concurrency needs)
-        long atMs = Math.floorDiv(e.tsNs, 1_000_000L);
-        List<ConnectionEvent> at = pending.get(atMs);
-        if (at == null) {
-            at = new ArrayList<>();
-            ctx.timerService().registerEventTimeTimer(atMs);
+        // events arrive from many connections slightly out of order: they wait in 100 ms buckets
+        // until the watermark passes, then are applied sorted by event time (what a high-water
+        // mark of concurrency needs); one timer per bucket, not per event
+        long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
+        List<ConnectionEvent> bucket = pending.get(bucketEndMs);
+        if (bucket == null) {
+            bucket = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(bucketEndMs);
         }
-        at.add(e);
-        pending.put(atMs, at);
+        bucket.add(e);
+        pending.put(bucketEndMs, bucket);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FleetStats> out) throws Exception {
         long nowNs = timestamp * 1_000_000L;
-        // 1. the window ending now
-        long endedStartNs = nowNs - windowNs;
-        FleetStats ended = windows.get(endedStartNs);
-        if (ended != null) {
-            byte[] sketch = clientSketches.get(endedStartNs);
-            ended.distinctClients = sketch == null ? 0
-                    : Math.round(HllSketch.heapify(Memory.wrap(sketch)).getEstimate());
-            out.collect(ended);
-            windows.remove(endedStartNs);
-            clientSketches.remove(endedStartNs);
-        }
-        // 2. events of this millisecond, in the window that starts at or contains it
+        // 1. the events of the bucket ending now, in event-time order
         List<ConnectionEvent> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
+            due.sort(Comparator.comparingLong(e -> e.tsNs));
             for (ConnectionEvent e : due) {
                 apply(e, ctx);
             }
         }
-        // 3. forget event ids old enough that no second vantage point will report them any more
+        if (nowNs % windowNs != 0) {
+            return;
+        }
+        // 2. at a window boundary: the window ending now …
+        long endedStartNs = nowNs - windowNs;
+        FleetStats ended = windows.get(endedStartNs);
+        if (ended != null) {
+            byte[] sketch = clientSketches.get(endedStartNs);
+            ended.distinctClients = sketch == null ? 0 : Math.round(HllSketch.wrap(Memory.wrap(sketch)).getEstimate());
+            out.collect(ended);
+            windows.remove(endedStartNs);
+            clientSketches.remove(endedStartNs);
+        }
+        // 3. … and event ids old enough that no second vantage point will report them any more
         List<String> expired = new ArrayList<>();
         for (Iterator<Map.Entry<String, Long>> it = seen.iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> entry = it.next();
@@ -138,9 +149,13 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         switch (e.kind) {
             case OPENED -> {
                 w.newConnections++;
-                HllSketch sketch = sketch(startNs);
-                sketch.update(e.clientHost());
-                clientSketches.put(startNs, sketch.toCompactByteArray());
+                byte[] sketch = clientSketches.get(startNs);
+                if (sketch == null) { // a sketch laid out in its own bytes, updated in place
+                    sketch = new byte[HllSketch.getMaxUpdatableSerializationBytes(HLL_LG_K, TgtHllType.HLL_4)];
+                    new HllSketch(HLL_LG_K, TgtHllType.HLL_4, WritableMemory.writableWrap(sketch));
+                }
+                HllSketch.writableWrap(WritableMemory.writableWrap(sketch)).update(e.clientHost());
+                clientSketches.put(startNs, sketch);
             }
             case ESTABLISHED -> {
                 w.established++;
@@ -165,10 +180,5 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         }
         concurrent.update(now);
         windows.put(startNs, w);
-    }
-
-    private HllSketch sketch(long startNs) throws Exception {
-        byte[] bytes = clientSketches.get(startNs);
-        return bytes == null ? new HllSketch(HLL_LG_K) : HllSketch.heapify(Memory.wrap(bytes));
     }
 }
