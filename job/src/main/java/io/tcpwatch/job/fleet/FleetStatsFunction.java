@@ -32,7 +32,7 @@ import org.apache.flink.util.Collector;
 public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionEvent, FleetStats> {
 
     private static final int HLL_LG_K = 10;
-    private static final long BUCKET_NS = 100_000_000L;
+    private static final long BUCKET_NS = 10_000_000L;
 
     private final long windowNs;
 
@@ -47,7 +47,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     public FleetStatsFunction(Duration window) {
         this.windowNs = window.toNanos();
         if (windowNs <= 0 || windowNs % BUCKET_NS != 0) {
-            throw new IllegalArgumentException("the fleet window must be a positive multiple of 100 ms, not " + window);
+            throw new IllegalArgumentException("the fleet window must be a positive multiple of 10 ms, not " + window);
         }
     }
 
@@ -71,7 +71,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
             lateEvents.inc(); // its window has been reported already
             return;
         }
-        // events arrive from many connections slightly out of order: they wait in 100 ms buckets
+        // events arrive from many connections slightly out of order: they wait in 10 ms buckets
         // until the watermark passes, then are applied sorted by event time (what a high-water
         // mark of concurrency needs); one timer per bucket, not per event
         long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
