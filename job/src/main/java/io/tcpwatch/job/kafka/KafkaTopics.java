@@ -56,36 +56,34 @@ public final class KafkaTopics {
         return p;
     }
 
-    /** Exactly-once (Kafka transactions) when checkpointing is on, at-least-once otherwise. */
+    /** Detections, keyed by server endpoint. */
     public static KafkaSink<Detection> detections(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return KafkaSink.<Detection>builder()
-                .setBootstrapServers(bootstrap)
-                .setKafkaProducerConfig(producer(client))
-                .setRecordSerializer(new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection))
-                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix("tcpwatch-detections")
-                .build();
+        return jsonSink(bootstrap, new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection),
+                "tcpwatch-detections", exactlyOnce, client);
     }
 
+    /** Connection records, keyed by server endpoint. */
     public static KafkaSink<ConnectionRecord> connections(String bootstrap, String topic, boolean exactlyOnce,
                                                           Properties client) {
-        return KafkaSink.<ConnectionRecord>builder()
-                .setBootstrapServers(bootstrap)
-                .setKafkaProducerConfig(producer(client))
-                .setRecordSerializer(new JsonRecordSerializer<ConnectionRecord>(topic,
-                        r -> r.respHost + ":" + r.respPort, RecordJson::connection))
-                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix("tcpwatch-connections")
-                .build();
+        return jsonSink(bootstrap, new JsonRecordSerializer<ConnectionRecord>(topic, r -> r.respHost + ":" + r.respPort,
+                RecordJson::connection), "tcpwatch-connections", exactlyOnce, client);
     }
 
+    /** Fleet statistics, keyed by server endpoint. */
     public static KafkaSink<FleetStats> fleetStats(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return KafkaSink.<FleetStats>builder()
+        return jsonSink(bootstrap, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats),
+                "tcpwatch-fleet-stats", exactlyOnce, client);
+    }
+
+    /** Exactly-once (Kafka transactions) when checkpointing is on, at-least-once otherwise. */
+    private static <T> KafkaSink<T> jsonSink(String bootstrap, JsonRecordSerializer<T> serializer, String transactionalIdPrefix,
+                                             boolean exactlyOnce, Properties client) {
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setKafkaProducerConfig(producer(client))
-                .setRecordSerializer(new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix("tcpwatch-fleet-stats")
+                .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
     }
 }
