@@ -1,14 +1,11 @@
 package io.tcpwatch.job;
 
 import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.kafka.BrokerCheck;
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.agent.kafka.KafkaClientOptions;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -74,19 +71,13 @@ public final class JobCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Job parallelism (default: the environment's).")
     Integer parallelism;
 
-    @Option(names = "-X", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-            description = "Kafka client property (TLS, SASL …), repeatable.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-    @Option(names = "--broker-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Give up when Kafka stays unreachable this long at start (default: ${DEFAULT-VALUE}).")
-    int brokerTimeout;
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Override
     public Integer call() throws Exception {
         try {
-            BrokerCheck.await(KafkaSettings.admin(bootstrap, "tcpwatch-job", kafkaProperties),
-                    Duration.ofSeconds(brokerTimeout), msg -> System.err.println("tcpwatch job: " + msg));
+            kafka.awaitBroker(bootstrap, "tcpwatch-job", msg -> System.err.println("tcpwatch job: " + msg));
         } catch (AgentException e) {
             System.err.println("tcpwatch job: " + e.getMessage());
             return e.exitCode();
@@ -102,7 +93,7 @@ public final class JobCommand implements Callable<Integer> {
 
     StreamingJob.Settings settings() {
         Properties client = new Properties();
-        client.putAll(kafkaProperties);
+        client.putAll(kafka.properties());
         TrackerConfig tracker = trackerOptions.config();
         return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),

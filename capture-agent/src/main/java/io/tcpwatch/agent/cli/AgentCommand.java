@@ -5,7 +5,7 @@ import io.tcpwatch.agent.AgentException;
 import io.tcpwatch.agent.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.capture.Pacer;
-import io.tcpwatch.agent.kafka.BrokerCheck;
+import io.tcpwatch.agent.kafka.KafkaClientOptions;
 import io.tcpwatch.agent.kafka.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.DiscardSink;
@@ -21,12 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tcpwatch agent}: capture live or replay files, and publish TCP segment records. */
@@ -124,13 +123,8 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Segments buffered while Kafka is slow or down; beyond, a live capture drops and counts (default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--broker-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Give up when Kafka stays unreachable this long at start (default: ${DEFAULT-VALUE}).")
-    int brokerTimeout;
-
-    @Option(names = "-X", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-            description = "Kafka client property (TLS, SASL, tuning), repeatable: -X security.protocol=SASL_SSL")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
@@ -178,10 +172,9 @@ public final class AgentCommand implements Callable<Integer> {
         DiscardSink discard = null;
         if (output.bootstrap != null) {
             String clientId = "tcpwatch-agent-" + observerId;
-            BrokerCheck.await(KafkaSettings.admin(output.bootstrap, clientId, kafkaProperties),
-                    Duration.ofSeconds(brokerTimeout), msg -> err.println("tcpwatch agent: " + msg));
+            kafka.awaitBroker(output.bootstrap, clientId, msg -> err.println("tcpwatch agent: " + msg));
             publisher = new SegmentPublisher(KafkaSettings.producer(output.bootstrap, clientId,
-                    compression, kafkaProperties), topic, queue);
+                    compression, kafka.properties()), topic, queue);
             sink = new KafkaSink(publisher, replay);
         } else if (output.print) {
             sink = new JsonLinesSink(new BufferedOutputStream(System.out, 1 << 16));

@@ -32,10 +32,6 @@ public final class KafkaSink implements SegmentSink {
         }
     }
 
-    public SegmentPublisher publisher() {
-        return publisher;
-    }
-
     @Override
     public void close() {
         publisher.close();

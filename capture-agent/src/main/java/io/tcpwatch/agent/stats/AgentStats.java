@@ -37,12 +37,6 @@ public record AgentStats(
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
-    /** Frames lost before they became segments on Kafka, from any cause the agent knows of. */
-    public long lossTotal() {
-        return (pcapDropped == null ? 0 : pcapDropped) + (pcapIfDropped == null ? 0 : pcapIfDropped)
-                + dropped + sendErrors + unsentAtExit;
-    }
-
     public String toJson() {
         StringWriter w = new StringWriter(512);
         try (JsonGenerator j = JSON.createGenerator(w)) {

@@ -85,8 +85,7 @@ final class AnalyzeReport {
         out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s %10s%n", "endpoint", "conns", "SF", "REJ", "RSTO",
                 "RSTR", "other", "retrans", "peak conc"));
         Map<String, List<ConnectionRecord>> byServer = connections.stream().collect(Collectors.groupingBy(
-                r -> r.respHost.contains(":") ? "[" + r.respHost + "]:" + r.respPort : r.respHost + ":" + r.respPort,
-                TreeMap::new, Collectors.toList()));
+                ConnectionRecord::server, TreeMap::new, Collectors.toList()));
         byServer.entrySet().stream().sorted(Comparator.comparingInt(e -> -e.getValue().size())).limit(20).forEach(e -> {
             List<ConnectionRecord> rs = e.getValue();
             long sf = count(rs, "SF");

@@ -31,11 +31,6 @@ public class FleetStats {
 
     public FleetStats() {}
 
-    public long rsts() {
-        return rstRefused + rstRejectedAfterHandshake + rstAbortiveClose + rstAfterFin + rstIdleTimeout
-                + rstChallengeAckReply + rstDataAfterRst + rstOther;
-    }
-
     /** Retransmitted data segments / data segments, 0 when no data was sent. */
     public double retransmissionRate() {
         return dataSegments == 0 ? 0 : (double) retransmissions / dataSegments;

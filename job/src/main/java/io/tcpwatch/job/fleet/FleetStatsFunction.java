@@ -137,7 +137,8 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         ctx.timerService().registerEventTimeTimer(Math.floorDiv(forgetNs, 1_000_000L));
 
         FleetStats w = windows.get(startNs);
-        long now = concurrent.value() == null ? 0 : concurrent.value();
+        Long open = concurrent.value();
+        long now = open == null ? 0 : open;
         if (w == null) {
             w = new FleetStats();
             w.server = ctx.getCurrentKey();

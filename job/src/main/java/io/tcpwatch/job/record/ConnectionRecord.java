@@ -26,6 +26,11 @@ public class ConnectionRecord {
 
     public ConnectionRecord() {}
 
+    /** The responder's endpoint as detections name it: ip:port, [ipv6]:port. */
+    public String server() {
+        return respHost.contains(":") ? "[" + respHost + "]:" + respPort : respHost + ":" + respPort;
+    }
+
     @Override
     public String toString() {
         return origHost + ":" + origPort + " → " + respHost + ":" + respPort + " " + connState + " " + history;

@@ -93,8 +93,8 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
             closedEvent(c, s.tsNanos, ctx);
         }
-        conn.update(c);
         schedule(c, ctx);
+        conn.update(c);
     }
 
     @Override
@@ -369,7 +369,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         }
         ctx.timerService().registerEventTimeTimer(dueMs);
         c.timerAtMs = dueMs;
-        conn.update(c);
     }
 
     /** When the incarnation's story must be looked at again, in event-time milliseconds. */
