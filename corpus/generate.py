@@ -281,6 +281,8 @@ def connection_limit(run, topo):
         out.append(expect("RST", False, False, client=r["client"], server=f"{SERVER_IP}:{port}", conn_state="SF",
                           note="admitted and served", **span(r["t_ns"] - 2_000_000_000, r["t_ns"])))
     out.append(expect("CONNECTION_LIMIT", True, True, server=f"{SERVER_IP}:{port}", limit=8, **span(storm_start, storm_end)))
+    out.append(expect("RST_STORM", True, True, server=f"{SERVER_IP}:{port}", reset_connections=len(run.records("server", "rejected")),
+                      note="every rejection is an RST; none before the storm", **span(storm_start, storm_end)))
     out.append(expect("RECONNECT_STORM", True, True, server=f"{SERVER_IP}:{port}", distinct_clients=len(STORM_CLIENTS),
                       quiet_seconds=3, **span(storm_start, storm_start)))
     return ("A server that serves at most 8 connections at a time and aborts any beyond; after 3 s of quiet, 40 "

@@ -1,7 +1,21 @@
 package io.tcpwatch.job;
 
+import io.tcpwatch.job.fleet.ConnectionEvent;
+import io.tcpwatch.job.fleet.EpisodeFunction;
+import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.fleet.FleetStatsFunction;
+import io.tcpwatch.job.fleet.PairStats;
+import io.tcpwatch.job.fleet.PairStatsFunction;
+import io.tcpwatch.job.fleet.VantageDedup;
+import io.tcpwatch.job.fleet.rules.AcceptBacklogOverflowRule;
+import io.tcpwatch.job.fleet.rules.ConnectionLimitRule;
+import io.tcpwatch.job.fleet.rules.FleetRule;
+import io.tcpwatch.job.fleet.rules.PortExhaustionRiskRule;
+import io.tcpwatch.job.fleet.rules.ReconnectStormRule;
+import io.tcpwatch.job.fleet.rules.RetransmissionSurgeRule;
+import io.tcpwatch.job.fleet.rules.RstStormRule;
+import io.tcpwatch.job.fleet.rules.SynFloodRule;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.tracker.ConnKey;
@@ -9,6 +23,7 @@ import io.tcpwatch.job.tracker.ConnectionTracker;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -17,12 +32,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The tcpwatch job graph, read top to bottom like Flink's statemachine example:
  *
  * <pre>
- *   segments ──(event time = capture time)──▶ keyBy(observer, 4-tuple) ──▶ ConnectionTracker ─┬─▶ detections
- *                                                                                             ├─▶ connections (conn.log)
- *                                                                                             ├─▶ late segments
- *                                                    keyBy(server endpoint) ◀── outcome events ┘
- *                                                              │
- *                                                    FleetStatsFunction (10 s windows) ──▶ fleet stats
+ *   segments ──(event time = capture time)──▶ keyBy(observer, 4-tuple) ──▶ ConnectionTracker ──┬──▶ detections (per connection)
+ *                                                                                              ├──▶ connections (conn.log)
+ *                                                                                              ├──▶ late segments
+ *                                                              connection outcome events ◀─────┘
+ *                                                                          │
+ *                                             keyBy(server, client, ISN) ──▶ VantageDedup (both ends counted once)
+ *                                  ┌───────────────────────────────────────┴──────────────────────────────┐
+ *   keyBy(server) ──▶ FleetStatsFunction (10 s) ──▶ fleet stats           keyBy(client → server) ──▶ PairStatsFunction (10 s)
+ *                                │                                                                       │
+ *   keyBy(server) ──▶ EpisodeFunction(server rules) ──▶ detections        keyBy(pair) ──▶ EpisodeFunction(pair rules) ──▶ detections
  * </pre>
  *
  * Sources and sinks are the caller's (Kafka in production, capture files for {@code analyze},
@@ -34,8 +53,13 @@ public final class TcpwatchJob {
     public record Outputs(DataStream<Detection> detections, DataStream<ConnectionRecord> connections,
                           DataStream<FleetStats> fleetStats, DataStream<Segment> lateSegments) {}
 
-    /** Width of the fleet stage's tumbling event-time windows. */
-    public static final Duration FLEET_WINDOW = Duration.ofSeconds(10);
+    /** Fleet rules per server endpoint. */
+    public static final List<FleetRule<FleetStats>> SERVER_RULES = List.of(new RstStormRule(), new SynFloodRule(),
+            new AcceptBacklogOverflowRule(), new ConnectionLimitRule(), new ReconnectStormRule());
+
+    /** Fleet rules per client→server pair. */
+    public static final List<FleetRule<PairStats>> PAIR_RULES = List.of(new PortExhaustionRiskRule(),
+            new RetransmissionSurgeRule());
 
     private TcpwatchJob() {}
 
@@ -46,25 +70,54 @@ public final class TcpwatchJob {
                 .withIdleness(idleness);
     }
 
+    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker) {
+        return build(segments, tracker, FleetConfig.defaults());
+    }
+
     /** Builds the graph on {@code segments}, which must carry event timestamps and watermarks. */
-    public static Outputs build(DataStream<Segment> segments, TrackerConfig config) {
+    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker, FleetConfig fleet) {
         // 1. one TCP state machine per observer and 4-tuple
-        SingleOutputStreamOperator<Detection> detections = segments
+        SingleOutputStreamOperator<Detection> connectionDetections = segments
                 .keyBy(ConnKey::of)
-                .process(new ConnectionTracker(config))
+                .process(new ConnectionTracker(tracker))
                 .name("connection tracker")
                 .uid("connection-tracker");
 
-        // 2. fleet windows: connection outcomes per server endpoint, both vantage points counted once
-        DataStream<FleetStats> fleetStats = detections.getSideOutput(ConnectionTracker.EVENTS)
+        // 2. its outcome events, each connection once however many agents saw it
+        DataStream<ConnectionEvent> events = connectionDetections.getSideOutput(ConnectionTracker.EVENTS)
+                .keyBy(ConnectionEvent::dedupKey)
+                .process(new VantageDedup(fleet.dedupTolerance))
+                .name("vantage dedup")
+                .uid("vantage-dedup");
+
+        // 3. per server endpoint: fleet statistics, then RST storms, SYN floods, backlog overflows,
+        //    connection limits and reconnect storms as episodes
+        DataStream<FleetStats> fleetStats = events
                 .keyBy(e -> e.server)
-                .process(new FleetStatsFunction(FLEET_WINDOW))
+                .process(FleetStatsFunction.of(fleet, tracker.rejectWindow))
                 .name("fleet stats")
                 .uid("fleet-stats");
+        DataStream<Detection> serverDetections = fleetStats
+                .keyBy(w -> w.server)
+                .process(new EpisodeFunction<>(SERVER_RULES, fleet))
+                .name("server rules")
+                .uid("server-rules");
 
-        return new Outputs(detections,
-                detections.getSideOutput(ConnectionTracker.CONNECTIONS),
+        // 4. per client→server pair: port exhaustion and retransmission surges as episodes
+        DataStream<Detection> pairDetections = events
+                .filter(e -> e.kind != ConnectionEvent.Kind.ESTABLISHED)
+                .keyBy(ConnectionEvent::pair)
+                .process(new PairStatsFunction(fleet.window))
+                .name("pair stats")
+                .uid("pair-stats")
+                .keyBy(PairStats::pair)
+                .process(new EpisodeFunction<>(PAIR_RULES, fleet))
+                .name("pair rules")
+                .uid("pair-rules");
+
+        return new Outputs(connectionDetections.union(serverDetections, pairDetections),
+                connectionDetections.getSideOutput(ConnectionTracker.CONNECTIONS),
                 fleetStats,
-                detections.getSideOutput(ConnectionTracker.LATE));
+                connectionDetections.getSideOutput(ConnectionTracker.LATE));
     }
 }

@@ -3,7 +3,7 @@ package io.tcpwatch.job.fleet;
 /**
  * A compact connection outcome event from the tracker to the fleet stage: a connection opened,
  * was established, or ended (with what happened to it). The fleet stage consumes these, never raw
- * segments. {@code client + isn} identifies the connection across vantage points.
+ * segments. {@code server + client + isn} identifies the connection across vantage points.
  */
 public class ConnectionEvent {
 
@@ -16,28 +16,51 @@ public class ConnectionEvent {
     public String client;
     /** The originator's initial sequence number (0 when the handshake was not seen). */
     public long isn;
+    /** SYN retransmits before the handshake completed (ESTABLISHED) or gave up (CLOSED). */
+    public int synRetransmits;
+    /** The connection's SYN collided with the previous incarnation's TIME_WAIT (ESTABLISHED, CLOSED). */
+    public boolean portReuseCollision;
 
     // CLOSED only
     public boolean wasEstablished;
     public String connState;
-    /** Cause of the connection's first RST, when one was classified. */
+    /** Cause and origin of the connection's first RST, when one was classified. */
     public String rstCause;
+    public String rstOrigin;
     public boolean halfOpen;
     public boolean zeroWindowStall;
-    public int synRetransmits;
+    /** TIME_WAIT the active closer holds after a FIN close (0 after an RST or no close). */
+    public long timeWaitNs;
+    /** The client's IP TTL as observed (-1 unknown): tells Linux-like from Windows-like clients. */
+    public int clientTtl = -1;
     public int retransmissions;
     public int dataSegments;
 
     public ConnectionEvent() {}
 
-    /** Identity of the connection event, the same from every vantage point. */
+    /** The connection this event belongs to, the same from every vantage point. */
+    public String connectionId() {
+        return server + "|" + client + "|" + isn;
+    }
+
+    /** Identity of the event, the same from every vantage point. */
     public String dedupKey() {
-        return kind + "|" + client + "|" + isn;
+        return kind + "|" + connectionId();
     }
 
     /** The client's address without its port. */
     public String clientHost() {
-        int colon = client.lastIndexOf(':');
-        return colon < 0 ? client : client.substring(0, colon);
+        return host(client);
+    }
+
+    /** The client→server pair of hosts and service: where ephemeral ports run out. */
+    public String pair() {
+        return clientHost() + " → " + server;
+    }
+
+    static String host(String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        String h = colon < 0 ? endpoint : endpoint.substring(0, colon);
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 }

@@ -1,25 +1,51 @@
 package io.tcpwatch.job.fleet;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.memory.Memory;
+
 /**
  * Fleet statistics of one server endpoint over one event-time window ({@code tcp.fleet-stats}).
- * Connections seen from two vantage points are counted once.
+ * Connections seen from two vantage points are counted once. The server rules
+ * ({@link io.tcpwatch.job.fleet.rules}) read nothing else.
  */
-public class FleetStats {
+public class FleetStats implements FleetWindow {
     public String server;
     public long windowStartNs;
     public long windowEndNs;
+    /** Vantage points that reported connections in this window, sorted, comma-separated. */
+    public String observers = "";
     public long newConnections;
     public long established;
     public long closed;
     public long halfOpen;
+    /** Distinct client addresses among the half-open connections (HyperLogLog estimate). */
+    public long halfOpenSources;
     public long synRetransmits;
+    /** Connections established after retransmitting their SYN: they waited, then got in. */
+    public long retriedEstablished;
+    /** Connections that retransmitted their SYN and never got in. */
+    public long retriedHalfOpen;
     public long zeroWindowStalls;
     public long retransmissions;
     public long dataSegments;
-    /** Most connections established at the same time during the window. */
+    /**
+     * Most connections established at the same time during the window, not counting those the
+     * server rejected right after the handshake (they never held a slot in the application).
+     */
     public long concurrencyHighWater;
+    /** Established connections (as above) at the moments of rejections after the handshake; -1: none. */
+    public long concurrencyAtRejectionMin = -1;
+    public long concurrencyAtRejectionMax = -1;
     /** Distinct client addresses that opened connections (HyperLogLog estimate). */
     public long distinctClients;
+    /** Longest silence between two new connections that ended in this window (ns). */
+    public long quietBeforeNs;
+    /** RST'd connections per window before this one (exponentially weighted moving average). */
+    public double rstBaseline;
     public long rstRefused;
     public long rstRejectedAfterHandshake;
     public long rstAbortiveClose;
@@ -28,6 +54,11 @@ public class FleetStats {
     public long rstChallengeAckReply;
     public long rstDataAfterRst;
     public long rstOther;
+    public long rstByStack;
+    public long rstByApp;
+    public long rstByMiddlebox;
+    /** Clients of the RST'd connections: a frequent-items sketch (DataSketches), serialized. */
+    public byte[] rstClients;
 
     public FleetStats() {}
 
@@ -36,8 +67,14 @@ public class FleetStats {
         return dataSegments == 0 ? 0 : (double) retransmissions / dataSegments;
     }
 
-    /** Counts one RST by its cause. */
-    public void countRst(String cause) {
+    /** Connections that ended with an RST, whatever the cause. */
+    public long rsts() {
+        return rstRefused + rstRejectedAfterHandshake + rstAbortiveClose + rstAfterFin + rstIdleTimeout
+                + rstChallengeAckReply + rstDataAfterRst + rstOther;
+    }
+
+    /** Counts one RST'd connection by the cause and origin of its first RST. */
+    public void countRst(String cause, String origin) {
         switch (cause) {
             case "REFUSED" -> rstRefused++;
             case "REJECTED_AFTER_HANDSHAKE" -> rstRejectedAfterHandshake++;
@@ -48,5 +85,70 @@ public class FleetStats {
             case "DATA_AFTER_RST" -> rstDataAfterRst++;
             default -> rstOther++;
         }
+        if (origin != null) {
+            switch (origin) {
+                case "ENDPOINT_STACK" -> rstByStack++;
+                case "ENDPOINT_APP" -> rstByApp++;
+                default -> rstByMiddlebox++;
+            }
+        }
+    }
+
+    /** The RST counts by cause, in the order of the public vocabulary. */
+    public long[] rstsByCause() {
+        return new long[] {rstRefused, rstRejectedAfterHandshake, rstAbortiveClose, rstAfterFin, rstIdleTimeout,
+                rstChallengeAckReply, rstDataAfterRst, rstOther};
+    }
+
+    public static final String[] RST_CAUSES = {"REFUSED", "REJECTED_AFTER_HANDSHAKE", "ABORTIVE_CLOSE", "RST_AFTER_FIN",
+            "IDLE_TIMEOUT", "CHALLENGE_ACK_REPLY", "DATA_AFTER_RST", "OTHER"};
+
+    /** A client and how many of its connections were reset. */
+    public record ClientCount(String client, long count) {}
+
+    /** The clients with the most RST'd connections, most first (at most {@code n}). */
+    public List<ClientCount> topRstClients(int n) {
+        List<ClientCount> top = new ArrayList<>();
+        if (rstClients == null) {
+            return top;
+        }
+        ItemsSketch<String> sketch = ItemsSketch.getInstance(Memory.wrap(rstClients), new ArrayOfStringsSerDe());
+        for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+            if (top.size() == n) {
+                break;
+            }
+            top.add(new ClientCount(row.getItem(), row.getEstimate()));
+        }
+        return top;
+    }
+
+    @Override
+    public String serverEndpoint() {
+        return server;
+    }
+
+    @Override
+    public String clientHost() {
+        return null;
+    }
+
+    @Override
+    public long startNs() {
+        return windowStartNs;
+    }
+
+    @Override
+    public long endNs() {
+        return windowEndNs;
+    }
+
+    @Override
+    public String observerList() {
+        return observers;
+    }
+
+    /** Adds {@code observer} to the sorted, comma-separated list. */
+    public void addObserver(String observer) {
+        observers = Observers.add(observers, observer);
     }
 }

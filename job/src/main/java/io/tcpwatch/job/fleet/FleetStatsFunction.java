@@ -3,9 +3,9 @@ package io.tcpwatch.job.fleet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.memory.Memory;
@@ -22,156 +22,195 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Per server endpoint: tumbling event-time windows of connection outcomes → {@link FleetStats}.
- * Keeps the number of established connections across windows (for the concurrency high-water
- * mark), counts each connection once however many vantage points reported it, and estimates
- * distinct clients with a HyperLogLog sketch. Events are applied in event-time order once the
- * watermark passes them. State: events waiting for the watermark, one accumulator per open window,
- * the concurrency counter, and the recently seen event ids (purged as windows close).
+ * Per server endpoint: tumbling event-time windows of (deduplicated) connection outcomes →
+ * {@link FleetStats}. Events wait in 10 ms buckets until the watermark has passed them by the
+ * tracker's reject window, then are applied in event-time order: by then a connection rejected
+ * right after its handshake has reported its RST, so it is kept out of the concurrency count (it
+ * never held a slot in the application). Across windows the function remembers the connections
+ * established now, an RST baseline and the last new connection ({@link ServerHistory}); distinct
+ * clients and half-open sources are HyperLogLog sketches, the clients of RSTs a frequent-items
+ * sketch (Apache DataSketches), each stored as bytes and updated in place.
  */
 public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionEvent, FleetStats> {
 
     private static final int HLL_LG_K = 10;
+    private static final int TOP_CLIENTS_MAP = 32;
     private static final long BUCKET_NS = 10_000_000L;
+    private static final String REJECTED = "REJECTED_AFTER_HANDSHAKE";
 
     private final long windowNs;
+    private final long delayMs;
+    private final double baselineAlpha;
+    private final long retentionMs;
 
     private transient MapState<Long, FleetStats> windows;
     private transient MapState<Long, byte[]> clientSketches;
-    private transient ValueState<Long> concurrent;
-    private transient MapState<String, Long> seen;
+    private transient MapState<Long, byte[]> halfOpenSketches;
+    private transient MapState<Long, byte[]> rstClientSketches;
     private transient MapState<Long, List<ConnectionEvent>> pending;
+    private transient MapState<String, Boolean> rejected;
+    private transient ValueState<ServerHistory> history;
     private transient Counter lateEvents;
-    private transient Counter duplicateEvents;
+    /** Earliest event time this instance has seen: quiet periods before it are unknown. */
+    private transient long watchingSinceNs;
 
-    public FleetStatsFunction(Duration window) {
+    /**
+     * @param window        tumbling window width (a multiple of 10 ms)
+     * @param rejectWindow  the tracker's reject window: how long events wait beyond the watermark
+     * @param baselineWindows windows the RST baseline averages over (EWMA span)
+     * @param retention     how long an idle server's history is kept
+     */
+    public FleetStatsFunction(Duration window, Duration rejectWindow, int baselineWindows, Duration retention) {
         this.windowNs = window.toNanos();
         if (windowNs <= 0 || windowNs % BUCKET_NS != 0) {
             throw new IllegalArgumentException("the fleet window must be a positive multiple of 10 ms, not " + window);
         }
+        this.delayMs = rejectWindow.toMillis();
+        this.baselineAlpha = 2.0 / (baselineWindows + 1);
+        this.retentionMs = retention.toMillis();
+    }
+
+    public static FleetStatsFunction of(FleetConfig cfg, Duration rejectWindow) {
+        return new FleetStatsFunction(cfg.window, rejectWindow, cfg.rstBaselineWindows, cfg.historyRetention);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Long.class, FleetStats.class));
-        clientSketches = getRuntimeContext().getMapState(new MapStateDescriptor<>("clients", Long.class, byte[].class));
-        concurrent = getRuntimeContext().getState(new ValueStateDescriptor<>("concurrent", Long.class));
-        seen = getRuntimeContext().getMapState(new MapStateDescriptor<>("seen", String.class, Long.class));
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
+        var rc = getRuntimeContext();
+        windows = rc.getMapState(new MapStateDescriptor<>("windows", Long.class, FleetStats.class));
+        clientSketches = rc.getMapState(new MapStateDescriptor<>("clients", Long.class, byte[].class));
+        halfOpenSketches = rc.getMapState(new MapStateDescriptor<>("half-open-sources", Long.class, byte[].class));
+        rstClientSketches = rc.getMapState(new MapStateDescriptor<>("rst-clients", Long.class, byte[].class));
+        pending = rc.getMapState(new MapStateDescriptor<>("pending", Types.LONG,
                 Types.LIST(TypeInformation.of(ConnectionEvent.class))));
-        lateEvents = getRuntimeContext().getMetricGroup().counter("lateConnectionEvents");
-        duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateConnectionEvents");
+        rejected = rc.getMapState(new MapStateDescriptor<>("rejected", String.class, Boolean.class));
+        history = rc.getState(new ValueStateDescriptor<>("history", ServerHistory.class));
+        lateEvents = rc.getMetricGroup().counter("lateConnectionEvents");
+        watchingSinceNs = Long.MAX_VALUE;
     }
 
     @Override
     public void processElement(ConnectionEvent e, Context ctx, Collector<FleetStats> out) throws Exception {
-        long startNs = Math.floorDiv(e.tsNs, windowNs) * windowNs;
-        long endMs = Math.floorDiv(startNs + windowNs, 1_000_000L);
-        if (endMs <= ctx.timerService().currentWatermark()) {
-            lateEvents.inc(); // its window has been reported already
+        watchingSinceNs = Math.min(watchingSinceNs, e.tsNs);
+        long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
+        long applyAtMs = bucketEndMs + delayMs;
+        if (applyAtMs <= ctx.timerService().currentWatermark()) {
+            lateEvents.inc(); // its bucket has been applied already
             return;
         }
-        // events arrive from many connections slightly out of order: they wait in 10 ms buckets
-        // until the watermark passes, then are applied sorted by event time (what a high-water
-        // mark of concurrency needs); one timer per bucket, not per event
-        long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
-        List<ConnectionEvent> bucket = pending.get(bucketEndMs);
+        if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
+            rejected.put(e.connectionId(), true); // its ESTABLISHED, still waiting, will know
+        }
+        // one timer per bucket, not per event
+        List<ConnectionEvent> bucket = pending.get(applyAtMs);
         if (bucket == null) {
             bucket = new ArrayList<>();
-            ctx.timerService().registerEventTimeTimer(bucketEndMs);
+            ctx.timerService().registerEventTimeTimer(applyAtMs);
         }
         bucket.add(e);
-        pending.put(bucketEndMs, bucket);
+        pending.put(applyAtMs, bucket);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FleetStats> out) throws Exception {
-        long nowNs = timestamp * 1_000_000L;
-        // 1. the events of the bucket ending now, in event-time order
+        ServerHistory h = history.value();
+        if (h == null) {
+            h = new ServerHistory();
+        }
+        // 1. the events of the bucket due now, in event-time order
         List<ConnectionEvent> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
             due.sort(Comparator.comparingLong(e -> e.tsNs));
             for (ConnectionEvent e : due) {
-                apply(e, ctx);
+                apply(e, h, ctx);
             }
         }
-        if (nowNs % windowNs != 0) {
-            return;
+        // 2. at a window boundary (shifted by the delay): the window that ended
+        long boundaryNs = (timestamp - delayMs) * 1_000_000L;
+        if (Math.floorMod(boundaryNs, windowNs) == 0) {
+            emitWindow(boundaryNs - windowNs, h, ctx, out);
         }
-        // 2. at a window boundary: the window ending now …
-        long endedStartNs = nowNs - windowNs;
-        FleetStats ended = windows.get(endedStartNs);
-        if (ended != null) {
-            byte[] sketch = clientSketches.get(endedStartNs);
-            ended.distinctClients = sketch == null ? 0 : Math.round(HllSketch.wrap(Memory.wrap(sketch)).getEstimate());
-            out.collect(ended);
-            windows.remove(endedStartNs);
-            clientSketches.remove(endedStartNs);
-        }
-        // 3. … and event ids old enough that no second vantage point will report them any more
-        List<String> expired = new ArrayList<>();
-        for (Iterator<Map.Entry<String, Long>> it = seen.iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> entry = it.next();
-            if (entry.getValue() <= nowNs) {
-                expired.add(entry.getKey());
+        // 3. an idle server is forgotten after the retention
+        boolean idle = h.isIdle() && pending.isEmpty() && windows.isEmpty();
+        if (idle && h.lastOpenedNs / 1_000_000L + retentionMs <= timestamp) {
+            history.clear();
+        } else {
+            history.update(h);
+            if (idle) {
+                ctx.timerService().registerEventTimeTimer(h.lastOpenedNs / 1_000_000L + retentionMs);
             }
-        }
-        for (String id : expired) {
-            seen.remove(id);
-        }
-        if (windows.isEmpty() && seen.isEmpty() && pending.isEmpty() && Long.valueOf(0).equals(concurrent.value())) {
-            concurrent.clear(); // nothing left to remember for this server
         }
     }
 
-    private void apply(ConnectionEvent e, Context ctx) throws Exception {
-        String id = e.dedupKey();
-        if (seen.contains(id)) {
-            duplicateEvents.inc(); // the other vantage point of the same connection
+    private void emitWindow(long startNs, ServerHistory h, OnTimerContext ctx, Collector<FleetStats> out) throws Exception {
+        FleetStats w = windows.get(startNs);
+        if (w == null) {
             return;
         }
-        long startNs = Math.floorDiv(e.tsNs, windowNs) * windowNs;
-        long forgetNs = startNs + 2 * windowNs; // a window boundary: one timer serves many entries
-        seen.put(id, forgetNs);
-        ctx.timerService().registerEventTimeTimer(Math.floorDiv(forgetNs, 1_000_000L));
+        w.distinctClients = estimate(clientSketches.get(startNs));
+        w.halfOpenSources = estimate(halfOpenSketches.get(startNs));
+        w.rstClients = rstClientSketches.get(startNs);
+        w.rstBaseline = h.fold(startNs, windowNs, w.rsts(), baselineAlpha);
+        out.collect(w);
+        windows.remove(startNs);
+        clientSketches.remove(startNs);
+        halfOpenSketches.remove(startNs);
+        rstClientSketches.remove(startNs);
+    }
 
+    private void apply(ConnectionEvent e, ServerHistory h, Context ctx) throws Exception {
+        long startNs = Math.floorDiv(e.tsNs, windowNs) * windowNs;
         FleetStats w = windows.get(startNs);
-        Long open = concurrent.value();
-        long now = open == null ? 0 : open;
         if (w == null) {
             w = new FleetStats();
             w.server = ctx.getCurrentKey();
             w.windowStartNs = startNs;
             w.windowEndNs = startNs + windowNs;
-            w.concurrencyHighWater = now;
-            ctx.timerService().registerEventTimeTimer(Math.floorDiv(startNs + windowNs, 1_000_000L));
+            w.concurrencyHighWater = h.concurrent;
+            ctx.timerService().registerEventTimeTimer(Math.floorDiv(startNs + windowNs, 1_000_000L) + delayMs);
         }
+        w.addObserver(e.observer);
         switch (e.kind) {
             case OPENED -> {
                 w.newConnections++;
-                byte[] sketch = clientSketches.get(startNs);
-                if (sketch == null) { // a sketch laid out in its own bytes, updated in place
-                    sketch = new byte[HllSketch.getMaxUpdatableSerializationBytes(HLL_LG_K, TgtHllType.HLL_4)];
-                    new HllSketch(HLL_LG_K, TgtHllType.HLL_4, WritableMemory.writableWrap(sketch));
-                }
-                HllSketch.writableWrap(WritableMemory.writableWrap(sketch)).update(e.clientHost());
-                clientSketches.put(startNs, sketch);
+                long since = h.lastOpenedNs != 0 ? h.lastOpenedNs : Math.min(watchingSinceNs, e.tsNs);
+                w.quietBeforeNs = Math.max(w.quietBeforeNs, e.tsNs - since);
+                h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
+                clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
             }
             case ESTABLISHED -> {
                 w.established++;
-                now++;
-                w.concurrencyHighWater = Math.max(w.concurrencyHighWater, now);
+                if (e.synRetransmits > 0 && !e.portReuseCollision) {
+                    w.retriedEstablished++;
+                }
+                if (!rejected.contains(e.connectionId())) {
+                    h.concurrent++;
+                    w.concurrencyHighWater = Math.max(w.concurrencyHighWater, h.concurrent);
+                }
             }
             case CLOSED -> {
                 w.closed++;
-                if (e.wasEstablished) {
-                    now = Math.max(0, now - 1);
+                boolean wasRejected = rejected.contains(e.connectionId());
+                if (wasRejected) {
+                    rejected.remove(e.connectionId());
+                    w.concurrencyAtRejectionMin = w.concurrencyAtRejectionMin < 0 ? h.concurrent
+                            : Math.min(w.concurrencyAtRejectionMin, h.concurrent);
+                    w.concurrencyAtRejectionMax = Math.max(w.concurrencyAtRejectionMax, h.concurrent);
+                } else if (e.wasEstablished) {
+                    h.concurrent = Math.max(0, h.concurrent - 1);
                 }
                 if (e.rstCause != null) {
-                    w.countRst(e.rstCause);
+                    w.countRst(e.rstCause, e.rstOrigin);
+                    rstClientSketches.put(startNs, updateTop(rstClientSketches.get(startNs), e.clientHost()));
                 }
-                w.halfOpen += e.halfOpen ? 1 : 0;
+                if (e.halfOpen) {
+                    w.halfOpen++;
+                    halfOpenSketches.put(startNs, updateHll(halfOpenSketches.get(startNs), e.clientHost()));
+                    if (e.synRetransmits > 0) {
+                        w.retriedHalfOpen++;
+                    }
+                }
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
                 w.synRetransmits += e.synRetransmits;
                 w.retransmissions += e.retransmissions;
@@ -179,7 +218,28 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
             }
             default -> throw new IllegalStateException("unknown event kind " + e.kind);
         }
-        concurrent.update(now);
         windows.put(startNs, w);
+    }
+
+    /** A HyperLogLog sketch laid out in its own bytes, updated in place. */
+    private static byte[] updateHll(byte[] sketch, String item) {
+        if (sketch == null) {
+            sketch = new byte[HllSketch.getMaxUpdatableSerializationBytes(HLL_LG_K, TgtHllType.HLL_4)];
+            new HllSketch(HLL_LG_K, TgtHllType.HLL_4, WritableMemory.writableWrap(sketch));
+        }
+        HllSketch.writableWrap(WritableMemory.writableWrap(sketch)).update(item);
+        return sketch;
+    }
+
+    private static long estimate(byte[] hll) {
+        return hll == null ? 0 : Math.round(HllSketch.wrap(Memory.wrap(hll)).getEstimate());
+    }
+
+    private static byte[] updateTop(byte[] bytes, String item) {
+        ArrayOfStringsSerDe serDe = new ArrayOfStringsSerDe();
+        ItemsSketch<String> sketch = bytes == null ? new ItemsSketch<>(TOP_CLIENTS_MAP)
+                : ItemsSketch.getInstance(Memory.wrap(bytes), serDe);
+        sketch.update(item);
+        return sketch.toByteArray(serDe);
     }
 }

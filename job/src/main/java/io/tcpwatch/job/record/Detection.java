@@ -8,7 +8,10 @@ package io.tcpwatch.job.record;
 public class Detection {
     public String id;
     public String type;
+    /** Fleet detections only: OPEN, UPDATE or RESOLVED, under the same id. */
+    public String status;
     public String severity;
+    /** The vantage point; for fleet detections, all that contributed, comma-separated. */
     public String observer;
     public String server;
     public String client;
@@ -25,6 +28,7 @@ public class Detection {
 
     @Override
     public String toString() {
-        return type + (cause == null ? "" : "/" + cause) + " " + client + " → " + server + ": " + explanation;
+        return type + (cause == null ? "" : "/" + cause) + (status == null ? "" : " " + status) + " " + client + " → "
+                + server + ": " + explanation;
     }
 }

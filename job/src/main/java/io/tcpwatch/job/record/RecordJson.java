@@ -24,6 +24,9 @@ public final class RecordJson {
         return write(j -> {
             j.writeStringField("id", d.id);
             j.writeStringField("type", d.type);
+            if (d.status != null) {
+                j.writeStringField("status", d.status);
+            }
             j.writeStringField("severity", d.severity);
             j.writeStringField("observer", d.observer);
             j.writeStringField("server", d.server);

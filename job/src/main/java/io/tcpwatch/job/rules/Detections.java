@@ -27,15 +27,19 @@ public final class Detections {
 
     /** The id: the same finding (type, cause, observer, connection incarnation, instant) always hashes alike. */
     public static Detection withId(Detection d, Connection c) {
-        String basis = d.type + "|" + d.cause + "|" + d.observer + "|" + d.client + "|" + d.server + "|" + c.origIsn
-                + "|" + c.firstSynNs + "|" + d.startNs;
+        d.id = hash(d.type + "|" + d.cause + "|" + d.observer + "|" + d.client + "|" + d.server + "|" + c.origIsn
+                + "|" + c.firstSynNs + "|" + d.startNs);
+        return d;
+    }
+
+    /** A detection id: the first 96 bits of the SHA-256 of what identifies the finding, in hex. */
+    public static String hash(String basis) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
-            d.id = HexFormat.of().formatHex(h, 0, 12);
+            return HexFormat.of().formatHex(h, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return d;
     }
 
     public static String endpoint(byte[] addr, int port) {

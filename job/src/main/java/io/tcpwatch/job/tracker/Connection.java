@@ -73,9 +73,11 @@ public class Connection {
     public long challengeAckNs;
     public boolean origRstAfterChallenge;
 
-    /** Outcome, for the fleet stage: the first RST's cause, a half-open end, a zero-window stall. */
+    /** Outcome, for the fleet stage: the first RST's cause and origin, a half-open end, a collision, a stall. */
     public String rstCause;
+    public String rstOrigin;
     public boolean halfOpen;
+    public boolean portReuseCollision;
     public boolean zeroWindowStall;
     /** The fleet stage has been told this incarnation ended. */
     public boolean closedEventSent;

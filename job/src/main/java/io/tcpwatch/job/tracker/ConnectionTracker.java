@@ -88,7 +88,10 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             ctx.output(EVENTS, event(c, ConnectionEvent.Kind.OPENED, c.startNs));
         }
         if (!establishedBefore && c.establishedNs != 0) {
-            ctx.output(EVENTS, event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs));
+            ConnectionEvent established = event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs);
+            established.synRetransmits = c.synRetransmits; // retried, then succeeded: a backlog, not an attack
+            established.portReuseCollision = c.portReuseCollision; // … unless the retry followed a collision
+            ctx.output(EVENTS, established);
         }
         if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
             closedEvent(c, s.tsNanos, ctx);
@@ -111,7 +114,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
                 if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
                     emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
-                    emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
+                    c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
                 }
                 finish(c, nowNs, "half-open", ctx, out);
             } else {
@@ -178,6 +181,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             Detection d = RstRule.classify(c, s, fromOrig, cfg);
             if (d != null && c.rstCause == null) {
                 c.rstCause = d.cause;
+                c.rstOrigin = d.origin;
             }
             emit(d, out);
             boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
@@ -254,7 +258,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.respEndpoint = Endpoint.SYN_ACK_SENT;
             if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
                 emit(SynRetransmitRule.evaluate(c, now, true), out);
-                emit(PortReuseCollisionRule.evaluate(c, now, true), out);
+                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, now, true), out);
             }
         } else if (event == Event.ACK && !fromOrig && c.state == TcpState.SYN_SENT
                 && s.ack != ((c.origIsn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
@@ -431,12 +435,18 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     }
 
     /** Tells the fleet stage the incarnation ended, at {@code nowNs} (event time), and how. */
-    private static void closedEvent(Connection c, long nowNs, Context ctx) {
+    private void closedEvent(Connection c, long nowNs, Context ctx) {
         ConnectionEvent closed = event(c, ConnectionEvent.Kind.CLOSED, nowNs);
         closed.wasEstablished = c.establishedNs != 0;
         closed.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
         closed.rstCause = c.rstCause;
+        closed.rstOrigin = c.rstOrigin;
         closed.halfOpen = c.halfOpen;
+        closed.portReuseCollision = c.portReuseCollision;
+        closed.clientTtl = c.origTtl;
+        if (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0) { // the active closer holds the port
+            closed.timeWaitNs = cfg.timeWaitFor(c.firstFinSide == 2 ? c.respTtl : c.origTtl).toNanos();
+        }
         closed.zeroWindowStall = c.zeroWindowStall;
         closed.synRetransmits = c.synRetransmits;
         closed.retransmissions = c.retransmissions;

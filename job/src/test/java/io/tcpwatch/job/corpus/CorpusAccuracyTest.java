@@ -73,6 +73,9 @@ class CorpusAccuracyTest {
         Map<String, Score> scores = new TreeMap<>();
         SCORED.forEach(k -> scores.put(k, new Score()));
         Map<String, Integer> unscored = new TreeMap<>();
+        Map<String, Score> fleetScores = new TreeMap<>();
+        FLEET.forEach(k -> fleetScores.put(k, new Score()));
+        List<String> fleetErrors = new ArrayList<>();
         List<String> connStateMismatches = new ArrayList<>();
         int connStatesChecked = 0;
         List<Path> labels;
@@ -100,8 +103,12 @@ class CorpusAccuracyTest {
                 scores.get(k).tp += (int) Math.min(wanted, found);
                 scores.get(k).fn += (int) Math.max(0, wanted - found);
             }
+            scoreFleet(label, expected, detections, fleetScores, fleetErrors);
             // precision: a detection of a scored kind that no positive entry explains is a false positive
             for (Detection d : detections) {
+                if (d.status != null) {
+                    continue; // fleet episodes: scored above
+                }
                 String k = key(d.type, d.cause);
                 boolean explained = expected.stream().anyMatch(e -> e.path("detect").asBoolean() && matches(d, e));
                 boolean labeledHere = expected.stream().anyMatch(e -> covers(e, d));
@@ -132,6 +139,10 @@ class CorpusAccuracyTest {
 
         StringBuilder table = new StringBuilder("| kind | true positives | false negatives | false positives | precision | recall |\n|---|---:|---:|---:|---:|---:|\n");
         scores.forEach((k, s) -> table.append(String.format("| %s | %d | %d | %d | %.3f | %.3f |%n", k, s.tp, s.fn, s.fp, s.precision(), s.recall())));
+        table.append(String.format("%nFleet detections (episodes opened, per capture file):%n%n"));
+        table.append("| kind | true positives | false negatives | false positives | precision | recall |\n|---|---:|---:|---:|---:|---:|\n");
+        fleetScores.forEach((k, s) -> table.append(String.format("| %s | %d | %d | %d | %.3f | %.3f |%n", k, s.tp, s.fn, s.fp, s.precision(), s.recall())));
+        fleetErrors.forEach(m -> table.append("- ").append(m).append('\n'));
         table.append(String.format("%nZeek conn_state: %d of %d labeled connections agree.%n", connStatesChecked - connStateMismatches.size(), connStatesChecked));
         connStateMismatches.forEach(m -> table.append("- ").append(m).append('\n'));
         table.append(String.format("%nDetections no label speaks of (not scored):%n"));
@@ -144,9 +155,48 @@ class CorpusAccuracyTest {
             assertThat(s.precision()).as("precision of %s", k).isGreaterThanOrEqualTo(0.95);
             assertThat(s.recall()).as("recall of %s", k).isGreaterThanOrEqualTo(0.95);
         });
+        fleetScores.forEach((k, s) -> assertThat(s.tp + s.fn).as("%s has labeled positives", k).isPositive());
+        assertThat(fleetErrors).as("fleet detections against the labels").isEmpty();
         assertThat(connStatesChecked).isGreaterThan(100);
         assertThat((double) connStateMismatches.size() / connStatesChecked).as("conn_state mismatches: %s", connStateMismatches)
                 .isLessThanOrEqualTo(0.05);
+    }
+
+    /** The fleet kinds; each capture's episodes must be exactly its positive labels (negatives stay quiet). */
+    static final List<String> FLEET = List.of("RST_STORM", "SYN_FLOOD", "ACCEPT_BACKLOG_OVERFLOW", "CONNECTION_LIMIT",
+            "RECONNECT_STORM", "RETRANSMISSION_SURGE", "PORT_EXHAUSTION_RISK");
+
+    private static void scoreFleet(JsonNode label, List<JsonNode> expected, List<Detection> detections,
+                                   Map<String, Score> scores, List<String> errors) {
+        String scenario = label.path("scenario").asText() + "." + label.path("vantage").asText();
+        List<Detection> opened = detections.stream().filter(d -> "OPEN".equals(d.status)).toList();
+        for (JsonNode e : expected) {
+            String kind = e.path("kind").asText();
+            if (!FLEET.contains(kind) || !e.path("detect").asBoolean()) {
+                continue;
+            }
+            List<Detection> found = opened.stream().filter(d -> matches(d, e)).toList();
+            if (found.isEmpty()) {
+                scores.get(kind).fn++;
+                errors.add(scenario + ": missed " + kind + " on " + e.path("server").asText());
+                continue;
+            }
+            scores.get(kind).tp++;
+            if (e.has("limit")) { // the connection limit N is reported
+                long n = found.get(0).evidenceJson.contains("\"limit\":" + e.path("limit").asLong() + ",") ? 1 : 0;
+                if (n == 0) {
+                    errors.add(scenario + ": " + kind + " reported " + found.get(0).evidenceJson + ", not limit "
+                            + e.path("limit").asLong());
+                }
+            }
+        }
+        for (Detection d : opened) {
+            boolean explained = expected.stream().anyMatch(e -> e.path("detect").asBoolean() && matches(d, e));
+            if (!explained) {
+                scores.computeIfAbsent(d.type, k -> new Score()).fp++;
+                errors.add(scenario + ": unexpected " + d);
+            }
+        }
     }
 
     /** A detection matches a label entry: same kind (and cause), same server, same client when the entry names one. */
@@ -180,6 +230,7 @@ class CorpusAccuracyTest {
             return true;
         }
         String client = e.path("client").asText();
-        return client.contains(":") ? client.equals(d.client) : d.client.startsWith(client + ":");
+        return client.contains(":") ? client.equals(d.client) : d.client != null
+                && (d.client.equals(client) || d.client.startsWith(client + ":"));
     }
 }

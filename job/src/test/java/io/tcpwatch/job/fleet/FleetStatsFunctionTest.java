@@ -22,7 +22,7 @@ class FleetStatsFunctionTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FleetStatsFunction(Duration.ofSeconds(10))), e -> e.server, Types.STRING);
+                new KeyedProcessOperator<>(FleetStatsFunction.of(FleetConfig.defaults(), Duration.ofSeconds(1))), e -> e.server, Types.STRING);
         harness.open();
     }
 

@@ -1,0 +1,138 @@
+package io.tcpwatch.job.fleet;
+
+import io.tcpwatch.job.fleet.rules.FleetRule;
+import io.tcpwatch.job.fleet.rules.Finding;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.rules.Detections;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Episodes, not spam: runs fleet rules on each window of one server (or client→server pair) and
+ * turns their verdicts into detections that open, update and resolve under one id. An episode
+ * opens when a rule fires; it is updated when the rule fires with a higher severity or a magnitude
+ * grown by {@code updateGrowth} since the last report (otherwise it stays quiet); it resolves once
+ * {@code resolveAfterWindows} windows have passed in event time without the rule firing (an
+ * event-time timer, so a server that went silent resolves too).
+ */
+public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction<String, W, Detection> {
+
+    public static final String OPEN = "OPEN";
+    public static final String UPDATE = "UPDATE";
+    public static final String RESOLVED = "RESOLVED";
+
+    private final List<FleetRule<W>> rules;
+    private final FleetConfig cfg;
+
+    private transient MapState<String, Episode> episodes;
+
+    public EpisodeFunction(List<FleetRule<W>> rules, FleetConfig cfg) {
+        this.rules = List.copyOf(rules);
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        episodes = getRuntimeContext().getMapState(new MapStateDescriptor<>("episodes", String.class, Episode.class));
+    }
+
+    @Override
+    public void processElement(W w, Context ctx, Collector<Detection> out) throws Exception {
+        for (FleetRule<W> rule : rules) {
+            Finding f = rule.evaluate(w, cfg);
+            if (f == null) {
+                continue;
+            }
+            Episode e = episodes.get(rule.type());
+            String status;
+            if (e == null) {
+                e = new Episode();
+                e.type = rule.type();
+                e.server = w.serverEndpoint();
+                e.client = w.clientHost();
+                e.observers = w.observerList();
+                e.startNs = w.startNs();
+                e.id = id(e);
+                status = OPEN;
+            } else {
+                boolean worse = rank(f.severity()) > rank(e.reportedSeverity)
+                        || f.magnitude() >= cfg.updateGrowth * e.reportedMagnitude;
+                status = worse ? UPDATE : null;
+                e.observers = Observers.add(e.observers, w.observerList());
+            }
+            e.windows++;
+            e.lastFiringEndNs = Math.max(e.lastFiringEndNs, w.endNs());
+            if (e.peakExplanation == null || f.magnitude() > e.peakMagnitude) {
+                e.peakMagnitude = f.magnitude();
+                e.peakExplanation = f.explanation();
+                e.peakEvidenceJson = f.evidenceJson();
+            }
+            if (status != null) {
+                e.reportedMagnitude = f.magnitude();
+                e.reportedSeverity = f.severity();
+                out.collect(detection(e, status, f.severity(), w.endNs(), f.explanation(), f.evidenceJson()));
+            }
+            episodes.put(e.type, e);
+            ctx.timerService().registerEventTimeTimer(resolveAtMs(e));
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) throws Exception {
+        List<String> over = new ArrayList<>();
+        for (Map.Entry<String, Episode> entry : episodes.entries()) {
+            Episode e = entry.getValue();
+            if (resolveAtMs(e) <= timestamp) {
+                over.add(entry.getKey());
+                String explanation = String.format("Over: %s on %s%s has not been seen since %s (%d window%s). At its worst: %s",
+                        e.type, e.server, e.client == null ? "" : " from " + e.client,
+                        Instant.ofEpochSecond(0, e.lastFiringEndNs), e.windows, e.windows == 1 ? "" : "s", e.peakExplanation);
+                out.collect(detection(e, RESOLVED, "INFO", e.lastFiringEndNs, explanation, e.peakEvidenceJson));
+            }
+        }
+        for (String type : over) {
+            episodes.remove(type);
+        }
+    }
+
+    private long resolveAtMs(Episode e) {
+        return Math.floorDiv(e.lastFiringEndNs + cfg.resolveAfterWindows * cfg.window.toNanos(), 1_000_000L);
+    }
+
+    private static Detection detection(Episode e, String status, String severity, long endNs, String explanation,
+                                       String evidenceJson) {
+        Detection d = new Detection();
+        d.id = e.id;
+        d.type = e.type;
+        d.status = status;
+        d.severity = severity;
+        d.observer = e.observers;
+        d.server = e.server;
+        d.client = e.client;
+        d.startNs = e.startNs;
+        d.endNs = endNs;
+        d.explanation = explanation;
+        d.evidenceJson = evidenceJson;
+        return d;
+    }
+
+    private static int rank(String severity) {
+        return switch (severity) {
+            case "CRITICAL" -> 2;
+            case "WARNING" -> 1;
+            default -> 0;
+        };
+    }
+
+    /** The episode's id: type, server, client and start — the same across its updates. */
+    private static String id(Episode e) {
+        return Detections.hash(e.type + "|" + e.server + "|" + e.client + "|" + e.startNs);
+    }
+}

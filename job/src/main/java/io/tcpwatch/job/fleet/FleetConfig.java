@@ -1,0 +1,68 @@
+package io.tcpwatch.job.fleet;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/** The fleet stage's windows and thresholds (DESIGN.md defaults), all in event time. */
+public final class FleetConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Width of the tumbling windows, per server endpoint and per client→server pair. */
+    public Duration window = Duration.ofSeconds(10);
+    /** How long a connection's identity is remembered to drop its report from a second vantage point. */
+    public Duration dedupTolerance = Duration.ofSeconds(30);
+    /** An idle server's history (baseline, last new connection) is dropped after this long. */
+    public Duration historyRetention = Duration.ofHours(1);
+
+    /** RST_STORM: at least this many RST'd connections in a window … */
+    public long rstStormFloor = 20;
+    /** … and at least this many times the server's own baseline … */
+    public double rstStormFactor = 5;
+    /** … which averages this many recent windows (exponentially weighted). */
+    public int rstBaselineWindows = 30;
+
+    /** SYN_FLOOD: at least this many half-open connections in a window … */
+    public long synFloodHalfOpen = 50;
+    /** … from at least this many distinct source addresses. */
+    public long synFloodSources = 20;
+
+    /** ACCEPT_BACKLOG_OVERFLOW: at least this many connections got in only after retransmitting their SYN. */
+    public long backlogRetried = 3;
+
+    /** CONNECTION_LIMIT: at least this many connections rejected right after the handshake at the plateau. */
+    public long connectionLimitRejections = 5;
+
+    /** RECONNECT_STORM: at least this many distinct client addresses connect … */
+    public long reconnectClients = 20;
+    /** … after at least this long without a new connection. */
+    public Duration reconnectQuiet = Duration.ofSeconds(3);
+
+    /** RETRANSMISSION_SURGE: retransmitted / data segments of a host pair at least this … */
+    public double surgeRate = 0.01;
+    /** … over at least this many data segments. */
+    public long surgeMinDataSegments = 200;
+
+    /** PORT_EXHAUSTION_RISK: ports held in TIME_WAIT at least this fraction of the ephemeral range. */
+    public double exhaustionFraction = 0.5;
+    /** Ephemeral port ranges: Linux-like clients ({@code net.ipv4.ip_local_port_range}) … */
+    public int linuxPortsLow = 32768;
+    public int linuxPortsHigh = 60999;
+    /** … and Windows-like clients (initial TTL 128). */
+    public int windowsPortsLow = 49152;
+    public int windowsPortsHigh = 65535;
+
+    /** An episode resolves after this many windows in which its rule did not fire. */
+    public int resolveAfterWindows = 2;
+    /** An open episode is updated when its magnitude grows by this factor since the last report. */
+    public double updateGrowth = 1.5;
+
+    public static FleetConfig defaults() {
+        return new FleetConfig();
+    }
+
+    /** Size of the ephemeral port range of a client whose packets arrive with {@code observedTtl}. */
+    public int ephemeralPorts(int observedTtl) {
+        boolean windows = observedTtl > 64 && observedTtl <= 128;
+        return windows ? windowsPortsHigh - windowsPortsLow + 1 : linuxPortsHigh - linuxPortsLow + 1;
+    }
+}

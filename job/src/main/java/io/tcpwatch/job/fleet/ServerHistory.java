@@ -1,0 +1,37 @@
+package io.tcpwatch.job.fleet;
+
+/**
+ * What the fleet stage remembers of a server endpoint across windows: connections established
+ * now, the RST baseline, and when it last saw a new connection (for quiet periods).
+ */
+public class ServerHistory {
+    /** Established connections (not counting those rejected right after the handshake). */
+    public long concurrent;
+    /** RST'd connections per window, exponentially weighted. */
+    public double rstBaseline;
+    /** Start of the last window folded into the baseline (0: none yet). */
+    public long baselineWindowNs;
+    /** Event time of the last new connection (0: none seen). */
+    public long lastOpenedNs;
+
+    public ServerHistory() {}
+
+    /**
+     * Folds a window's RST count into the baseline; windows without events in between count as
+     * windows without RSTs. Returns the baseline as it was before this window.
+     */
+    double fold(long windowStartNs, long windowNs, long rsts, double alpha) {
+        if (baselineWindowNs != 0) {
+            long skipped = (windowStartNs - baselineWindowNs) / windowNs - 1;
+            rstBaseline *= Math.pow(1 - alpha, Math.max(0, skipped));
+        }
+        double before = rstBaseline;
+        rstBaseline = baselineWindowNs == 0 && rsts == 0 ? 0 : alpha * rsts + (1 - alpha) * rstBaseline;
+        baselineWindowNs = windowStartNs;
+        return before;
+    }
+
+    boolean isIdle() {
+        return concurrent == 0 && rstBaseline < 0.01;
+    }
+}

@@ -1,0 +1,43 @@
+package io.tcpwatch.job.fleet.rules;
+
+import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.Evidence;
+import java.util.Locale;
+
+/**
+ * {@code CONNECTION_LIMIT} (DESIGN.md): concurrent established connections to an endpoint plateau
+ * at N while new ones are rejected or queued. Fires when at least {@code connectionLimitRejections}
+ * connections were rejected right after the handshake and, at each rejection, the number of
+ * connections the application held was the same N (within one: a slot being handed over) and N was
+ * the window's high-water mark. N is reported; connections that waited for a slot (SYN retransmits,
+ * then in) are counted as queued.
+ */
+public final class ConnectionLimitRule implements FleetRule<FleetStats> {
+
+    @Override
+    public String type() {
+        return "CONNECTION_LIMIT";
+    }
+
+    @Override
+    public Finding evaluate(FleetStats w, FleetConfig cfg) {
+        long n = w.concurrencyAtRejectionMax;
+        boolean plateau = n > 0 && w.concurrencyAtRejectionMin >= n - 1 && n >= w.concurrencyHighWater - 1;
+        if (w.rstRejectedAfterHandshake < cfg.connectionLimitRejections || !plateau) {
+            return null;
+        }
+        String explanation = String.format(Locale.ROOT,
+                "%s serves at most %d connections at a time: %d more were reset right after the handshake while %d"
+                        + " were open%s. The application (or a proxy in front of it) has a connection limit of %d.",
+                w.server, n, w.rstRejectedAfterHandshake, n,
+                w.retriedEstablished > 0 ? String.format(Locale.ROOT, ", and %d waited in the backlog", w.retriedEstablished) : "",
+                n);
+        String evidence = new Evidence().put("limit", n).put("rejected_after_handshake", w.rstRejectedAfterHandshake)
+                .put("open_at_rejection_min", w.concurrencyAtRejectionMin).put("open_at_rejection_max", n)
+                .put("concurrency_high_water", w.concurrencyHighWater).put("queued", w.retriedEstablished)
+                .put("new_connections", w.newConnections)
+                .put("display_filter", FleetFilters.of(w, "tcp.flags.reset == 1")).toJson();
+        return new Finding("WARNING", w.rstRejectedAfterHandshake, explanation, evidence);
+    }
+}
