@@ -3,6 +3,7 @@ package io.tcpwatch.job;
 import io.tcpwatch.agent.AgentException;
 import io.tcpwatch.agent.kafka.KafkaClientOptions;
 import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.time.Duration;
@@ -65,6 +66,9 @@ public final class JobCommand implements Callable<Integer> {
     @Mixin
     TrackerOptions trackerOptions;
 
+    @Mixin
+    FleetOptions fleetOptions;
+
     @Option(names = "--bounded", description = "Stop at the end the segments topic has when the job starts.")
     boolean bounded;
 
@@ -97,7 +101,7 @@ public final class JobCommand implements Callable<Integer> {
         TrackerConfig tracker = trackerOptions.config();
         return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
-                Duration.ofSeconds(idlenessSeconds), bounded, client, tracker);
+                Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
     }
 
     /** Entry point for {@code flink run -c io.tcpwatch.job.JobCommand}. */

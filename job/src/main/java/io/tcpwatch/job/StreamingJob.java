@@ -1,6 +1,7 @@
 package io.tcpwatch.job;
 
 import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
@@ -17,7 +18,7 @@ public final class StreamingJob {
     /** Where the job reads and writes, and how. */
     public record Settings(String bootstrap, String segmentsTopic, String detectionsTopic, String connectionsTopic,
                            String fleetStatsTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
-                           boolean bounded, Properties kafkaClient, TrackerConfig tracker) {}
+                           boolean bounded, Properties kafkaClient, TrackerConfig tracker, FleetConfig fleet) {}
 
     private StreamingJob() {}
 
@@ -33,8 +34,8 @@ public final class StreamingJob {
                 TcpwatchJob.watermarks(s.outOfOrderness(), s.idleness()), "tcp.segments")
                 .uid("segments-source");
 
-        // per-connection tracker (and, next to it, the late-segment side output and its metric)
-        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, s.tracker());
+        // the tcpwatch graph: tracker, fleet windows and rules
+        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, s.tracker(), s.fleet());
 
         // sinks
         out.detections().sinkTo(KafkaTopics.detections(s.bootstrap(), s.detectionsTopic(), exactlyOnce, s.kafkaClient()))

@@ -7,6 +7,8 @@ import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
 import io.tcpwatch.job.source.CaptureFileFormat;
+import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.io.PrintStream;
@@ -58,8 +60,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--connections", description = "Print connection records (Zeek conn.log fields) as JSON lines.")
     boolean connections;
 
+    @Option(names = "--fleet-stats", description = "Print fleet statistics (per server and window) as JSON lines.")
+    boolean fleetStats;
+
     @Mixin
     TrackerOptions trackerOptions;
+
+    @Mixin
+    FleetOptions fleetOptions;
 
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
@@ -104,6 +112,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
 
         TrackerConfig config = trackerOptions.config();
+        FleetConfig fleet = fleetOptions.config();
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
         long totalBytes = 0;
@@ -114,17 +123,20 @@ public final class AnalyzeCommand implements Callable<Integer> {
         try (ProgressBar bar = showProgress() ? new ProgressBar(err, totalBytes,
                 CaptureFileFormat.LOCAL_BYTES_READ::get, CaptureFileFormat.LOCAL_FRAMES_READ::get) : null) {
             result = LocalAnalysis.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf),
-                    files, observer, config);
+                    files, observer, config, fleet);
         }
         List<Detection> detections = result.detections();
         List<ConnectionRecord> records = result.connections();
 
-        if (json || connections) {
+        if (json || connections || fleetStats) {
             if (json) {
                 detections.forEach(d -> out.println(RecordJson.detection(d)));
             }
             if (connections) {
                 records.forEach(r -> out.println(RecordJson.connection(r)));
+            }
+            if (fleetStats) {
+                result.fleetStats().forEach(w -> out.println(RecordJson.fleetStats(w)));
             }
         } else {
             String header = String.format("tcpwatch analyze: %d file%s, %,d packets, %,d connections, %s → %s (%.1f s), observer '%s'",

@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The report a person reads top to bottom: the diagnosis (root causes ranked by how many
- * connections they hurt, with evidence and remedy; normal symptoms said to be normal), a summary per
+ * The report a person reads top to bottom: the diagnosis (fleet-wide episodes first, then root
+ * causes ranked by how many connections they hurt, with evidence and remedy; normal symptoms said to be normal), a summary per
  * server endpoint (with the peak of concurrently established connections from the fleet windows),
  * then the detections by type with explanation, evidence and Wireshark filter.
  */
@@ -47,7 +47,8 @@ final class AnalyzeReport {
         Set<String> collisions = detections.stream().filter(d -> d.type.equals("PORT_REUSE_COLLISION"))
                 .map(d -> d.client + "|" + d.server + "|" + d.startNs).collect(Collectors.toSet());
         Map<String, Finding> groups = new LinkedHashMap<>();
-        for (Detection d : detections) {
+        List<Detection> perConnection = detections.stream().filter(d -> d.status == null).toList();
+        for (Detection d : perConnection) {
             if (d.type.equals("SYN_RETRANSMIT") && collisions.contains(d.client + "|" + d.server + "|" + d.startNs)) {
                 continue;
             }
@@ -59,10 +60,19 @@ final class AnalyzeReport {
         List<Finding> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause())).toList();
 
         out.append("Diagnosis\n");
-        if (faults.isEmpty()) {
+        List<Detection> episodes = worstOfEachEpisode(detections);
+        if (faults.isEmpty() && episodes.isEmpty()) {
             out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
         }
         int rank = 1;
+        for (Detection e : episodes) { // fleet-wide first: they name the incident the connections below are part of
+            out.append(String.format("  %d. %s — %s%s (%s, %s → %s)%n", rank++, Remedies.title(e.type, null), e.server,
+                    e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
+                    RecordJson.isoMillis(e.endNs)));
+            out.append("     ").append(e.explanation).append('\n');
+            out.append("     Try: ").append(Remedies.remedy(e.type, null)).append('\n');
+            out.append("     Wireshark: ").append(filterOf(e)).append('\n');
+        }
         for (Finding f : faults) {
             Detection first = f.detections().get(0);
             out.append(String.format("  %d. %s — %d connection%s to %s%n", rank++, Remedies.title(f.type(), f.cause()),
@@ -101,10 +111,10 @@ final class AnalyzeReport {
         }
 
         out.append("\nDetections by type\n");
-        if (detections.isEmpty()) {
+        if (perConnection.isEmpty()) {
             out.append("  none\n");
         }
-        Map<String, List<Detection>> byType = detections.stream().collect(Collectors.groupingBy(
+        Map<String, List<Detection>> byType = perConnection.stream().collect(Collectors.groupingBy(
                 d -> d.cause == null ? d.type : d.type + " / " + d.cause, TreeMap::new, Collectors.toList()));
         byType.forEach((type, ds) -> {
             out.append(String.format("  %s (%d)%n", type, ds.size()));
@@ -119,6 +129,27 @@ final class AnalyzeReport {
             }
         });
         return out.toString();
+    }
+
+    /**
+     * Fleet episodes, each once (its id): the report it was worst in (severity, then the latest),
+     * causes before symptoms ({@link Remedies#FLEET_ORDER}), then by start.
+     */
+    private static List<Detection> worstOfEachEpisode(List<Detection> detections) {
+        Map<String, Detection> worst = new LinkedHashMap<>();
+        for (Detection d : detections) {
+            if (d.status == null || d.status.equals("RESOLVED")) {
+                continue;
+            }
+            worst.merge(d.id, d, (a, b) -> rank(b.severity) > rank(a.severity)
+                    || (rank(b.severity) == rank(a.severity) && b.endNs >= a.endNs) ? b : a);
+        }
+        return worst.values().stream().sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(d.type))
+                .thenComparingLong(d -> d.startNs)).toList();
+    }
+
+    private static int rank(String severity) {
+        return "CRITICAL".equals(severity) ? 2 : "WARNING".equals(severity) ? 1 : 0;
     }
 
     /** A display filter for every packet of the finding at its server. */

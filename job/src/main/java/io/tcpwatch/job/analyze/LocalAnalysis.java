@@ -1,6 +1,7 @@
 package io.tcpwatch.job.analyze;
 
 import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
@@ -57,12 +58,17 @@ public final class LocalAnalysis {
 
     public static Result run(StreamExecutionEnvironment env, List<Path> files, String observer, TrackerConfig config)
             throws Exception {
+        return run(env, files, observer, config, FleetConfig.defaults());
+    }
+
+    public static Result run(StreamExecutionEnvironment env, List<Path> files, String observer, TrackerConfig config,
+                             FleetConfig fleet) throws Exception {
         FileSource<Segment> source = FileSource.forRecordStreamFormat(new CaptureFileFormat(observer),
                 files.stream().map(f -> new org.apache.flink.core.fs.Path(f.toAbsolutePath().toUri()))
                         .toArray(org.apache.flink.core.fs.Path[]::new)).build();
         DataStream<Segment> segments = env.fromSource(source,
                 TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files");
-        TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config);
+        TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config, fleet);
         DataStream<Outcome> all = graph.detections().map(Outcome::of).returns(Outcome.class)
                 .union(graph.connections().map(Outcome::of).returns(Outcome.class),
                         graph.fleetStats().map(Outcome::of).returns(Outcome.class));

@@ -4,6 +4,10 @@ package io.tcpwatch.job.analyze;
 final class Remedies {
     private Remedies() {}
 
+    /** Fleet detections in the order the diagnosis lists them: causes first, the RST storm (a symptom) last. */
+    static final java.util.List<String> FLEET_ORDER = java.util.List.of("SYN_FLOOD", "CONNECTION_LIMIT",
+            "ACCEPT_BACKLOG_OVERFLOW", "RECONNECT_STORM", "PORT_EXHAUSTION_RISK", "RETRANSMISSION_SURGE", "RST_STORM");
+
     /** True for findings that describe normal behaviour worth explaining, not a fault. */
     static boolean isNormal(String type, String cause) {
         return "RST".equals(type) && ("RST_AFTER_FIN".equals(cause) || "CHALLENGE_ACK_REPLY".equals(cause));
@@ -27,6 +31,13 @@ final class Remedies {
             case "SYN_RETRANSMIT": return "SYNs retransmitted (the first ones were dropped)";
             case "HALF_OPEN": return "Half-open connections (handshake never completed)";
             case "ZERO_WINDOW_STALL": return "Zero-window stalls (the receiver stopped reading)";
+            case "RST_STORM": return "RST storm";
+            case "SYN_FLOOD": return "SYN flood (attack-like)";
+            case "ACCEPT_BACKLOG_OVERFLOW": return "Accept backlog overflow (the application accepts too slowly)";
+            case "CONNECTION_LIMIT": return "Connection limit";
+            case "RECONNECT_STORM": return "Reconnect storm (thundering herd)";
+            case "RETRANSMISSION_SURGE": return "Retransmission surge (packet loss)";
+            case "PORT_EXHAUSTION_RISK": return "Ephemeral port exhaustion risk";
             default: return type;
         }
     }
@@ -48,6 +59,13 @@ final class Remedies {
             case "SYN_RETRANSMIT": return "SYNs are dropped: a full accept backlog (raise the listen backlog and net.core.somaxconn, accept faster) or loss on the path.";
             case "HALF_OPEN": return "SYN/ACKs that are never acknowledged: spoofed sources (a SYN flood: keep syncookies on, filter upstream) or clients that vanish.";
             case "ZERO_WINDOW_STALL": return "The receiving application stops reading: look for a blocked consumer, an exhausted thread pool or slow storage behind it.";
+            case "RST_STORM": return "Start with the most frequent cause in the breakdown: it says who resets and why (its entry below has the remedy).";
+            case "SYN_FLOOD": return "Keep net.ipv4.tcp_syncookies=1, raise net.ipv4.tcp_max_syn_backlog, and filter the sources upstream (rate limits, DDoS protection).";
+            case "ACCEPT_BACKLOG_OVERFLOW": return "Accept faster (more acceptor threads, no blocking work in the accept loop) and raise the listen() backlog and net.core.somaxconn.";
+            case "CONNECTION_LIMIT": return "Raise the application's connection or worker limit, or queue instead of rejecting; make clients retry with exponential backoff and jitter.";
+            case "RECONNECT_STORM": return "Make clients reconnect with exponential backoff and random jitter; stagger restarts and maintenance windows.";
+            case "RETRANSMISSION_SURGE": return "Find the lossy hop: interface errors and drops (ip -s link, ethtool -S), a congested link, a policer or shaper on the path.";
+            case "PORT_EXHAUSTION_RISK": return "Reuse connections (keep-alive, pooling), widen net.ipv4.ip_local_port_range, or let the client close first so the server holds no TIME_WAIT.";
             default: return "";
         }
     }

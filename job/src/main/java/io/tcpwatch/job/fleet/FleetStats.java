@@ -57,6 +57,8 @@ public class FleetStats implements FleetWindow {
     public long rstByStack;
     public long rstByApp;
     public long rstByMiddlebox;
+    /** Connection events that arrived after their own window had been reported (counted here, not lost). */
+    public long lateEvents;
     /** Clients of the RST'd connections: a frequent-items sketch (DataSketches), serialized. */
     public byte[] rstClients;
 

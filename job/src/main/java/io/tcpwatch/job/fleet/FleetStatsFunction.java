@@ -95,7 +95,11 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
         long applyAtMs = bucketEndMs + delayMs;
         if (applyAtMs <= ctx.timerService().currentWatermark()) {
-            lateEvents.inc(); // its bucket has been applied already
+            lateEvents.inc(); // its bucket has been applied already: counted, and reported with the next window
+            ServerHistory h = history.value();
+            h = h == null ? new ServerHistory() : h;
+            h.lateEvents++;
+            history.update(h);
             return;
         }
         if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
@@ -133,12 +137,13 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         }
         // 3. an idle server is forgotten after the retention
         boolean idle = h.isIdle() && pending.isEmpty() && windows.isEmpty();
-        if (idle && h.lastOpenedNs / 1_000_000L + retentionMs <= timestamp) {
+        long forgetAtMs = h.lastActivityNs() / 1_000_000L + windowNs / 1_000_000L + retentionMs;
+        if (idle && forgetAtMs <= timestamp) {
             history.clear();
         } else {
             history.update(h);
             if (idle) {
-                ctx.timerService().registerEventTimeTimer(h.lastOpenedNs / 1_000_000L + retentionMs);
+                ctx.timerService().registerEventTimeTimer(forgetAtMs);
             }
         }
     }
@@ -152,6 +157,8 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         w.halfOpenSources = estimate(halfOpenSketches.get(startNs));
         w.rstClients = rstClientSketches.get(startNs);
         w.rstBaseline = h.fold(startNs, windowNs, w.rsts(), baselineAlpha);
+        w.lateEvents = h.lateEvents;
+        h.lateEvents = 0;
         out.collect(w);
         windows.remove(startNs);
         clientSketches.remove(startNs);

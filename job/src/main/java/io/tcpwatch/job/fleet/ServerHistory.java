@@ -13,6 +13,8 @@ public class ServerHistory {
     public long baselineWindowNs;
     /** Event time of the last new connection (0: none seen). */
     public long lastOpenedNs;
+    /** Events that arrived after their window was reported, not yet reported themselves. */
+    public long lateEvents;
 
     public ServerHistory() {}
 
@@ -31,7 +33,13 @@ public class ServerHistory {
         return before;
     }
 
+    /** Nothing open and nothing to report: the history may be forgotten after a retention from {@link #lastActivityNs()}. */
     boolean isIdle() {
-        return concurrent == 0 && rstBaseline < 0.01;
+        return concurrent == 0 && lateEvents == 0;
+    }
+
+    /** The last new connection or window with events (after an hour of silence the baseline is ~0 anyway). */
+    long lastActivityNs() {
+        return Math.max(lastOpenedNs, baselineWindowNs);
     }
 }

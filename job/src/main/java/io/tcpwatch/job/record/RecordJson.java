@@ -73,25 +73,47 @@ public final class RecordJson {
             j.writeStringField("server", w.server);
             j.writeStringField("window_start", isoMillis(w.windowStartNs));
             j.writeStringField("window_end", isoMillis(w.windowEndNs));
+            j.writeStringField("observers", w.observers);
             j.writeNumberField("new", w.newConnections);
             j.writeNumberField("established", w.established);
             j.writeNumberField("closed", w.closed);
             j.writeObjectFieldStart("rsts");
-            j.writeNumberField("REFUSED", w.rstRefused);
-            j.writeNumberField("REJECTED_AFTER_HANDSHAKE", w.rstRejectedAfterHandshake);
-            j.writeNumberField("ABORTIVE_CLOSE", w.rstAbortiveClose);
-            j.writeNumberField("RST_AFTER_FIN", w.rstAfterFin);
-            j.writeNumberField("IDLE_TIMEOUT", w.rstIdleTimeout);
-            j.writeNumberField("CHALLENGE_ACK_REPLY", w.rstChallengeAckReply);
-            j.writeNumberField("DATA_AFTER_RST", w.rstDataAfterRst);
-            j.writeNumberField("OTHER", w.rstOther);
+            long[] byCause = w.rstsByCause();
+            for (int i = 0; i < byCause.length; i++) {
+                j.writeNumberField(FleetStats.RST_CAUSES[i], byCause[i]);
+            }
             j.writeEndObject();
+            j.writeObjectFieldStart("rst_origins");
+            j.writeNumberField("ENDPOINT_STACK", w.rstByStack);
+            j.writeNumberField("ENDPOINT_APP", w.rstByApp);
+            j.writeNumberField("MIDDLEBOX_SUSPECT", w.rstByMiddlebox);
+            j.writeEndObject();
+            j.writeArrayFieldStart("top_rst_clients");
+            for (FleetStats.ClientCount c : w.topRstClients(5)) {
+                j.writeStartObject();
+                j.writeStringField("client", c.client());
+                j.writeNumberField("rsts", c.count());
+                j.writeEndObject();
+            }
+            j.writeEndArray();
+            j.writeNumberField("rst_baseline", Math.round(w.rstBaseline * 1000) / 1000.0);
             j.writeNumberField("half_open", w.halfOpen);
+            j.writeNumberField("half_open_sources", w.halfOpenSources);
             j.writeNumberField("syn_retransmits", w.synRetransmits);
+            j.writeNumberField("retried_established", w.retriedEstablished);
+            j.writeNumberField("retried_half_open", w.retriedHalfOpen);
             j.writeNumberField("zero_window_stalls", w.zeroWindowStalls);
+            j.writeNumberField("retransmissions", w.retransmissions);
+            j.writeNumberField("data_segments", w.dataSegments);
             j.writeNumberField("retransmission_rate", Math.round(w.retransmissionRate() * 10_000) / 10_000.0);
             j.writeNumberField("concurrency_high_water", w.concurrencyHighWater);
+            if (w.concurrencyAtRejectionMax >= 0) {
+                j.writeNumberField("concurrency_at_rejection_min", w.concurrencyAtRejectionMin);
+                j.writeNumberField("concurrency_at_rejection_max", w.concurrencyAtRejectionMax);
+            }
             j.writeNumberField("distinct_clients", w.distinctClients);
+            j.writeNumberField("quiet_before_seconds", Math.round(w.quietBeforeNs / 1e6) / 1000.0);
+            j.writeNumberField("late_events", w.lateEvents);
         });
     }
 

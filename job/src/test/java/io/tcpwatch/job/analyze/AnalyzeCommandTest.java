@@ -64,9 +64,11 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void portReuseCollisionsComeFirstWithTheirRemedy() {
+    void portReuseCollisionsComeWithThePortExhaustionRiskAndTheirRemedy() {
         assertThat(analyze(CORPUS.resolve("port-reuse.server.pcap").toString(), "--observer", "srv")).isZero();
-        assertThat(stdout()).contains("1. Port-reuse collisions with the server's TIME_WAIT — 4 connections to 10.77.1.2:7001")
+        assertThat(stdout()).contains("1. Ephemeral port exhaustion risk — 10.77.1.2:7001 from 10.77.0.2")
+                .contains("4 new connections already collided")
+                .contains("2. Port-reuse collisions with the server's TIME_WAIT — 4 connections to 10.77.1.2:7001")
                 .contains("widen net.ipv4.ip_local_port_range");
     }
 
@@ -91,6 +93,50 @@ class AnalyzeCommandTest {
         }
         assertThat(detections).as("8 refused connections").isEqualTo(8);
         assertThat(connections).as("11 + 12 connections").isEqualTo(23);
+    }
+
+    @Test
+    void fleetEpisodesLeadTheDiagnosisCausesBeforeTheStorm() {
+        assertThat(analyze(CORPUS.resolve("connection-limit.server.pcap").toString())).isZero();
+        assertThat(stdout()).containsSubsequence(
+                "1. Connection limit — 10.77.1.2:7003", "serves at most 8 connections at a time",
+                "2. Reconnect storm (thundering herd) — 10.77.1.2:7003",
+                "3. RST storm — 10.77.1.2:7003", "32 REJECTED_AFTER_HANDSHAKE",
+                "4. Connections rejected by the application right after the handshake — 32 connections");
+    }
+
+    @Test
+    void fleetStatsAndFleetDetectionsFollowThePublishedSchemas() throws IOException {
+        Path flood = CORPUS.resolve("backlog-and-flood.server.pcap");
+        assertThat(analyze("--json", "--fleet-stats", flood.toString())).isZero();
+        JsonNode detectionSchema = schema("detection.schema.json");
+        JsonNode statsSchema = schema("fleet-stats.schema.json");
+        List<String> episodes = new ArrayList<>();
+        int windows = 0;
+        for (String line : stdout().split("\n")) {
+            JsonNode record = JSON.readTree(line);
+            if (record.has("window_start")) {
+                windows++;
+                conforms(record, statsSchema);
+            } else {
+                conforms(record, detectionSchema);
+                if (record.has("status")) {
+                    episodes.add(record.path("type").asText() + " " + record.path("status").asText() + " "
+                            + record.path("server").asText());
+                }
+            }
+        }
+        assertThat(windows).isPositive();
+        assertThat(episodes).containsExactlyInAnyOrder(
+                "ACCEPT_BACKLOG_OVERFLOW OPEN 10.77.1.2:7005", "ACCEPT_BACKLOG_OVERFLOW RESOLVED 10.77.1.2:7005",
+                "SYN_FLOOD OPEN 10.77.1.2:7006", "SYN_FLOOD RESOLVED 10.77.1.2:7006");
+    }
+
+    @Test
+    void aBadThresholdIsOneSentenceAndExitCode2() {
+        assertThat(analyze("--ephemeral-ports", "60999-32768", CORPUS.resolve("refused.server.pcap").toString())).isEqualTo(2);
+        assertThat(output.err()).contains("--ephemeral-ports must be LOW-HIGH within 1-65535, not '60999-32768'.")
+                .doesNotContain("\tat ");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.analyze.LocalAnalysis;
+import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.record.RecordJson;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import java.nio.charset.StandardCharsets;
@@ -59,13 +60,13 @@ class KafkaEndToEndTest {
         env.setParallelism(2);
         StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
                 "tcp.connections", "tcp.fleet-stats", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                true, new Properties(), TrackerConfig.defaults()));
+                true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch e2e");
 
         StreamExecutionEnvironment local = StreamExecutionEnvironment.getExecutionEnvironment();
         local.setParallelism(2);
         LocalAnalysis.Result expected = LocalAnalysis.run(local, List.of(capture), "e2e", TrackerConfig.defaults());
-        assertThat(expected.detections()).hasSize(64);
+        assertThat(expected.detections()).as("64 per connection, 3 fleet episodes opened and resolved").hasSize(70);
         assertThat(expected.connections()).hasSize(42);
 
         List<String> detections = values(KAFKA.broker().readAll("tcp.detections", expected.detections().size(), Duration.ofSeconds(30)));
@@ -75,11 +76,17 @@ class KafkaEndToEndTest {
         assertThat(connections).containsExactlyInAnyOrderElementsOf(
                 expected.connections().stream().map(RecordJson::connection).toList());
 
-        // fleet windows: 42 connections opened, the concurrency limit of 8 + the storm visible
+        // fleet windows: 42 connections opened, the 32 rejected, the application's limit of 8
         List<String> fleet = values(KAFKA.broker().readAll("tcp.fleet-stats", 1, Duration.ofSeconds(30)));
         assertThat(fleet).isNotEmpty().allSatisfy(w -> assertThat(w).contains("\"server\":\"10.77.1.2:7003\""));
         assertThat(fleet.stream().mapToLong(w -> number(w, "new")).sum()).isEqualTo(42);
         assertThat(fleet.stream().mapToLong(w -> number(w, "REJECTED_AFTER_HANDSHAKE")).sum()).isEqualTo(32);
+        assertThat(fleet.stream().mapToLong(w -> number(w, "concurrency_high_water")).max()).hasValue(8);
+        // … and the fleet episodes, each opened and resolved under one id
+        assertThat(detections.stream().filter(d -> d.contains("\"status\":")))
+                .hasSize(6)
+                .anySatisfy(d -> assertThat(d).contains("\"type\":\"CONNECTION_LIMIT\"", "\"status\":\"OPEN\"", "\"limit\":8,"))
+                .anySatisfy(d -> assertThat(d).contains("\"type\":\"RECONNECT_STORM\"", "\"status\":\"RESOLVED\""));
     }
 
     private static long number(String json, String field) {

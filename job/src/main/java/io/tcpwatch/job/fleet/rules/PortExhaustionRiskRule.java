@@ -10,7 +10,8 @@ import java.util.Locale;
  * duration ≥ X% of the ephemeral range (Linux 32768–60999 = 28232 ports; Windows 49152–65535),
  * plus observed port-reuse collisions. Ports held is measured as closes × the TIME_WAIT each left,
  * per second of window (Little's law), with the active closer's TIME_WAIT; the range is the
- * client's, told by its TTL. Reports the rate, the budget and how long the range lasts at this rate.
+ * client's, told by its TTL. Reports the rate, the budget, and how long the range lasts at this rate (or the rate at which it
+ * would run out).
  */
 public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
 
@@ -30,27 +31,34 @@ public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
         double rate = w.connectionRate();
         double timeWait = w.timeWaitCloses == 0 ? 0 : w.timeWaitNsSum / 1e9 / w.timeWaitCloses;
         // from empty, the range is used up after range / rate seconds unless TIME_WAIT returns ports first
-        double lastsSeconds = rate > 0 && rate * timeWait >= range ? range / rate : Double.POSITIVE_INFINITY;
+        boolean exhausting = rate > 0 && rate * timeWait >= range;
+        double exhaustingRate = timeWait > 0 ? range / timeWait : Double.POSITIVE_INFINITY;
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
                 "%s opened %.1f connections/s to %s; with %.0f s of TIME_WAIT after each close, about %.0f of the"
                         + " client's %d ephemeral ports are held (%.0f%%; budget %.0f%%).",
                 w.client, rate, w.server, timeWait, held, range, 100 * held / range, 100 * cfg.exhaustionFraction));
-        if (Double.isFinite(lastsSeconds)) {
-            text.append(String.format(Locale.ROOT, " At this rate the range is exhausted in %.0f s.", lastsSeconds));
+        if (exhausting) {
+            text.append(String.format(Locale.ROOT, " At this rate the range is exhausted in %.0f s.", range / rate));
+        } else if (Double.isFinite(exhaustingRate) && rate > 0) {
+            text.append(String.format(Locale.ROOT, " The range runs out at %.0f connections/s (%.1f× this rate).",
+                    exhaustingRate, exhaustingRate / rate));
         }
         if (w.portReuseCollisions > 0) {
-            text.append(String.format(Locale.ROOT, " %d new connections already collided with a previous connection"
+            text.append(String.format(Locale.ROOT, " %d new connection%s already collided with a previous connection"
                     + " still in TIME_WAIT (port reuse): the client reuses ports faster than they are released.",
-                    w.portReuseCollisions));
+                    w.portReuseCollisions, w.portReuseCollisions == 1 ? "" : "s"));
         }
         Evidence ev = new Evidence().put("connections_per_second", rate).put("time_wait_seconds", timeWait)
                 .put("ports_held", held).put("ephemeral_ports", range).put("budget_ports", budget)
                 .put("port_reuse_collisions", w.portReuseCollisions);
-        if (Double.isFinite(lastsSeconds)) {
-            ev.put("seconds_to_exhaustion", lastsSeconds);
+        if (exhausting) {
+            ev.put("seconds_to_exhaustion", range / rate);
+        }
+        if (Double.isFinite(exhaustingRate)) {
+            ev.put("exhausting_connections_per_second", exhaustingRate);
         }
         ev.put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0"));
-        String severity = held >= range || Double.isFinite(lastsSeconds) ? "CRITICAL" : "WARNING";
+        String severity = exhausting ? "CRITICAL" : "WARNING";
         return new Finding(severity, Math.max(held, w.portReuseCollisions), text.toString(), ev.toJson());
     }
 }

@@ -57,13 +57,13 @@ public final class RstStormRule implements FleetRule<FleetStats> {
     private static String origins(FleetStats w) {
         List<String> o = new ArrayList<>();
         if (w.rstByApp > 0) {
-            o.add("the application " + w.rstByApp);
+            o.add("the application (" + w.rstByApp + ")");
         }
         if (w.rstByStack > 0) {
-            o.add("the TCP stack " + w.rstByStack);
+            o.add("the TCP stack (" + w.rstByStack + ")");
         }
         if (w.rstByMiddlebox > 0) {
-            o.add("a suspected middlebox " + w.rstByMiddlebox);
+            o.add("a suspected middlebox (" + w.rstByMiddlebox + ")");
         }
         return o.isEmpty() ? "unknown senders" : String.join(", ", o);
     }
