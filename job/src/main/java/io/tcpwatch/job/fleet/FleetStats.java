@@ -40,6 +40,10 @@ public class FleetStats implements FleetWindow {
     /** Established connections (as above) at the moments of rejections after the handshake; -1: none. */
     public long concurrencyAtRejectionMin = -1;
     public long concurrencyAtRejectionMax = -1;
+    /** Most connections established at once from the window's first rejection to its last (-1: none). */
+    public long concurrencyDuringRejections = -1;
+    /** Running maximum since the window's first rejection (bookkeeping for the field above). */
+    public long concurrencySinceFirstRejection = -1;
     /** Distinct client addresses that opened connections (HyperLogLog estimate). */
     public long distinctClients;
     /** Longest silence between two new connections that ended in this window (ns). */

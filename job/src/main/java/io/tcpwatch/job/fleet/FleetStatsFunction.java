@@ -194,6 +194,9 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                 if (!rejected.contains(e.connectionId())) {
                     h.concurrent++;
                     w.concurrencyHighWater = Math.max(w.concurrencyHighWater, h.concurrent);
+                    if (w.concurrencySinceFirstRejection >= 0) {
+                        w.concurrencySinceFirstRejection = Math.max(w.concurrencySinceFirstRejection, h.concurrent);
+                    }
                 }
             }
             case CLOSED -> {
@@ -204,6 +207,8 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                     w.concurrencyAtRejectionMin = w.concurrencyAtRejectionMin < 0 ? h.concurrent
                             : Math.min(w.concurrencyAtRejectionMin, h.concurrent);
                     w.concurrencyAtRejectionMax = Math.max(w.concurrencyAtRejectionMax, h.concurrent);
+                    w.concurrencySinceFirstRejection = Math.max(w.concurrencySinceFirstRejection, h.concurrent);
+                    w.concurrencyDuringRejections = w.concurrencySinceFirstRejection;
                 } else if (e.wasEstablished) {
                     h.concurrent = Math.max(0, h.concurrent - 1);
                 }

@@ -9,8 +9,8 @@ import java.util.Locale;
  * {@code CONNECTION_LIMIT} (DESIGN.md): concurrent established connections to an endpoint plateau
  * at N while new ones are rejected or queued. Fires when at least {@code connectionLimitRejections}
  * connections were rejected right after the handshake and, at each rejection, the number of
- * connections the application held was the same N (within one: a slot being handed over) and N was
- * the window's high-water mark. N is reported; connections that waited for a slot (SYN retransmits,
+ * connections the application held was the same N (within one: a slot being handed over), and no
+ * more than N + 1 were held at any time between the first rejection and the last. N is reported; connections that waited for a slot (SYN retransmits,
  * then in) are counted as queued.
  */
 public final class ConnectionLimitRule implements FleetRule<FleetStats> {
@@ -23,7 +23,7 @@ public final class ConnectionLimitRule implements FleetRule<FleetStats> {
     @Override
     public Finding evaluate(FleetStats w, FleetConfig cfg) {
         long n = w.concurrencyAtRejectionMax;
-        boolean plateau = n > 0 && w.concurrencyAtRejectionMin >= n - 1 && n >= w.concurrencyHighWater - 1;
+        boolean plateau = n > 0 && w.concurrencyAtRejectionMin >= n - 1 && w.concurrencyDuringRejections <= n + 1;
         if (w.rstRejectedAfterHandshake < cfg.connectionLimitRejections || !plateau) {
             return null;
         }
@@ -35,7 +35,7 @@ public final class ConnectionLimitRule implements FleetRule<FleetStats> {
                 n);
         String evidence = new Evidence().put("limit", n).put("rejected_after_handshake", w.rstRejectedAfterHandshake)
                 .put("open_at_rejection_min", w.concurrencyAtRejectionMin).put("open_at_rejection_max", n)
-                .put("concurrency_high_water", w.concurrencyHighWater).put("queued", w.retriedEstablished)
+                .put("open_during_rejections_max", w.concurrencyDuringRejections).put("queued", w.retriedEstablished)
                 .put("new_connections", w.newConnections)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.reset == 1")).toJson();
         return new Finding("WARNING", w.rstRejectedAfterHandshake, explanation, evidence);
