@@ -1,6 +1,7 @@
 package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.cli.SimulateCommand;
 import io.tcpwatch.job.JobCommand;
 import io.tcpwatch.job.analyze.AnalyzeCommand;
 import picocli.CommandLine;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Tcpwatch.Version.class,
         description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
-        subcommands = {AgentCommand.class, AnalyzeCommand.class, JobCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AgentCommand.class, AnalyzeCommand.class, JobCommand.class, SimulateCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Tcpwatch implements Runnable {
 
     @CommandLine.Spec

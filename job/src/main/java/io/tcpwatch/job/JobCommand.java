@@ -48,6 +48,10 @@ public final class JobCommand implements Callable<Integer> {
             description = "Default: ${DEFAULT-VALUE}.")
     String fleetStatsTopic;
 
+    @Option(names = "--agent-stats-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.AGENT_STATS,
+            description = "The agents' reports; their losses lower confidence. Empty: none (default: ${DEFAULT-VALUE}).")
+    String agentStatsTopic;
+
     @Option(names = "--group", paramLabel = "ID", defaultValue = "tcpwatch-job", description = "Consumer group id (default: ${DEFAULT-VALUE}).")
     String group;
 
@@ -99,7 +103,8 @@ public final class JobCommand implements Callable<Integer> {
         Properties client = new Properties();
         client.putAll(kafka.properties());
         TrackerConfig tracker = trackerOptions.config();
-        return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic, group,
+        return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic,
+                agentStatsTopic.isBlank() ? null : agentStatsTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
     }

@@ -2,6 +2,8 @@ package io.tcpwatch.job;
 
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.health.AgentReport;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
@@ -17,7 +19,7 @@ public final class StreamingJob {
 
     /** Where the job reads and writes, and how. */
     public record Settings(String bootstrap, String segmentsTopic, String detectionsTopic, String connectionsTopic,
-                           String fleetStatsTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
+                           String fleetStatsTopic, String agentStatsTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
                            boolean bounded, Properties kafkaClient, TrackerConfig tracker, FleetConfig fleet) {}
 
     private StreamingJob() {}
@@ -34,8 +36,14 @@ public final class StreamingJob {
                 TcpwatchJob.watermarks(s.outOfOrderness(), s.idleness()), "tcp.segments")
                 .uid("segments-source");
 
-        // the tcpwatch graph: tracker, fleet windows and rules
-        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, s.tracker(), s.fleet());
+        // the agents' own reports: what they lost lowers the confidence of what was seen meanwhile
+        DataStream<AgentReport> agentStats = s.agentStatsTopic() == null ? null : env.fromSource(
+                KafkaTopics.agentStats(s.bootstrap(), s.agentStatsTopic(), s.groupId(), s.bounded(), s.kafkaClient()),
+                WatermarkStrategy.noWatermarks(), "tcp.agent-stats")
+                .uid("agent-stats-source");
+
+        // the tcpwatch graph: tracker, fleet windows and rules, confidence
+        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, s.tracker(), s.fleet(), agentStats);
 
         // sinks
         out.detections().sinkTo(KafkaTopics.detections(s.bootstrap(), s.detectionsTopic(), exactlyOnce, s.kafkaClient()))

@@ -16,6 +16,10 @@ import io.tcpwatch.job.fleet.rules.ReconnectStormRule;
 import io.tcpwatch.job.fleet.rules.RetransmissionSurgeRule;
 import io.tcpwatch.job.fleet.rules.RstStormRule;
 import io.tcpwatch.job.fleet.rules.SynFloodRule;
+import io.tcpwatch.job.health.AgentLoss;
+import io.tcpwatch.job.health.AgentLossFunction;
+import io.tcpwatch.job.health.AgentReport;
+import io.tcpwatch.job.health.ConfidenceFunction;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.tracker.ConnKey;
@@ -25,6 +29,7 @@ import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -42,6 +47,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *   keyBy(server) ──▶ FleetStatsFunction (10 s) ──▶ fleet stats           keyBy(client → server) ──▶ PairStatsFunction (10 s)
  *                                │                                                                       │
  *   keyBy(server) ──▶ EpisodeFunction(server rules) ──▶ detections        keyBy(pair) ──▶ EpisodeFunction(pair rules) ──▶ detections
+ *
+ *   all detections ──connect──▶ ConfidenceFunction ──▶ detections      ◀──broadcast── AgentLossFunction ◀── keyBy(observer) ◀── agent stats
  * </pre>
  *
  * Sources and sinks are the caller's (Kafka in production, capture files for {@code analyze},
@@ -71,11 +78,16 @@ public final class TcpwatchJob {
     }
 
     public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker) {
-        return build(segments, tracker, FleetConfig.defaults());
+        return build(segments, tracker, FleetConfig.defaults(), null);
     }
 
-    /** Builds the graph on {@code segments}, which must carry event timestamps and watermarks. */
-    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker, FleetConfig fleet) {
+    /**
+     * Builds the graph on {@code segments}, which must carry event timestamps and watermarks;
+     * {@code agentStats} (null when there are none, as for capture files) lowers the confidence of
+     * detections made while an agent was losing packets.
+     */
+    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker, FleetConfig fleet,
+                                DataStream<AgentReport> agentStats) {
         // 1. one TCP state machine per observer and 4-tuple
         SingleOutputStreamOperator<Detection> connectionDetections = segments
                 .keyBy(ConnKey::of)
@@ -85,7 +97,7 @@ public final class TcpwatchJob {
 
         // 2. its outcome events, each connection once however many agents saw it
         DataStream<ConnectionEvent> events = connectionDetections.getSideOutput(ConnectionTracker.EVENTS)
-                .keyBy(ConnectionEvent::dedupKey)
+                .keyBy(ConnectionEvent::connectionId)
                 .process(new VantageDedup(fleet.dedupTolerance))
                 .name("vantage dedup")
                 .uid("vantage-dedup");
@@ -115,7 +127,22 @@ public final class TcpwatchJob {
                 .name("pair rules")
                 .uid("pair-rules");
 
-        return new Outputs(connectionDetections.union(serverDetections, pairDetections),
+        // 5. confidence: what was seen while an agent lost packets says so
+        DataStream<Detection> detections = connectionDetections.union(serverDetections, pairDetections);
+        if (agentStats != null) {
+            BroadcastStream<AgentLoss> losses = agentStats
+                    .keyBy(r -> r.observer)
+                    .process(new AgentLossFunction())
+                    .name("agent losses")
+                    .uid("agent-losses")
+                    .broadcast(ConfidenceFunction.LOSSES);
+            detections = detections.connect(losses)
+                    .process(new ConfidenceFunction())
+                    .name("confidence")
+                    .uid("confidence");
+        }
+
+        return new Outputs(detections,
                 connectionDetections.getSideOutput(ConnectionTracker.CONNECTIONS),
                 fleetStats,
                 connectionDetections.getSideOutput(ConnectionTracker.LATE));

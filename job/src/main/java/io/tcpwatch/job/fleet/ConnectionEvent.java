@@ -43,11 +43,6 @@ public class ConnectionEvent {
         return server + "|" + client + "|" + isn;
     }
 
-    /** Identity of the event, the same from every vantage point. */
-    public String dedupKey() {
-        return kind + "|" + connectionId();
-    }
-
     /** The client's address without its port. */
     public String clientHost() {
         return host(client);

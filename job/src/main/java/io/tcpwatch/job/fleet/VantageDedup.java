@@ -9,17 +9,17 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Cross-vantage dedup, keyed by {@link ConnectionEvent#dedupKey()}: when the client's and the
- * server's agents both saw a connection, its OPENED, ESTABLISHED and CLOSED events pass once.
- * The key (server, client, ISN) is the same from both ends; the agents' clocks may differ, so the
- * key is remembered for {@code tolerance} of event time after the first report. The first report
- * wins (both carry the same outcome; counters such as retransmissions may differ slightly).
+ * Cross-vantage dedup, keyed by {@link ConnectionEvent#connectionId()} (server, client, ISN: the
+ * same from both ends): when the client's and the server's agents both saw a connection, the first
+ * agent to report it owns it and only its events pass. The agents' clocks may differ, so the
+ * connection is remembered for {@code tolerance} of event time after its owner reported it closed.
+ * One state entry and one timer per connection.
  */
 public class VantageDedup extends KeyedProcessFunction<String, ConnectionEvent, ConnectionEvent> {
 
     private final long toleranceMs;
 
-    private transient ValueState<Long> forgetAtMs;
+    private transient ValueState<String> owner;
     private transient Counter duplicates;
 
     public VantageDedup(Duration tolerance) {
@@ -28,24 +28,28 @@ public class VantageDedup extends KeyedProcessFunction<String, ConnectionEvent, 
 
     @Override
     public void open(OpenContext openContext) {
-        forgetAtMs = getRuntimeContext().getState(new ValueStateDescriptor<>("forget-at", Long.class));
+        owner = getRuntimeContext().getState(new ValueStateDescriptor<>("owner", String.class));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateConnectionEvents");
     }
 
     @Override
     public void processElement(ConnectionEvent e, Context ctx, Collector<ConnectionEvent> out) throws Exception {
-        if (forgetAtMs.value() != null) {
+        String o = owner.value();
+        if (o == null) {
+            owner.update(e.observer);
+        } else if (!o.equals(e.observer)) {
             duplicates.inc(); // the other vantage point of the same connection
             return;
         }
-        long forget = Math.max(Math.floorDiv(e.tsNs, 1_000_000L), ctx.timerService().currentWatermark()) + toleranceMs;
-        forgetAtMs.update(forget);
-        ctx.timerService().registerEventTimeTimer(forget);
+        if (e.kind == ConnectionEvent.Kind.CLOSED) {
+            long forget = Math.max(Math.floorDiv(e.tsNs, 1_000_000L), ctx.timerService().currentWatermark()) + toleranceMs;
+            ctx.timerService().registerEventTimeTimer(forget);
+        }
         out.collect(e);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ConnectionEvent> out) {
-        forgetAtMs.clear();
+        owner.clear();
     }
 }

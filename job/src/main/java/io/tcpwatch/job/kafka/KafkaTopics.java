@@ -1,6 +1,7 @@
 package io.tcpwatch.job.kafka;
 
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
@@ -14,7 +15,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The job's Kafka source ({@code tcp.segments}) and sinks ({@code tcp.detections},
+ * The job's Kafka sources ({@code tcp.segments}, {@code tcp.agent-stats}) and sinks ({@code tcp.detections},
  * {@code tcp.connections}, {@code tcp.fleet-stats}).
  */
 public final class KafkaTopics {
@@ -23,6 +24,7 @@ public final class KafkaTopics {
     public static final String DETECTIONS = "tcp.detections";
     public static final String CONNECTIONS = "tcp.connections";
     public static final String FLEET_STATS = "tcp.fleet-stats";
+    public static final String AGENT_STATS = "tcp.agent-stats";
 
     private KafkaTopics() {}
 
@@ -38,6 +40,22 @@ public final class KafkaTopics {
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SegmentDeserializer())
+                .setProperties(client);
+        if (bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /** The agents' own reports (what they lost), from the group's committed offsets (earliest when none). */
+    public static KafkaSource<AgentReport> agentStats(String bootstrap, String topic, String groupId, boolean bounded,
+                                                      Properties client) {
+        KafkaSourceBuilder<AgentReport> b = KafkaSource.<AgentReport>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new AgentStatsDeserializer())
                 .setProperties(client);
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());

@@ -27,7 +27,7 @@ final class FleetHarness implements AutoCloseable {
 
     FleetHarness(FleetConfig cfg) throws Exception {
         dedup = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new VantageDedup(cfg.dedupTolerance)),
-                ConnectionEvent::dedupKey, Types.STRING);
+                ConnectionEvent::connectionId, Types.STRING);
         serverStats = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(FleetStatsFunction.of(cfg, Duration.ofSeconds(1))), e -> e.server, Types.STRING);
         serverRules = new KeyedOneInputStreamOperatorTestHarness<>(

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A simulated fleet of 20 servers (two of them IPv6; four also watched from their clients' hosts)
  * with one of each incident injected, published to a KRaft broker, analysed by the job on a Flink
  * MiniCluster: the fleet detections on {@code tcp.detections} are exactly the injected incidents,
- * each opened once and resolved, and the fleet statistics count every connection once.
+ * each opened once and resolved, and the fleet statistics count every connection once. One agent
+ * reports lost packets: the detection it contributed to says so, with lower confidence.
  */
 @Timeout(300)
 class FleetSimulationEndToEndTest {
@@ -65,11 +66,17 @@ class FleetSimulationEndToEndTest {
         KAFKA.broker().createTopic("tcp.detections", 2);
         KAFKA.broker().createTopic("tcp.connections", 2);
         KAFKA.broker().createTopic("tcp.fleet-stats", 2);
+        KAFKA.broker().createTopic("tcp.agent-stats", 1);
         SegmentPublisher publisher = new SegmentPublisher(
                 KafkaSettings.producer(KAFKA.broker().bootstrap(), "simulation", "lz4", Map.of()), "tcp.segments", 100_000);
         FleetSimulation.Summary summary;
         try (KafkaSink sink = new KafkaSink(publisher, true)) {
             summary = fleet.run(sink);
+            // the agent of server 1 (its RST storm begins at second 12) lost 10% of its packets from second 10 to 20
+            long t0 = cfg.startNs / 1_000_000L;
+            for (String stats : List.of(agentStats(t0 + 10_000, 1_000, 0), agentStats(t0 + 20_000, 10_000, 1_000))) {
+                publisher.sendDirect("tcp.agent-stats", "srv-1".getBytes(StandardCharsets.UTF_8), stats.getBytes(StandardCharsets.UTF_8));
+            }
         }
         assertThat(publisher.sent()).isEqualTo(summary.segments());
 
@@ -78,7 +85,7 @@ class FleetSimulationEndToEndTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
         StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
-                "tcp.connections", "tcp.fleet-stats", "fleet-e2e", Duration.ofSeconds(2), Duration.ofSeconds(2),
+                "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats", "fleet-e2e", Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch fleet e2e");
 
@@ -96,6 +103,13 @@ class FleetSimulationEndToEndTest {
         assertThat(resolved).as("every episode resolved under its id").isEqualTo(episodes.stream()
                 .filter(d -> d.path("status").asText().equals("OPEN")).map(d -> d.path("id").asText()).collect(Collectors.toSet()));
 
+        JsonNode storm = episodes.stream().filter(d -> d.path("type").asText().equals("RST_STORM")
+                && d.path("server").asText().equals(FleetSimulation.serverEndpoint(1))).findFirst().orElseThrow();
+        assertThat(storm.path("confidence").asDouble()).isEqualTo(0.9);
+        assertThat(storm.path("explanation").asText()).endsWith("Lower confidence: srv-1 lost 1,000 packets around this time.");
+        assertThat(episodes.stream().filter(d -> d != storm && d.path("status").asText().equals("OPEN")))
+                .allSatisfy(d -> assertThat(d.path("confidence").asDouble()).isEqualTo(1.0));
+
         JsonNode limit = episodes.stream().filter(d -> d.path("type").asText().equals("CONNECTION_LIMIT")).findFirst().orElseThrow();
         assertThat(limit.path("evidence").path("limit").asLong()).isEqualTo(6);
 
@@ -109,6 +123,14 @@ class FleetSimulationEndToEndTest {
         List<JsonNode> stats = read("tcp.fleet-stats");
         assertThat(stats.stream().mapToLong(w -> w.path("new").asLong()).sum()).isEqualTo(summary.connections());
         assertThat(stats).anySatisfy(w -> assertThat(w.path("observers").asText()).contains("srv-5", "cli-"));
+    }
+
+    /** An agent-stats record as the agent publishes it (cumulative counters). */
+    private static String agentStats(long tsMs, long seen, long dropped) {
+        return String.format("{\"observer\":\"srv-1\",\"time\":\"-\",\"ts_ms\":%d,\"source\":\"live:eth0\",\"packets_seen\":%d,"
+                + "\"pcap_received\":%d,\"pcap_dropped\":%d,\"pcap_ifdropped\":0,\"parsed\":%d,\"skipped\":{},"
+                + "\"options_incomplete\":0,\"queued\":0,\"sent\":%d,\"dropped\":0,\"send_errors\":0,\"unsent_at_exit\":0}",
+                tsMs, seen, seen + dropped, dropped, seen, seen);
     }
 
     private static List<JsonNode> read(String topic) {

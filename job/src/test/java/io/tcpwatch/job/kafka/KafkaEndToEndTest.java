@@ -49,6 +49,7 @@ class KafkaEndToEndTest {
         KAFKA.broker().createTopic("tcp.detections", 2);
         KAFKA.broker().createTopic("tcp.connections", 2);
         KAFKA.broker().createTopic("tcp.fleet-stats", 1);
+        KAFKA.broker().createTopic("tcp.agent-stats", 1);
 
         int agent = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
                 KAFKA.broker().bootstrap(), "--observer", "e2e", "--no-progress");
@@ -59,7 +60,7 @@ class KafkaEndToEndTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
         StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
-                "tcp.connections", "tcp.fleet-stats", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch e2e");
 
