@@ -23,7 +23,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * Per server endpoint: tumbling event-time windows of (deduplicated) connection outcomes →
- * {@link FleetStats}. Events wait in 100 ms buckets until the watermark has passed them by the
+ * {@link FleetStats}. Events wait in 10 ms buckets until the watermark has passed them by the
  * tracker's reject window, then are applied in event-time order: by then a connection rejected
  * right after its handshake has reported its RST, so it is kept out of the concurrency count (it
  * never held a slot in the application). Across windows the function remembers the connections
@@ -35,7 +35,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
 
     private static final int HLL_LG_K = 10;
     private static final int TOP_CLIENTS_MAP = 32;
-    private static final long BUCKET_NS = 100_000_000L;
+    private static final long BUCKET_NS = 10_000_000L;
     private static final String REJECTED = "REJECTED_AFTER_HANDSHAKE";
 
     private final long windowNs;
@@ -56,7 +56,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     private transient long watchingSinceNs;
 
     /**
-     * @param window        tumbling window width (a multiple of 100 ms)
+     * @param window        tumbling window width (a multiple of 10 ms)
      * @param rejectWindow  the tracker's reject window: how long events wait beyond the watermark
      * @param baselineWindows windows the RST baseline averages over (EWMA span)
      * @param retention     how long an idle server's history is kept
@@ -64,7 +64,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     public FleetStatsFunction(Duration window, Duration rejectWindow, int baselineWindows, Duration retention) {
         this.windowNs = window.toNanos();
         if (windowNs <= 0 || windowNs % BUCKET_NS != 0) {
-            throw new IllegalArgumentException("the fleet window must be a positive multiple of 100 ms, not " + window);
+            throw new IllegalArgumentException("the fleet window must be a positive multiple of 10 ms, not " + window);
         }
         this.delayMs = rejectWindow.toMillis();
         this.baselineAlpha = 2.0 / (baselineWindows + 1);
@@ -106,7 +106,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
             rejected.put(e.connectionId(), true); // its ESTABLISHED, still waiting, will know
         }
-        // one timer per 100 ms bucket, not per event
+        // one timer per 10 ms bucket, not per event (wider buckets make RocksDB rewrite long lists)
         List<ConnectionEvent> bucket = pending.get(applyAtMs);
         if (bucket == null) {
             bucket = new ArrayList<>();
