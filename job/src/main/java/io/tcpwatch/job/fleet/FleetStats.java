@@ -44,7 +44,7 @@ public class FleetStats implements FleetWindow {
     public long concurrencyDuringRejections = -1;
     /** Running maximum since the window's first rejection (bookkeeping for the field above). */
     public long concurrencySinceFirstRejection = -1;
-    /** Distinct client addresses that opened connections (HyperLogLog estimate). */
+    /** Distinct client addresses that connected: completed a handshake (HyperLogLog estimate). */
     public long distinctClients;
     /** Longest silence between two new connections that ended in this window (ns). */
     public long quietBeforeNs;

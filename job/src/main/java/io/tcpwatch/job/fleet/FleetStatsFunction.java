@@ -185,10 +185,10 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                 long since = h.lastOpenedNs != 0 ? h.lastOpenedNs : Math.min(watchingSinceNs, e.tsNs);
                 w.quietBeforeNs = Math.max(w.quietBeforeNs, e.tsNs - since);
                 h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
-                clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
             }
             case ESTABLISHED -> {
                 w.established++;
+                clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
                 if (e.synRetransmits > 0 && !e.portReuseCollision) {
                     w.retriedEstablished++;
                 }

@@ -174,14 +174,19 @@ class FleetDetectionsTest {
         send(opened(200, 2));
         for (int c = 3; c <= 27; c++) { // 25 clients after 5 s of quiet
             send(opened(5_200 + c, c));
+            send(established(5_201 + c, c));
         }
         for (int c = 1; c <= 40; c++) { // elsewhere: 40 clients, one every 200 ms, never quiet
             send(on("10.0.0.2:80", opened(200 * c, 100 + c)));
+            send(on("10.0.0.2:80", established(200 * c + 1, 100 + c)));
+        }
+        for (int c = 1; c <= 40; c++) { // and a flood after a quiet period: sources that never connect
+            send(on("10.0.0.3:80", opened(5_000 + c, 200 + c)));
         }
         watermark(11_000);
         assertThat(of("RECONNECT_STORM")).singleElement().satisfies(d -> {
             assertThat(d.server).isEqualTo(SERVER);
-            assertThat(d.explanation).contains("About 27 distinct clients", "5.0 s without a new connection");
+            assertThat(d.explanation).contains("About 25 distinct clients", "5.0 s without a new connection");
         });
     }
 

@@ -7,9 +7,10 @@ import java.util.Locale;
 
 /**
  * {@code RECONNECT_STORM} (DESIGN.md): many distinct clients connect within seconds after a quiet
- * period (thundering herd after maintenance). Fires when a window holds new connections from at
- * least {@code reconnectClients} distinct addresses (HyperLogLog) and, before them, the server saw
- * no new connection for at least {@code reconnectQuiet}. Silence before the stage started watching
+ * period (thundering herd after maintenance). Fires when, in a window, at least
+ * {@code reconnectClients} distinct addresses completed a handshake (HyperLogLog; spoofed SYNs
+ * that never complete one are a flood, not clients) and, before the window's new connections, the
+ * server saw none for at least {@code reconnectQuiet}. Silence before the stage started watching
  * is not counted as quiet.
  */
 public final class ReconnectStormRule implements FleetRule<FleetStats> {
@@ -25,9 +26,9 @@ public final class ReconnectStormRule implements FleetRule<FleetStats> {
             return null;
         }
         String explanation = String.format(Locale.ROOT,
-                "About %d distinct clients opened %d connections to %s within %.0f s after %.1f s without a new"
+                "About %d distinct clients connected to %s (%d new connections) within %.0f s after %.1f s without a new"
                         + " connection: a reconnect storm (clients coming back together, as after maintenance or a restart).",
-                w.distinctClients, w.newConnections, w.server, (w.windowEndNs - w.windowStartNs) / 1e9, w.quietBeforeNs / 1e9);
+                w.distinctClients, w.server, w.newConnections, (w.windowEndNs - w.windowStartNs) / 1e9, w.quietBeforeNs / 1e9);
         String evidence = new Evidence().put("distinct_clients", w.distinctClients).put("new_connections", w.newConnections)
                 .put("quiet_seconds", w.quietBeforeNs / 1e9).put("rejected_after_handshake", w.rstRejectedAfterHandshake)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0")).toJson();

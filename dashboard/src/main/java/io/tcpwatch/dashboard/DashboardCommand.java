@@ -1,0 +1,88 @@
+package io.tcpwatch.dashboard;
+
+import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.kafka.KafkaClientOptions;
+import io.tcpwatch.agent.cli.Signals;
+import java.io.IOException;
+import java.net.BindException;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tcpwatch dashboard}: the fleet dashboard on the job's topics. */
+@Command(name = "dashboard",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {"Serve the fleet dashboard and its REST API, reading the job's topics from Kafka.",
+            "%nPages and API: / (overview, charts, detections), /api/detections, /api/fleet, /api/connections,",
+            "/api/events (server-sent events), /metrics (Prometheus)."},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  stopped", "  2  usage error", "  7  the Kafka cluster is unreachable", "  10 the address is in use"})
+public final class DashboardCommand implements Callable<Integer> {
+
+    public static final int ADDRESS_IN_USE = 10;
+
+    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", required = true, description = "The Kafka cluster.")
+    String bootstrap;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; anything wider deserves --token).")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Require this token (Authorization: Bearer TOKEN, or ?token=TOKEN).")
+    String token;
+
+    @Option(names = "--detections-topic", paramLabel = "TOPIC", defaultValue = "tcp.detections", description = "Default: ${DEFAULT-VALUE}.")
+    String detectionsTopic;
+
+    @Option(names = "--fleet-stats-topic", paramLabel = "TOPIC", defaultValue = "tcp.fleet-stats", description = "Default: ${DEFAULT-VALUE}.")
+    String fleetStatsTopic;
+
+    @Option(names = "--connections-topic", paramLabel = "TOPIC", defaultValue = "tcp.connections", description = "Default: ${DEFAULT-VALUE}.")
+    String connectionsTopic;
+
+    @Mixin
+    KafkaClientOptions kafka;
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            kafka.awaitBroker(bootstrap, "tcpwatch-dashboard", msg -> System.err.println("tcpwatch dashboard: " + msg));
+        } catch (AgentException e) {
+            System.err.println("tcpwatch dashboard: " + e.getMessage());
+            return e.exitCode();
+        }
+        Dashboard.Settings s = new Dashboard.Settings(bootstrap, new TopicFeed.Topics(detectionsTopic, fleetStatsTopic,
+                connectionsTopic), "tcpwatch-dashboard-" + UUID.randomUUID(), kafka.properties(), bind, port, token,
+                20_000, 360, 5_000);
+        Dashboard dashboard;
+        try {
+            dashboard = start(s);
+        } catch (IOException e) {
+            System.err.println("tcpwatch dashboard: " + e.getMessage() + ".");
+            return ADDRESS_IN_USE;
+        }
+        System.err.printf("tcpwatch dashboard: http://%s:%d/ (Ctrl-C stops)%n", bind, dashboard.port());
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
+        stop.await();
+        dashboard.close();
+        return 0;
+    }
+
+    /** Starts a dashboard; a taken port becomes one sentence. */
+    public static Dashboard start(Dashboard.Settings s) throws IOException {
+        try {
+            return new Dashboard(s);
+        } catch (BindException e) {
+            throw new IOException(s.bind() + ":" + s.port() + " is already in use (choose another with --port)", e);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.tcpwatch.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The dashboard's bounded recent history of the three topics: detections (a fleet episode once,
+ * as its latest report, remembering when it opened), fleet statistics per server (the last
+ * {@code windowsPerServer} windows), connection records (the last {@code connections}). Records
+ * beyond the bounds are dropped oldest first, and counted.
+ */
+public final class Store {
+
+    /** What a query asks of the detections. */
+    public record Query(String type, String server, String client, String status, Instant from, Instant to, int limit) {}
+
+    private final int maxDetections;
+    private final int windowsPerServer;
+    private final int maxConnections;
+    private final LinkedHashMap<String, ObjectNode> detections = new LinkedHashMap<>();
+    private final Map<String, Deque<JsonNode>> fleet = new TreeMap<>();
+    private final Deque<JsonNode> connections = new ArrayDeque<>();
+    private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> detectionsBy = new ConcurrentHashMap<>();
+    private final AtomicLong evicted = new AtomicLong();
+
+    public Store(int maxDetections, int windowsPerServer, int maxConnections) {
+        this.maxDetections = maxDetections;
+        this.windowsPerServer = windowsPerServer;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Takes one detection record; returns the record as the store now holds it. */
+    public synchronized ObjectNode addDetection(JsonNode d) {
+        received.computeIfAbsent("detections", k -> new AtomicLong()).incrementAndGet();
+        detectionsBy.computeIfAbsent(d.path("type").asText() + "|" + d.path("severity").asText(), k -> new AtomicLong())
+                .incrementAndGet();
+        String key = d.path("id").asText(); // a fleet episode keeps its id across reports
+        ObjectNode stored = ((ObjectNode) d).deepCopy();
+        ObjectNode previous = detections.remove(key);
+        if (previous != null && previous.has("opened")) {
+            stored.put("opened", previous.path("opened").asText());
+        } else if (d.has("status")) {
+            stored.put("opened", d.path("start").asText());
+        }
+        detections.put(key, stored);
+        while (detections.size() > maxDetections) {
+            Iterator<String> it = detections.keySet().iterator();
+            it.next();
+            it.remove();
+            evicted.incrementAndGet();
+        }
+        return stored;
+    }
+
+    public synchronized void addFleetStats(JsonNode w) {
+        received.computeIfAbsent("fleet-stats", k -> new AtomicLong()).incrementAndGet();
+        Deque<JsonNode> series = fleet.computeIfAbsent(w.path("server").asText(), k -> new ArrayDeque<>());
+        series.addLast(w);
+        while (series.size() > windowsPerServer) {
+            series.removeFirst();
+        }
+    }
+
+    public synchronized void addConnection(JsonNode c) {
+        received.computeIfAbsent("connections", k -> new AtomicLong()).incrementAndGet();
+        connections.addLast(c);
+        while (connections.size() > maxConnections) {
+            connections.removeFirst();
+            evicted.incrementAndGet();
+        }
+    }
+
+    /** Detections matching {@code q}, newest first. */
+    public synchronized ArrayNode detections(Query q) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (ObjectNode d : detections.values()) {
+            if (matches(d, q)) {
+                out.add(d);
+            }
+        }
+        out.sort(Comparator.comparing((ObjectNode d) -> d.path("end").asText()).reversed());
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        out.stream().limit(q.limit()).forEach(a::add);
+        return a;
+    }
+
+    private static boolean matches(JsonNode d, Query q) {
+        if (q.type() != null && !q.type().equals(d.path("type").asText())) {
+            return false;
+        }
+        if (q.server() != null && !d.path("server").asText().contains(q.server())) {
+            return false;
+        }
+        if (q.client() != null && !d.path("client").asText().contains(q.client())) {
+            return false;
+        }
+        if (q.status() != null) {
+            String status = d.has("status") ? d.path("status").asText() : "FINDING";
+            boolean open = !status.equals("RESOLVED") && d.has("status");
+            if (!(q.status().equals(status) || (q.status().equals("ACTIVE") && open))) {
+                return false;
+            }
+        }
+        Instant end = Instant.parse(d.path("end").asText());
+        Instant start = Instant.parse(d.path("start").asText());
+        return (q.from() == null || !end.isBefore(q.from())) && (q.to() == null || !start.isAfter(q.to()));
+    }
+
+    /**
+     * The fleet at a glance: per server endpoint its latest window, the sum of its recent windows,
+     * and its open fleet episodes.
+     */
+    public synchronized ObjectNode overview() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode servers = root.putArray("servers");
+        Map<String, List<JsonNode>> open = new TreeMap<>();
+        for (ObjectNode d : detections.values()) {
+            if (d.has("status") && !d.path("status").asText().equals("RESOLVED")) {
+                open.computeIfAbsent(d.path("server").asText(), k -> new ArrayList<>()).add(d);
+            }
+        }
+        for (Map.Entry<String, Deque<JsonNode>> e : fleet.entrySet()) {
+            ObjectNode s = servers.addObject();
+            s.put("server", e.getKey());
+            s.set("latest", e.getValue().peekLast());
+            ArrayNode incidents = s.putArray("open_incidents");
+            for (JsonNode d : open.getOrDefault(e.getKey(), List.of())) {
+                ObjectNode i = incidents.addObject();
+                i.put("id", d.path("id").asText());
+                i.put("type", d.path("type").asText());
+                i.put("severity", d.path("severity").asText());
+                JsonNode ev = d.path("evidence");
+                if (d.path("type").asText().equals("PORT_EXHAUSTION_RISK") && ev.has("ephemeral_ports")) {
+                    s.put("port_headroom", Math.round(ev.path("ephemeral_ports").asDouble() - ev.path("ports_held").asDouble()));
+                }
+            }
+        }
+        root.put("open_incidents", open.values().stream().mapToInt(List::size).sum());
+        return root;
+    }
+
+    /** The recent windows of one server, or of the whole fleet summed per window when {@code server} is null. */
+    public synchronized ArrayNode series(String server) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        if (server != null) {
+            fleet.getOrDefault(server, new ArrayDeque<>()).forEach(out::add);
+            return out;
+        }
+        TreeMap<String, ObjectNode> sum = new TreeMap<>();
+        for (Deque<JsonNode> series : fleet.values()) {
+            for (JsonNode w : series) {
+                ObjectNode t = sum.computeIfAbsent(w.path("window_start").asText(), k -> {
+                    ObjectNode n = JsonNodeFactory.instance.objectNode();
+                    n.put("server", "fleet");
+                    n.put("window_start", k);
+                    n.putObject("rsts");
+                    return n;
+                });
+                for (String f : List.of("new", "established", "closed", "half_open", "syn_retransmits", "retransmissions",
+                        "data_segments", "concurrency_high_water")) {
+                    t.put(f, t.path(f).asLong() + w.path(f).asLong());
+                }
+                w.path("rsts").fields().forEachRemaining(c -> ((ObjectNode) t.get("rsts")).put(c.getKey(),
+                        t.path("rsts").path(c.getKey()).asLong() + c.getValue().asLong()));
+            }
+        }
+        sum.values().forEach(out::add);
+        return out;
+    }
+
+    /** The latest connection records matching, newest first. */
+    public synchronized ArrayNode connections(String server, String client, int limit) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (Iterator<JsonNode> it = connections.descendingIterator(); it.hasNext() && out.size() < limit; ) {
+            JsonNode c = it.next();
+            String resp = c.path("id.resp_h").asText() + ":" + c.path("id.resp_p").asText();
+            String orig = c.path("id.orig_h").asText() + ":" + c.path("id.orig_p").asText();
+            if ((server == null || resp.contains(server)) && (client == null || orig.contains(client))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    public long received(String topic) {
+        AtomicLong n = received.get(topic);
+        return n == null ? 0 : n.get();
+    }
+
+    public Map<String, Long> detectionsByTypeAndSeverity() {
+        Map<String, Long> m = new TreeMap<>();
+        detectionsBy.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    public long evicted() {
+        return evicted.get();
+    }
+
+    public synchronized int openIncidents() {
+        int n = 0;
+        for (ObjectNode d : detections.values()) {
+            if (d.has("status") && !d.path("status").asText().equals("RESOLVED")) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

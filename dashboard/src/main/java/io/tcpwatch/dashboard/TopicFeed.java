@@ -1,0 +1,149 @@
+package io.tcpwatch.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kafka consumer (its own group, committed records only) on the job's three output topics,
+ * feeding the {@link Store} and telling listeners of each new record. Records that are not JSON
+ * are counted, never fatal. Tracks its lag for {@code /metrics}.
+ */
+public final class TopicFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicFeed.class);
+
+    /** The topics read. */
+    public record Topics(String detections, String fleetStats, String connections) {}
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Topics topics;
+    private final Store store;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<BiConsumer<String, JsonNode>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> lag = new ConcurrentHashMap<>();
+    private final AtomicLong undecodable = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public TopicFeed(String bootstrap, Topics topics, String group, Map<String, String> clientOverrides, Store store) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", group);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        p.put("client.id", "tcpwatch-dashboard");
+        p.putAll(clientOverrides);
+        this.consumer = new KafkaConsumer<>(p);
+        this.topics = topics;
+        this.store = store;
+        this.thread = new Thread(this::run, "tcpwatch-dashboard-feed");
+        thread.setDaemon(true);
+    }
+
+    /** {@code listener} hears ("detection" | "fleet" | "connection", the stored record) after the store has it. */
+    public void onRecord(BiConsumer<String, JsonNode> listener) {
+        listeners.add(listener);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topics.detections(), topics.fleetStats(), topics.connections()));
+            long lastLag = 0;
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                    take(r);
+                }
+                if (System.nanoTime() - lastLag > 5_000_000_000L) {
+                    lastLag = System.nanoTime();
+                    updateLag();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("the dashboard's Kafka consumer stopped: {}", e.toString());
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> r) {
+        JsonNode n;
+        try {
+            n = r.value() == null ? null : json.readTree(r.value());
+        } catch (IOException e) {
+            n = null;
+        }
+        if (n == null || !n.isObject()) {
+            undecodable.incrementAndGet();
+            return;
+        }
+        String kind;
+        JsonNode stored = n;
+        if (r.topic().equals(topics.detections())) {
+            kind = "detection";
+            stored = store.addDetection(n);
+        } else if (r.topic().equals(topics.fleetStats())) {
+            kind = "fleet";
+            store.addFleetStats(n);
+        } else {
+            kind = "connection";
+            store.addConnection(n);
+        }
+        for (BiConsumer<String, JsonNode> l : listeners) {
+            l.accept(kind, stored);
+        }
+    }
+
+    private void updateLag() {
+        List<TopicPartition> assigned = new ArrayList<>(consumer.assignment());
+        if (assigned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(2));
+        Map<String, Long> sum = new java.util.HashMap<>();
+        for (TopicPartition tp : assigned) {
+            long behind = Math.max(0, end.getOrDefault(tp, 0L) - consumer.position(tp, Duration.ofSeconds(2)));
+            sum.merge(tp.topic(), behind, Long::sum);
+        }
+        lag.putAll(sum);
+    }
+
+    /** Records not yet consumed, per topic (updated every 5 s). */
+    public Map<String, Long> lag() {
+        return lag;
+    }
+
+    public long undecodable() {
+        return undecodable.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(10_000);
+    }
+}

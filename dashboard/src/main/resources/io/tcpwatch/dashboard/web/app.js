@@ -1,0 +1,176 @@
+// tcpwatch dashboard: the fleet overview, charts over time, the detections table and a detail view,
+// kept live by server-sent events from /api/events.
+'use strict';
+
+const TOKEN = new URLSearchParams(location.search).get('token');
+const TYPES = ['RST_STORM', 'SYN_FLOOD', 'ACCEPT_BACKLOG_OVERFLOW', 'CONNECTION_LIMIT', 'RECONNECT_STORM',
+  'RETRANSMISSION_SURGE', 'PORT_EXHAUSTION_RISK', 'RST', 'PORT_REUSE_COLLISION', 'ZERO_WINDOW_STALL', 'HALF_OPEN',
+  'SYN_RETRANSMIT'];
+const CAUSES = ['REFUSED', 'REJECTED_AFTER_HANDSHAKE', 'ABORTIVE_CLOSE', 'RST_AFTER_FIN', 'IDLE_TIMEOUT',
+  'CHALLENGE_ACK_REPLY', 'DATA_AFTER_RST', 'OTHER'];
+const COLORS = ['#e5484d', '#e5a50a', '#58a6ff', '#8b949e', '#a371f7', '#3fb950', '#f778ba', '#6e7681'];
+
+let selectedServer = null;
+let rows = [];
+
+function api(path, params = {}) {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null));
+  if (TOKEN) q.set('token', TOKEN);
+  return fetch(path + (q.toString() ? '?' + q : '')).then(r => {
+    if (!r.ok) throw new Error(path + ': ' + r.status);
+    return r.json();
+  });
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c)));
+  return e;
+}
+
+function time(iso) {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '';
+}
+
+// ---------------------------------------------------------------- fleet overview
+
+function renderOverview(fleet) {
+  const body = document.querySelector('#overview tbody');
+  body.replaceChildren();
+  for (const s of fleet.servers) {
+    const w = s.latest || {};
+    const rsts = w.rsts || {};
+    const total = Object.values(rsts).reduce((a, b) => a + b, 0);
+    const byCause = Object.entries(rsts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ');
+    const incidents = el('td');
+    for (const i of s.open_incidents) incidents.append(el('span', {class: 'badge ' + i.severity}, i.type));
+    body.append(el('tr', {'data-server': s.server, onclick: () => selectServer(s.server)},
+      el('td', {}, s.server),
+      el('td', {class: 'num'}, w.new ?? ''),
+      el('td', {}, total ? `${total}: ${byCause}` : '0'),
+      el('td', {class: 'num'}, w.half_open ?? ''),
+      el('td', {class: 'num'}, w.retransmission_rate != null ? (100 * w.retransmission_rate).toFixed(2) + '%' : ''),
+      el('td', {class: 'num'}, w.concurrency_high_water ?? ''),
+      el('td', {class: 'num'}, w.distinct_clients ?? ''),
+      el('td', {class: 'num'}, s.port_headroom != null ? s.port_headroom + ' ports' : 'ok'),
+      incidents));
+  }
+  document.getElementById('summary').textContent =
+    `${fleet.servers.length} server endpoints · ${fleet.open_incidents} open incidents`;
+}
+
+// ---------------------------------------------------------------- charts
+
+const rstChart = new Chart(document.getElementById('chart-rsts'), {
+  type: 'bar',
+  data: {labels: [], datasets: CAUSES.map((c, i) => ({label: c, data: [], backgroundColor: COLORS[i]}))},
+  options: {animation: false, maintainAspectRatio: false, plugins: {title: {display: true, text: 'reset connections per 10 s, by cause'}},
+    scales: {x: {stacked: true, ticks: {maxTicksLimit: 8}}, y: {stacked: true, beginAtZero: true}}}
+});
+const connChart = new Chart(document.getElementById('chart-conns'), {
+  type: 'line',
+  data: {labels: [], datasets: [
+    {label: 'new', data: [], borderColor: '#58a6ff', pointRadius: 0},
+    {label: 'half-open', data: [], borderColor: '#e5484d', pointRadius: 0},
+    {label: 'peak concurrent', data: [], borderColor: '#3fb950', pointRadius: 0},
+    {label: 'SYN retransmits', data: [], borderColor: '#e5a50a', pointRadius: 0}]},
+  options: {animation: false, maintainAspectRatio: false, plugins: {title: {display: true, text: 'connections per 10 s'}},
+    scales: {x: {ticks: {maxTicksLimit: 8}}, y: {beginAtZero: true}}}
+});
+
+function renderSeries(series) {
+  const labels = series.map(w => time(w.window_start).slice(11));
+  rstChart.data.labels = labels;
+  CAUSES.forEach((c, i) => { rstChart.data.datasets[i].data = series.map(w => (w.rsts || {})[c] || 0); });
+  rstChart.update();
+  connChart.data.labels = labels;
+  ['new', 'half_open', 'concurrency_high_water', 'syn_retransmits'].forEach((f, i) => {
+    connChart.data.datasets[i].data = series.map(w => w[f] || 0);
+  });
+  connChart.update();
+  document.getElementById('chart-scope').textContent = selectedServer || 'whole fleet';
+}
+
+function selectServer(server) {
+  selectedServer = selectedServer === server ? null : server;
+  refreshFleet();
+}
+
+// ---------------------------------------------------------------- detections
+
+function filters() {
+  return {
+    type: document.getElementById('filter-type').value,
+    server: document.getElementById('filter-server').value,
+    client: document.getElementById('filter-client').value,
+    status: document.getElementById('filter-status').value,
+    since: document.getElementById('filter-since').value,
+    limit: 300
+  };
+}
+
+function renderDetections(list) {
+  rows = list;
+  const body = document.querySelector('#detections tbody');
+  body.replaceChildren();
+  list.forEach((d, i) => body.append(el('tr', {'data-id': d.id, onclick: () => showDetail(rows[i])},
+    el('td', {}, time(d.status ? d.opened || d.start : d.start)),
+    el('td', {}, d.cause ? `${d.type} / ${d.cause}` : d.type),
+    el('td', {}, d.status || ''),
+    el('td', {class: 'sev-' + d.severity}, d.severity),
+    el('td', {}, d.server),
+    el('td', {}, d.client || ''),
+    el('td', {class: 'explanation'}, d.explanation))));
+}
+
+function showDetail(d) {
+  document.getElementById('detail-title').textContent =
+    `${d.type}${d.cause ? ' / ' + d.cause : ''}${d.status ? ' · ' + d.status : ''} — ${d.server}`;
+  document.getElementById('detail-explanation').textContent =
+    `${d.explanation} (confidence ${d.confidence}; observed by ${d.observer}; ${time(d.start)} → ${time(d.end)})`;
+  document.getElementById('display-filter').textContent = (d.evidence || {}).display_filter || '';
+  document.getElementById('detail-evidence').textContent = JSON.stringify(d.evidence, null, 2);
+  document.getElementById('detail').hidden = false;
+}
+
+document.getElementById('detail-close').addEventListener('click', () => { document.getElementById('detail').hidden = true; });
+document.getElementById('copy-filter').addEventListener('click', () => {
+  const text = document.getElementById('display-filter').textContent;
+  (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject()).then(
+    () => { document.getElementById('copy-filter').textContent = 'copied'; },
+    () => { getSelection().selectAllChildren(document.getElementById('display-filter')); });
+  setTimeout(() => { document.getElementById('copy-filter').textContent = 'copy'; }, 1500);
+});
+
+// ---------------------------------------------------------------- refresh and live updates
+
+function refreshFleet() {
+  api('api/fleet').then(renderOverview).catch(console.error);
+  api('api/fleet', {series: 1, server: selectedServer}).then(renderSeries).catch(console.error);
+}
+
+function refreshDetections() {
+  api('api/detections', filters()).then(renderDetections).catch(console.error);
+}
+
+let pending = null;
+function soon(fn) {
+  if (pending) return;
+  pending = setTimeout(() => { pending = null; fn(); }, 500);
+}
+
+for (const t of TYPES) document.getElementById('filter-type').append(el('option', {value: t}, t));
+document.getElementById('filters').addEventListener('input', refreshDetections);
+document.getElementById('filters').addEventListener('submit', e => { e.preventDefault(); refreshDetections(); });
+
+const events = new EventSource('api/events' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
+events.onopen = () => { document.getElementById('live').className = 'live on'; };
+events.onerror = () => { document.getElementById('live').className = 'live off'; };
+events.addEventListener('detection', () => soon(() => { refreshDetections(); refreshFleet(); }));
+events.addEventListener('fleet', () => soon(() => { refreshDetections(); refreshFleet(); }));
+
+refreshFleet();
+refreshDetections();
