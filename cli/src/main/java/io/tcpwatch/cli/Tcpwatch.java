@@ -2,6 +2,8 @@ package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.cli.SimulateCommand;
+import io.tcpwatch.dashboard.DashboardCommand;
+import io.tcpwatch.dashboard.DetectionsCommand;
 import io.tcpwatch.job.JobCommand;
 import io.tcpwatch.job.analyze.AnalyzeCommand;
 import picocli.CommandLine;
@@ -12,8 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Tcpwatch.Version.class,
         description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
-        subcommands = {AgentCommand.class, AnalyzeCommand.class, JobCommand.class, SimulateCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {AnalyzeCommand.class, AgentCommand.class, JobCommand.class, DashboardCommand.class,
+                DetectionsCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class Tcpwatch implements Runnable {
 
     @CommandLine.Spec

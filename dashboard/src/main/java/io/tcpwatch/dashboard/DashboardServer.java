@@ -73,7 +73,7 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        try {
             String path = ex.getRequestURI().getPath();
             Map<String, String> q = query(ex.getRequestURI().getRawQuery());
             if (token != null && !authorized(ex, q)) {
@@ -99,6 +99,8 @@ public final class DashboardServer implements AutoCloseable {
             }
         } catch (IllegalArgumentException e) {
             send(ex, 400, "text/plain", e.getMessage() + "\n");
+        } finally {
+            ex.close();
         }
     }
 

@@ -164,6 +164,7 @@ function soon(fn) {
 
 for (const t of TYPES) document.getElementById('filter-type').append(el('option', {value: t}, t));
 document.getElementById('filters').addEventListener('input', refreshDetections);
+document.getElementById('filters').addEventListener('change', refreshDetections);
 document.getElementById('filters').addEventListener('submit', e => { e.preventDefault(); refreshDetections(); });
 
 const events = new EventSource('api/events' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
