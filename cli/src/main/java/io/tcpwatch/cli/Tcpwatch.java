@@ -2,6 +2,7 @@ package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.cli.SimulateCommand;
+import io.tcpwatch.cli.demo.DemoCommand;
 import io.tcpwatch.dashboard.DashboardCommand;
 import io.tcpwatch.dashboard.DetectionsCommand;
 import io.tcpwatch.job.JobCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Tcpwatch.Version.class,
         description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
-        subcommands = {AnalyzeCommand.class, AgentCommand.class, JobCommand.class, DashboardCommand.class,
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, AgentCommand.class, JobCommand.class, DashboardCommand.class,
                 DetectionsCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class Tcpwatch implements Runnable {
 

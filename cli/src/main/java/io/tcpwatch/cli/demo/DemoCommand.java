@@ -1,0 +1,231 @@
+package io.tcpwatch.cli.demo;
+
+import io.tcpwatch.agent.Agent;
+import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.capture.LiveCapture;
+import io.tcpwatch.agent.cli.Signals;
+import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.agent.kafka.SegmentPublisher;
+import io.tcpwatch.agent.output.KafkaSink;
+import io.tcpwatch.dashboard.Dashboard;
+import io.tcpwatch.dashboard.DashboardCommand;
+import io.tcpwatch.job.StreamingJob;
+import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tcpwatch demo}: the whole product on one machine, in this process — a KRaft Kafka broker,
+ * the topics, the job in a local Flink environment with its web UI, the dashboard, an agent
+ * replaying the corpus' scenarios with timestamps shifted to now, and (with the permission) an
+ * agent capturing {@code lo} live. Ctrl-C stops everything and removes the temporary data.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {"Run the whole product on this machine: Kafka, the job (with the Flink web UI), the",
+            "dashboard, and agents replaying the labeled scenarios live (and capturing lo when permitted)."},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  stopped with Ctrl-C (or after --seconds)", "  2  usage error", "  10 a port is in use"})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "8080", description = "Default: ${DEFAULT-VALUE}.")
+    int dashboardPort;
+
+    @Option(names = "--flink-port", paramLabel = "PORT", defaultValue = "8081", description = "Flink web UI (default: ${DEFAULT-VALUE}).")
+    int flinkPort;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092", description = "Default: ${DEFAULT-VALUE}.")
+    int kafkaPort;
+
+    @Option(names = "--controller-port", paramLabel = "PORT", defaultValue = "9093",
+            description = "The KRaft controller's port (default: ${DEFAULT-VALUE}).")
+    int controllerPort;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep Kafka's data here (default: a temporary folder, removed at exit).")
+    Path dataDir;
+
+    @Option(names = "--no-live", description = "Do not capture lo live, even with the permission.")
+    boolean noLive;
+
+    @Option(names = "--seconds", paramLabel = "N", description = "Stop by itself after N seconds.")
+    Integer seconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("--dashboard-port", dashboardPort);
+        ports.put("--flink-port", flinkPort);
+        ports.put("--kafka-port", kafkaPort);
+        ports.put("--controller-port", controllerPort);
+        for (Map.Entry<String, Integer> p : ports.entrySet()) {
+            if (!free(p.getValue())) {
+                System.err.printf("tcpwatch demo: port %d is in use (choose another with %s).%n", p.getValue(), p.getKey());
+                return DashboardCommand.ADDRESS_IN_USE;
+            }
+        }
+        boolean temporary = dataDir == null;
+        Path data = temporary ? Files.createTempDirectory("tcpwatch-demo-") : dataDir;
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
+
+        EmbeddedKafka kafka = null;
+        JobClient job = null;
+        Dashboard dashboard = null;
+        SegmentPublisher publisher = null;
+        CorpusReplay replay = null;
+        Thread replayThread = null;
+        Agent live = null;
+        Thread liveThread = null;
+        try {
+            say("starting Kafka (KRaft) on 127.0.0.1:" + kafkaPort + " …");
+            kafka = new EmbeddedKafka(data, kafkaPort, controllerPort);
+            kafka.createTopics(Map.of(KafkaTopics.SEGMENTS, 4, KafkaTopics.DETECTIONS, 2, KafkaTopics.CONNECTIONS, 2,
+                    KafkaTopics.FLEET_STATS, 2, KafkaTopics.AGENT_STATS, 1));
+
+            say("starting the job in a local Flink environment …");
+            Configuration conf = new Configuration();
+            conf.set(RestOptions.PORT, flinkPort);
+            conf.set(RestOptions.ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+            env.setParallelism(2);
+            StreamingJob.attach(env, new StreamingJob.Settings(kafka.bootstrap(), KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS,
+                    KafkaTopics.CONNECTIONS, KafkaTopics.FLEET_STATS, KafkaTopics.AGENT_STATS, "tcpwatch-demo",
+                    Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), false, new Properties(),
+                    TrackerConfig.defaults(), FleetConfig.defaults()));
+            job = env.executeAsync("tcpwatch demo");
+
+            say("starting the dashboard …");
+            dashboard = DashboardCommand.start(Dashboard.Settings.defaults(kafka.bootstrap()).withPort(dashboardPort));
+
+            publisher = new SegmentPublisher(KafkaSettings.producer(kafka.bootstrap(), "tcpwatch-demo-agent", "zstd", Map.of()),
+                    KafkaTopics.SEGMENTS, 262_144);
+            replay = new CorpusReplay(data.resolve("captures"), new KafkaSink(publisher, true));
+            replayThread = new Thread(replay, "tcpwatch-demo-replay");
+            replayThread.setDaemon(true);
+            replayThread.start();
+
+            String liveNote = "live capture of lo: off (--no-live)";
+            if (!noLive) {
+                try {
+                    LiveCapture capture = LiveCapture.open(new LiveCapture.Options("lo", "tcp and not port " + kafkaPort
+                            + " and not port " + controllerPort + " and not port " + dashboardPort + " and not port "
+                            + flinkPort, 128, 8, false));
+                    live = new Agent("demo-lo", new KafkaSink(publisher, false), null);
+                    Agent agent = live;
+                    liveThread = new Thread(() -> {
+                        try {
+                            agent.capture(capture);
+                        } catch (AgentException e) {
+                            say("live capture of lo stopped: " + e.getMessage());
+                        } finally {
+                            capture.close();
+                        }
+                    }, "tcpwatch-demo-live");
+                    liveThread.setDaemon(true);
+                    liveThread.start();
+                    liveNote = "live capture of lo: on (your own connections to localhost show up as observer demo-lo)";
+                } catch (AgentException e) {
+                    liveNote = "live capture of lo: off (" + e.getMessage() + ")";
+                }
+            }
+
+            System.err.printf("%n  dashboard   http://127.0.0.1:%d/%n  Flink UI    http://127.0.0.1:%d/%n"
+                            + "  Kafka       %s  (topics %s, %s, %s, %s)%n  %s%n%n"
+                            + "  The agent replays the labeled scenarios (%s) live; first detections within a minute.%n"
+                            + "  Try: ./tcpwatch detections --bootstrap %s --since 10m%n  Ctrl-C stops everything.%n%n",
+                    dashboard.port(), flinkPort, kafka.bootstrap(), KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS,
+                    KafkaTopics.FLEET_STATS, KafkaTopics.CONNECTIONS, liveNote, String.join(", ", CorpusReplay.SCENARIOS),
+                    kafka.bootstrap());
+            if (seconds != null) {
+                stop.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            } else {
+                stop.await();
+            }
+            say("stopping …");
+            return 0;
+        } catch (IOException e) {
+            System.err.println("tcpwatch demo: " + e.getMessage() + ".");
+            return DashboardCommand.ADDRESS_IN_USE;
+        } finally {
+            if (replay != null) {
+                replay.stop();
+            }
+            if (live != null) {
+                live.requestStop();
+            }
+            join(replayThread);
+            join(liveThread);
+            if (publisher != null) {
+                publisher.close(Duration.ofSeconds(5));
+            }
+            if (dashboard != null) {
+                dashboard.close();
+            }
+            if (job != null) {
+                try {
+                    job.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    say("the job did not stop cleanly: " + e.getMessage());
+                }
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            if (temporary) {
+                delete(data);
+            }
+            say("stopped.");
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void join(Thread t) throws InterruptedException {
+        if (t != null) {
+            t.join(10_000);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            say("could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static void say(String msg) {
+        System.err.println("tcpwatch demo: " + msg);
+    }
+}
