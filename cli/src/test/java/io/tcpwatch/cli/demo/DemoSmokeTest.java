@@ -74,6 +74,27 @@ class DemoSmokeTest {
         }
     }
 
+    @Test
+    void aBusyPortIsOneSentenceAndExitCode10() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.err;
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            int exit;
+            try {
+                int[] free = freePorts(3);
+                exit = new picocli.CommandLine(new DemoCommand()).execute("--kafka-port", String.valueOf(taken.getLocalPort()),
+                        "--dashboard-port", String.valueOf(free[0]), "--flink-port", String.valueOf(free[1]),
+                        "--controller-port", String.valueOf(free[2]));
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(exit).isEqualTo(10);
+            assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(
+                    "tcpwatch demo: port " + taken.getLocalPort() + " is in use (choose another with --kafka-port).\n");
+        }
+    }
+
     private static int[] freePorts(int n) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
