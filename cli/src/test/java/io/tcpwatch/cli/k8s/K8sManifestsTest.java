@@ -1,0 +1,258 @@
+package io.tcpwatch.cli.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.dashboard.DashboardCommand;
+import io.tcpwatch.job.JobCommand;
+import io.tcpwatch.job.kafka.KafkaTopics;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The Kubernetes manifests render (kubectl kustomize) and agree with the code: topic names,
+ * command-line flags (parsed by the commands themselves), Flink configuration keys, ports,
+ * images and their Dockerfiles, the agent's minimal capabilities, the metrics the Grafana
+ * dashboard queries.
+ */
+class K8sManifestsTest {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The overlay rendered by kubectl kustomize, as a list of resources. */
+    static List<JsonNode> render(String overlay) throws Exception {
+        Process p = new ProcessBuilder(kubectl(), "kustomize", ROOT.resolve("k8s/overlays/" + overlay).toString())
+                .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("kubectl kustomize %s: %s", overlay, new String(out, StandardCharsets.UTF_8)).isZero();
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(out)) {
+            while (it.hasNext()) {
+                JsonNode d = it.next();
+                if (d != null && d.has("kind")) {
+                    docs.add(d);
+                }
+            }
+        }
+        return docs;
+    }
+
+    static String kubectl() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, "kubectl"))) {
+                return Path.of(dir, "kubectl").toString();
+            }
+        }
+        throw new AssertionError("kubectl is needed to render the overlays (it is on this project's CI machines)");
+    }
+
+    static JsonNode one(List<JsonNode> docs, String kind, String name) {
+        return docs.stream().filter(d -> d.path("kind").asText().equals(kind) && d.path("metadata").path("name").asText().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    static String arg(List<String> args, String option) {
+        int i = args.indexOf(option);
+        assertThat(i).as("%s in %s", option, args).isGreaterThanOrEqualTo(0);
+        return args.get(i + 1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void theOverlayRendersAndAgreesWithTheCode(String overlay) throws Exception {
+        List<JsonNode> docs = render(overlay);
+        assertThat(docs).extracting(d -> d.path("kind").asText()).contains("Kafka", "KafkaNodePool", "KafkaTopic",
+                "FlinkDeployment", "DaemonSet", "Deployment", "Service", "PodMonitor", "ConfigMap");
+        String namespace = docs.stream().filter(d -> d.path("kind").asText().equals("Namespace")).findFirst()
+                .map(d -> d.path("metadata").path("name").asText()).orElseGet(() -> one(docs, "Kafka", "tcpwatch")
+                        .path("metadata").path("namespace").asText());
+        assertThat(docs).allSatisfy(d -> {
+            if (!d.path("kind").asText().equals("Namespace")) {
+                assertThat(d.path("metadata").path("namespace").asText()).as("%s", d.path("metadata")).isEqualTo(namespace);
+            }
+        });
+
+        // topics: the code's names, tcp.segments partitioned for the job's parallelism
+        Set<String> topics = new HashSet<>();
+        docs.stream().filter(d -> d.path("kind").asText().equals("KafkaTopic")).forEach(t -> topics.add(t.path("metadata").path("name").asText()));
+        assertThat(topics).containsExactlyInAnyOrder(KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS, KafkaTopics.CONNECTIONS,
+                KafkaTopics.FLEET_STATS, KafkaTopics.AGENT_STATS);
+        assertThat(topics).contains(KafkaSettings.DEFAULT_SEGMENTS_TOPIC, KafkaSettings.DEFAULT_STATS_TOPIC);
+        JsonNode flink = one(docs, "FlinkDeployment", "tcpwatch-job");
+        int partitions = one(docs, "KafkaTopic", KafkaTopics.SEGMENTS).path("spec").path("partitions").asInt();
+        assertThat(flink.path("spec").path("job").path("parallelism").asInt()).isBetween(1, partitions);
+
+        // every client reaches the Kafka cluster's plain listener through its bootstrap service
+        JsonNode kafka = one(docs, "Kafka", "tcpwatch");
+        int plain = 0;
+        for (JsonNode l : kafka.path("spec").path("kafka").path("listeners")) {
+            if (!l.path("tls").asBoolean()) {
+                plain = l.path("port").asInt();
+            }
+        }
+        String bootstrap = "tcpwatch-kafka-bootstrap:" + plain;
+        assertThat(kafka.path("spec").path("kafka").path("config").path("transaction.max.timeout.ms").asLong())
+                .as("the job's transactional sinks need 15 min").isGreaterThanOrEqualTo(900_000);
+
+        // the job: its entry class, its flags parsed by JobCommand, its jar where the image puts it
+        List<String> jobArgs = strings(flink.path("spec").path("job").path("args"));
+        assertThat(flink.path("spec").path("job").path("entryClass").asText()).isEqualTo(JobCommand.class.getName());
+        new CommandLine(new JobCommand()).parseArgs(jobArgs.toArray(String[]::new));
+        assertThat(arg(jobArgs, "--bootstrap")).isEqualTo(bootstrap);
+        for (String option : List.of("--segments-topic", "--detections-topic", "--connections-topic", "--fleet-stats-topic",
+                "--agent-stats-topic")) {
+            assertThat(topics).contains(arg(jobArgs, option));
+        }
+        String jar = flink.path("spec").path("job").path("jarURI").asText().replace("local://", "");
+        assertThat(Files.readString(ROOT.resolve("job/Dockerfile"))).contains("job/target/tcpwatch-job.jar " + jar);
+        Set<String> flinkKeys = flinkKeys();
+        flink.path("spec").path("flinkConfiguration").fieldNames().forEachRemaining(k -> assertThat(
+                flinkKeys.contains(k) || k.startsWith("metrics.reporter.prom.") || k.startsWith("s3."))
+                .as("Flink knows the option %s", k).isTrue());
+        String promPort = flink.path("spec").path("flinkConfiguration").path("metrics.reporter.prom.port").asText();
+        JsonNode flinkContainer = flink.path("spec").path("podTemplate").path("spec").path("containers").get(0);
+        assertThat(port(flinkContainer, "metrics")).isEqualTo(Integer.parseInt(promPort));
+
+        // the agent: flags parsed by AgentCommand, the node as observer, only CAP_NET_RAW
+        JsonNode agentSpec = one(docs, "DaemonSet", "tcpwatch-agent").path("spec").path("template").path("spec");
+        JsonNode agent = agentSpec.path("containers").get(0);
+        List<String> agentArgs = strings(agent.path("args"));
+        assertThat(agentArgs.get(0)).isEqualTo("agent");
+        new CommandLine(new AgentCommand()).parseArgs(agentArgs.subList(1, agentArgs.size()).toArray(String[]::new));
+        assertThat(arg(agentArgs, "--bootstrap")).isEqualTo(bootstrap);
+        assertThat(topics).contains(arg(agentArgs, "--topic"), arg(agentArgs, "--stats-topic"));
+        assertThat(arg(agentArgs, "--observer")).isEqualTo("$(NODE_NAME)");
+        assertThat(agent.path("env").toString()).contains("\"name\":\"NODE_NAME\"", "\"fieldPath\":\"spec.nodeName\"");
+        JsonNode sec = agent.path("securityContext");
+        assertThat(strings(sec.path("capabilities").path("add"))).containsExactly("NET_RAW");
+        assertThat(strings(sec.path("capabilities").path("drop"))).containsExactly("ALL");
+        assertThat(sec.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(sec.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(sec.path("privileged").asBoolean(false)).isFalse();
+        assertThat(agentSpec.path("hostNetwork").asBoolean()).isTrue();
+        assertThat(agentSpec.path("tolerations").toString()).contains("\"operator\":\"Exists\"");
+        assertThat(agent.path("volumeMounts").toString()).contains("\"mountPath\":\"/tmp\"");
+        assertThat(agent.path("resources").path("limits").has("memory")).isTrue();
+
+        // the dashboard: flags parsed by DashboardCommand, one port from flag to Service to PodMonitor
+        JsonNode dash = one(docs, "Deployment", "tcpwatch-dashboard").path("spec").path("template").path("spec").path("containers").get(0);
+        List<String> dashArgs = strings(dash.path("args"));
+        assertThat(dashArgs.get(0)).isEqualTo("dashboard");
+        new CommandLine(new DashboardCommand()).parseArgs(dashArgs.subList(1, dashArgs.size()).toArray(String[]::new));
+        assertThat(arg(dashArgs, "--bootstrap")).isEqualTo(bootstrap);
+        assertThat(port(dash, "http")).isEqualTo(Integer.parseInt(arg(dashArgs, "--port")));
+        assertThat(one(docs, "Service", "tcpwatch-dashboard").path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("http");
+        JsonNode dashMonitor = one(docs, "PodMonitor", "tcpwatch-dashboard").path("spec").path("podMetricsEndpoints").get(0);
+        assertThat(dashMonitor.path("port").asText()).isEqualTo("http");
+        assertThat(dashMonitor.path("path").asText()).isEqualTo("/metrics");
+        String tokenSecret = dash.path("env").get(0).path("valueFrom").path("secretKeyRef").path("name").asText();
+        assertThat(dashMonitor.path("authorization").path("credentials").path("name").asText()).isEqualTo(tokenSecret);
+        assertThat(one(docs, "PodMonitor", "tcpwatch-job").path("spec").path("podMetricsEndpoints").get(0).path("port").asText())
+                .isEqualTo("metrics");
+
+        // images: each one built by a Dockerfile of this repository from a jar the build makes
+        List<String> images = new ArrayList<>(List.of(flink.path("spec").path("image").asText()));
+        images.add(agent.path("image").asText());
+        images.add(dash.path("image").asText());
+        for (String image : images) {
+            String name = image.substring(image.lastIndexOf('/') + 1).split(":")[0];
+            Path dockerfile = ROOT.resolve(name.equals("tcpwatch-job") ? "job/Dockerfile" : "cli/Dockerfile");
+            assertThat(name).isIn("tcpwatch", "tcpwatch-job");
+            assertThat(Files.readString(dockerfile)).contains(name.equals("tcpwatch-job") ? "job/target/tcpwatch-job.jar"
+                    : "cli/target/tcpwatch.jar");
+            assertThat(image).as("pinned tag").contains(":");
+        }
+        assertThat(Files.readString(ROOT.resolve(".dockerignore"))).contains("!cli/target/tcpwatch.jar", "!job/target/tcpwatch-job.jar");
+
+        // Grafana: every metric it queries is one the code publishes
+        JsonNode grafana = JSON.readTree(one(docs, "ConfigMap", "tcpwatch-grafana-dashboard").path("data").path("tcpwatch-fleet.json").asText());
+        String dashboardServer = Files.readString(ROOT.resolve("dashboard/src/main/java/io/tcpwatch/dashboard/DashboardServer.java"));
+        String jobSources = jobSources();
+        for (JsonNode panel : grafana.path("panels")) {
+            String expr = panel.path("targets").get(0).path("expr").asText();
+            Matcher own = Pattern.compile("tcpwatch_dashboard_[a-z_]+").matcher(expr);
+            while (own.find()) {
+                assertThat(dashboardServer).as("%s in the dashboard's /metrics", own.group()).contains(own.group());
+            }
+            Matcher flinkMetric = Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z]+)").matcher(expr);
+            while (flinkMetric.find()) {
+                assertThat(jobSources).as("metric %s registered by the job", flinkMetric.group(1))
+                        .containsPattern("(counter|gauge)\\(\"" + flinkMetric.group(1) + "\"");
+            }
+        }
+    }
+
+    static int port(JsonNode container, String name) {
+        for (JsonNode p : container.path("ports")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("containerPort").asInt();
+            }
+        }
+        throw new AssertionError("no port " + name + " in " + container);
+    }
+
+    /** Every key (and fallback key) of the Flink options the manifests use. */
+    static Set<String> flinkKeys() throws IllegalAccessException {
+        Set<String> keys = new HashSet<>();
+        for (Class<?> c : List.of(CheckpointingOptions.class, StateBackendOptions.class, HighAvailabilityOptions.class,
+                TaskManagerOptions.class, RestartStrategyOptions.class)) {
+            for (Field f : c.getFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+                    ConfigOption<?> o = (ConfigOption<?>) f.get(null);
+                    keys.add(o.key());
+                    for (FallbackKey k : o.fallbackKeys()) {
+                        keys.add(k.getKey());
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+
+    static String jobSources() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.walk(ROOT.resolve("job/src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.toString();
+    }
+}
