@@ -123,7 +123,7 @@ public final class JobBenchmark {
                 size(tw, TimeWait.class), size(key, ConnKey.class));
     }
 
-    static <T> int size(T value, Class<T> type) throws Exception {
+    public static <T> int size(T value, Class<T> type) throws Exception {
         TypeSerializer<T> s = TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
         DataOutputSerializer out = new DataOutputSerializer(512);
         s.serialize(value, out);
