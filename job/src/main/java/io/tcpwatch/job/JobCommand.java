@@ -52,6 +52,10 @@ public final class JobCommand implements Callable<Integer> {
             description = "The agents' reports; their losses lower confidence. Empty: none (default: ${DEFAULT-VALUE}).")
     String agentStatsTopic;
 
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.DEAD_LETTERS,
+            description = "Records of the segments topic that are not segments, with the reason (default: ${DEFAULT-VALUE}).")
+    String deadLetterTopic;
+
     @Option(names = "--group", paramLabel = "ID", defaultValue = "tcpwatch-job", description = "Consumer group id (default: ${DEFAULT-VALUE}).")
     String group;
 
@@ -104,7 +108,7 @@ public final class JobCommand implements Callable<Integer> {
         client.putAll(kafka.properties());
         TrackerConfig tracker = trackerOptions.config();
         return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic,
-                agentStatsTopic.isBlank() ? null : agentStatsTopic, group,
+                agentStatsTopic.isBlank() ? null : agentStatsTopic, deadLetterTopic, group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
     }

@@ -3,6 +3,8 @@ package io.tcpwatch.job;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.health.AgentReport;
+import io.tcpwatch.job.kafka.DeadLetterSplit;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
@@ -19,7 +21,7 @@ public final class StreamingJob {
 
     /** Where the job reads and writes, and how. */
     public record Settings(String bootstrap, String segmentsTopic, String detectionsTopic, String connectionsTopic,
-                           String fleetStatsTopic, String agentStatsTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
+                           String fleetStatsTopic, String agentStatsTopic, String deadLetterTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
                            boolean bounded, Properties kafkaClient, TrackerConfig tracker, FleetConfig fleet) {}
 
     private StreamingJob() {}
@@ -30,11 +32,13 @@ public final class StreamingJob {
         if (exactlyOnce) {
             env.enableCheckpointing(s.checkpointInterval().toMillis());
         }
-        // source: segments with event time = capture time, watermarks per Kafka partition
-        DataStream<Segment> segments = env.fromSource(
-                KafkaTopics.segments(s.bootstrap(), s.segmentsTopic(), s.groupId(), s.bounded(), s.kafkaClient()),
-                TcpwatchJob.watermarks(s.outOfOrderness(), s.idleness()), "tcp.segments")
-                .uid("segments-source");
+        // source: segments with event time = capture time, watermarks per Kafka partition;
+        // records that are not segments go to the dead-letter topic with their reason
+        SingleOutputStreamOperator<Segment> segments = KafkaTopics.readSegments(env, s.bootstrap(), s.segmentsTopic(),
+                s.groupId(), s.bounded(), s.kafkaClient(), s.outOfOrderness(), s.idleness());
+        segments.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
+                .sinkTo(KafkaTopics.deadLetters(s.bootstrap(), s.deadLetterTopic(), exactlyOnce, s.kafkaClient()))
+                .name("dead letters").uid("dead-letter-sink");
 
         // the agents' own reports: what they lost lowers the confidence of what was seen meanwhile
         DataStream<AgentReport> agentStats = s.agentStatsTopic() == null ? null : env.fromSource(

@@ -6,7 +6,12 @@ import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
 import io.tcpwatch.schema.Segment;
+import java.time.Duration;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -25,6 +30,7 @@ public final class KafkaTopics {
     public static final String CONNECTIONS = "tcp.connections";
     public static final String FLEET_STATS = "tcp.fleet-stats";
     public static final String AGENT_STATS = "tcp.agent-stats";
+    public static final String DEAD_LETTERS = "tcp.segments.dlq";
 
     private KafkaTopics() {}
 
@@ -32,9 +38,9 @@ public final class KafkaTopics {
      * Segments from the committed offsets of {@code groupId} (earliest when none); {@code bounded}
      * stops at the offsets current when the job starts (replays, tests).
      */
-    public static KafkaSource<Segment> segments(String bootstrap, String topic, String groupId, boolean bounded,
-                                                Properties client) {
-        KafkaSourceBuilder<Segment> b = KafkaSource.<Segment>builder()
+    public static KafkaSource<Either<Segment, DeadLetter>> segments(String bootstrap, String topic, String groupId,
+                                                                   boolean bounded, Properties client) {
+        KafkaSourceBuilder<Either<Segment, DeadLetter>> b = KafkaSource.<Either<Segment, DeadLetter>>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic)
                 .setGroupId(groupId)
@@ -45,6 +51,30 @@ public final class KafkaTopics {
             b.setBounded(OffsetsInitializer.latest());
         }
         return b.build();
+    }
+
+    /**
+     * The segments of {@code topic} with event time = capture time and watermarks per partition;
+     * records that are not segments leave on the {@link DeadLetterSplit#DEAD_LETTERS} side output
+     * of the returned stream, without moving the watermark.
+     */
+    public static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env, String bootstrap,
+            String topic, String groupId, boolean bounded, Properties client, Duration outOfOrderness, Duration idleness) {
+        WatermarkStrategy<Either<Segment, DeadLetter>> watermarks = WatermarkStrategy
+                .<Either<Segment, DeadLetter>>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? Math.floorDiv(e.left().tsNanos, 1_000_000L) : Long.MIN_VALUE)
+                .withIdleness(idleness);
+        return env.fromSource(segments(bootstrap, topic, groupId, bounded, client), watermarks, topic)
+                .uid("segments-source")
+                .process(new DeadLetterSplit())
+                .name("dead letters")
+                .uid("dead-letter-split");
+    }
+
+    /** Records of the segments topic that were not segments, as JSON, keyed by their topic. */
+    public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return jsonSink(bootstrap, new JsonRecordSerializer<DeadLetter>(topic, d -> d.topic, RecordJson::deadLetter),
+                "tcpwatch-dead-letters", exactlyOnce, client);
     }
 
     /** The agents' own reports (what they lost), from the group's committed offsets (earliest when none). */

@@ -4,7 +4,11 @@ import io.tcpwatch.schema.RecordFormatException;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentDecoder;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import java.util.Arrays;
+import java.util.Base64;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.types.Either;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
@@ -13,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code tcp.segments} records → {@link Segment}s. A record that is not a segment (wrong marker,
- * another schema's fingerprint, garbage) is skipped, counted in the {@code undecodableSegments}
- * metric and logged with its reason — never silently.
+ * {@code tcp.segments} records → {@link Segment}s (left) or, for a record that is not a segment
+ * (wrong marker, another schema's fingerprint, garbage), a {@link DeadLetter} with the reason
+ * (right) — counted in the {@code undecodableSegments} metric and logged, never silently dropped.
  */
-public final class SegmentDeserializer implements KafkaRecordDeserializationSchema<Segment> {
+public final class SegmentDeserializer implements KafkaRecordDeserializationSchema<Either<Segment, DeadLetter>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentDeserializer.class);
 
@@ -31,27 +35,42 @@ public final class SegmentDeserializer implements KafkaRecordDeserializationSche
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Segment> out) {
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Either<Segment, DeadLetter>> out) {
         byte[] value = record.value();
         if (value == null) {
-            undecodable.inc();
+            out.collect(Either.Right(deadLetter(record, "EMPTY", "a record without a value")));
             return;
         }
         try {
             Segment s = new Segment();
             decoder.decode(value, 0, value.length, s);
-            out.collect(s);
+            out.collect(Either.Left(s));
         } catch (RecordFormatException e) {
-            undecodable.inc();
-            if (undecodable.getCount() <= 10 || Long.bitCount(undecodable.getCount()) == 1) {
-                LOG.warn("skipped record {}-{}@{} ({} so far): {} ({})", record.topic(), record.partition(),
-                        record.offset(), undecodable.getCount(), e.getMessage(), e.reason());
-            }
+            out.collect(Either.Right(deadLetter(record, e.reason().name(), e.getMessage())));
         }
     }
 
+    private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
+        undecodable.inc();
+        if (undecodable.getCount() <= 10 || Long.bitCount(undecodable.getCount()) == 1) {
+            LOG.warn("record {}-{}@{} is not a segment ({} so far): {} ({})", record.topic(), record.partition(),
+                    record.offset(), undecodable.getCount(), detail, reason);
+        }
+        DeadLetter d = new DeadLetter();
+        d.topic = record.topic();
+        d.partition = record.partition();
+        d.offset = record.offset();
+        d.timestampMs = record.timestamp();
+        d.reason = reason;
+        d.detail = detail;
+        byte[] v = record.value() == null ? new byte[0] : record.value();
+        d.valueLength = v.length;
+        d.valueHead = Base64.getEncoder().encodeToString(Arrays.copyOf(v, Math.min(v.length, 256)));
+        return d;
+    }
+
     @Override
-    public TypeInformation<Segment> getProducedType() {
-        return TypeInformation.of(Segment.class);
+    public TypeInformation<Either<Segment, DeadLetter>> getProducedType() {
+        return new EitherTypeInfo<>(TypeInformation.of(Segment.class), TypeInformation.of(DeadLetter.class));
     }
 }

@@ -117,6 +117,19 @@ public final class RecordJson {
         });
     }
 
+    public static String deadLetter(io.tcpwatch.job.kafka.DeadLetter d) {
+        return write(j -> {
+            j.writeStringField("topic", d.topic);
+            j.writeNumberField("partition", d.partition);
+            j.writeNumberField("offset", d.offset);
+            j.writeNumberField("timestamp_ms", d.timestampMs);
+            j.writeStringField("reason", d.reason);
+            j.writeStringField("detail", d.detail);
+            j.writeNumberField("value_length", d.valueLength);
+            j.writeStringField("value_head_base64", d.valueHead);
+        });
+    }
+
     /** ISO-8601 UTC with milliseconds, as the detection schema specifies. */
     public static String isoMillis(long tsNanos) {
         return Instant.ofEpochSecond(0, tsNanos).truncatedTo(ChronoUnit.MILLIS).toString();

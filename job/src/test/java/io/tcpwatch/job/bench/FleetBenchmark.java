@@ -73,10 +73,8 @@ public final class FleetBenchmark {
             System.out.println("|---|---|---:|---:|");
             for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {
                 for (boolean whole : quick ? new boolean[] {true} : new boolean[] {true, false}) {
-                    double s = run(backend, work, whole, env -> env.fromSource(
-                            KafkaTopics.segments(broker.bootstrap(), "bench.fleet", "bench-" + backend + whole, true,
-                                    new Properties()),
-                            TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "kafka"));
+                    double s = run(backend, work, whole, env -> KafkaTopics.readSegments(env, broker.bootstrap(), "bench.fleet",
+                            "bench-" + backend + whole, true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
                     System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %,.0f |%n",
                             whole ? "whole job (tracker + fleet stage)" : "tracker alone",
                             backend.equals("hashmap") ? "heap" : "RocksDB", s, summary.segments() / s);

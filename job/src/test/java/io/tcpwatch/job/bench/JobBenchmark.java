@@ -65,9 +65,8 @@ public final class JobBenchmark {
             }
             for (String backend : new String[] {"hashmap", "rocksdb"}) {
                 String group = "bench-" + backend;
-                double s = run(backend, work, env -> env.fromSource(
-                        KafkaTopics.segments(broker.bootstrap(), "bench.segments", group, true, new Properties()),
-                        TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "kafka"));
+                double s = run(backend, work, env -> KafkaTopics.readSegments(env, broker.bootstrap(), "bench.segments", group,
+                        true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
                 row("Kafka topic (decode included)", backend, s, segments);
             }
         }

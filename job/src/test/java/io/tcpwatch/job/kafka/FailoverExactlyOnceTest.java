@@ -121,9 +121,8 @@ class FailoverExactlyOnceTest {
         env.setParallelism(2);
         env.enableCheckpointing(500);
         String bootstrap = KAFKA.broker().bootstrap();
-        DataStream<Segment> segments = env.fromSource(
-                        KafkaTopics.segments(bootstrap, "segments", "failover-" + name, true, new Properties()),
-                        TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "segments")
+        DataStream<Segment> segments = KafkaTopics.readSegments(env, bootstrap, "segments", "failover-" + name, true,
+                        new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5))
                 .map(new FailOnce(5_000)).name("failure injection");
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
         out.detections().sinkTo(KafkaTopics.detections(bootstrap, "detections-" + name, true, new Properties()));

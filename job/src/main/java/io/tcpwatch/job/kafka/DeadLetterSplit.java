@@ -1,0 +1,22 @@
+package io.tcpwatch.job.kafka;
+
+import io.tcpwatch.schema.Segment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/** Segments go on; records that were not segments go to the {@link #DEAD_LETTERS} side output. */
+public final class DeadLetterSplit extends ProcessFunction<Either<Segment, DeadLetter>, Segment> {
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    @Override
+    public void processElement(Either<Segment, DeadLetter> e, Context ctx, Collector<Segment> out) {
+        if (e.isLeft()) {
+            out.collect(e.left());
+        } else {
+            ctx.output(DEAD_LETTERS, e.right());
+        }
+    }
+}
