@@ -113,7 +113,7 @@ class K8sManifestsTest {
         Set<String> topics = new HashSet<>();
         docs.stream().filter(d -> d.path("kind").asText().equals("KafkaTopic")).forEach(t -> topics.add(t.path("metadata").path("name").asText()));
         assertThat(topics).containsExactlyInAnyOrder(KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS, KafkaTopics.CONNECTIONS,
-                KafkaTopics.FLEET_STATS, KafkaTopics.AGENT_STATS);
+                KafkaTopics.FLEET_STATS, KafkaTopics.AGENT_STATS, KafkaTopics.DEAD_LETTERS);
         assertThat(topics).contains(KafkaSettings.DEFAULT_SEGMENTS_TOPIC, KafkaSettings.DEFAULT_STATS_TOPIC);
         JsonNode flink = one(docs, "FlinkDeployment", "tcpwatch-job");
         int partitions = one(docs, "KafkaTopic", KafkaTopics.SEGMENTS).path("spec").path("partitions").asInt();
@@ -137,7 +137,7 @@ class K8sManifestsTest {
         new CommandLine(new JobCommand()).parseArgs(jobArgs.toArray(String[]::new));
         assertThat(arg(jobArgs, "--bootstrap")).isEqualTo(bootstrap);
         for (String option : List.of("--segments-topic", "--detections-topic", "--connections-topic", "--fleet-stats-topic",
-                "--agent-stats-topic")) {
+                "--agent-stats-topic", "--dead-letter-topic")) {
             assertThat(topics).contains(arg(jobArgs, option));
         }
         String jar = flink.path("spec").path("job").path("jarURI").asText().replace("local://", "");
