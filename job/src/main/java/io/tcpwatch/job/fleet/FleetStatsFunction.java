@@ -52,8 +52,6 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     private transient MapState<String, Boolean> rejected;
     private transient ValueState<ServerHistory> history;
     private transient Counter lateEvents;
-    /** Earliest event time this instance has seen: quiet periods before it are unknown. */
-    private transient long watchingSinceNs;
 
     /**
      * @param window        tumbling window width (a multiple of 10 ms)
@@ -87,12 +85,10 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         rejected = rc.getMapState(new MapStateDescriptor<>("rejected", String.class, Boolean.class));
         history = rc.getState(new ValueStateDescriptor<>("history", ServerHistory.class));
         lateEvents = rc.getMetricGroup().counter("lateConnectionEvents");
-        watchingSinceNs = Long.MAX_VALUE;
     }
 
     @Override
     public void processElement(ConnectionEvent e, Context ctx, Collector<FleetStats> out) throws Exception {
-        watchingSinceNs = Math.min(watchingSinceNs, e.tsNs);
         long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
         long applyAtMs = bucketEndMs + delayMs;
         if (applyAtMs <= ctx.timerService().currentWatermark()) {
@@ -182,7 +178,9 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         switch (e.kind) {
             case OPENED -> {
                 w.newConnections++;
-                long since = h.lastOpenedNs != 0 ? h.lastOpenedNs : Math.min(watchingSinceNs, e.tsNs);
+                // a server's first connection says nothing of the silence before it: other agents' clocks
+                // (and when this stage started) are no measure of it
+                long since = h.lastOpenedNs != 0 ? h.lastOpenedNs : e.tsNs;
                 w.quietBeforeNs = Math.max(w.quietBeforeNs, e.tsNs - since);
                 h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
             }

@@ -10,8 +10,8 @@ import java.util.Locale;
  * period (thundering herd after maintenance). Fires when, in a window, at least
  * {@code reconnectClients} distinct addresses completed a handshake (HyperLogLog; spoofed SYNs
  * that never complete one are a flood, not clients) and, before the window's new connections, the
- * server saw none for at least {@code reconnectQuiet}. Silence before the stage started watching
- * is not counted as quiet.
+ * server saw none for at least {@code reconnectQuiet}. Silence before a server's first connection
+ * is unknown, not quiet.
  */
 public final class ReconnectStormRule implements FleetRule<FleetStats> {
 
