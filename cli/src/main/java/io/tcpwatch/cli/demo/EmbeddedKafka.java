@@ -19,8 +19,9 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A single-node Kafka in this process, in KRaft mode (combined broker and controller), from the
- * Kafka jars on Maven Central: the storage is formatted in {@code dataDir}, then the server runs
- * until {@link #close()}. One replica for everything, including the internal topics.
+ * Kafka jars on Maven Central: the storage is formatted in {@code dataDir} (unless it already holds
+ * a cluster, which then restarts with its data), and the server runs until {@link #close()}. One
+ * replica for everything, including the internal topics.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -49,6 +50,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.num.partitions", "4");
         p.put("log.retention.hours", "2");
         KafkaConfig config = KafkaConfig.fromProps(p);
+        if (!java.nio.file.Files.exists(Path.of(logDir, "meta.properties"))) { // a restart keeps its cluster
+            format(logDir);
+        }
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        bootstrap = "127.0.0.1:" + port;
+    }
+
+    private static void format(String logDir) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(1)
@@ -57,11 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(logDir)
                 .setDirectories(Set.of(logDir))
                 .setReleaseVersion(MetadataVersion.latestProduction())
-                .setIgnoreFormatted(true)
                 .run();
-        server = new KafkaRaftServer(config, Time.SYSTEM);
-        server.startup();
-        bootstrap = "127.0.0.1:" + port;
     }
 
     public String bootstrap() {

@@ -1,0 +1,114 @@
+package io.tcpwatch.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.agent.kafka.SegmentPublisher;
+import io.tcpwatch.agent.output.KafkaSink;
+import io.tcpwatch.agent.output.SegmentSink;
+import io.tcpwatch.agent.simulate.FleetSimulation;
+import io.tcpwatch.schema.Segment;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The broker stops in the middle of a live stream of segments and comes back: the agent's
+ * publisher never blocks, its bounded queue fills, then it drops and counts; after the restart it
+ * sends again. The arithmetic holds exactly: offered = accepted + dropped, accepted = sent + send
+ * errors + unsent at close (what the agent reports), and the topic holds exactly the sent records.
+ */
+@Timeout(180)
+class BrokerOutageTest {
+
+    @Test
+    void sentPlusDroppedEqualsCapturedAcrossABrokerRestart() throws Exception {
+        int port = freePort();
+        int controller = freePort();
+        Path data = Files.createTempDirectory(Path.of("target"), "outage");
+        EmbeddedKafka kafka = new EmbeddedKafka(data, port, controller);
+        kafka.createTopics(Map.of("outage", 2));
+
+        List<Segment> segments = new ArrayList<>();
+        FleetSimulation.Config cfg = new FleetSimulation.Config();
+        cfg.servers = 10;
+        cfg.seconds = 40;
+        new FleetSimulation(cfg).run(new SegmentSink() {
+            @Override
+            public void accept(Segment s) {
+                segments.add(s.copy());
+            }
+
+            @Override
+            public void close() {}
+        });
+
+        SegmentPublisher publisher = new SegmentPublisher(KafkaSettings.producer(kafka.bootstrap(), "outage", "lz4",
+                Map.of("max.block.ms", "100", "request.timeout.ms", "2000", "retry.backoff.ms", "100",
+                        "reconnect.backoff.max.ms", "500", "delivery.timeout.ms", "120000")), "outage", 5_000);
+        KafkaSink live = new KafkaSink(publisher, false); // a live capture: never waits for Kafka
+        long offered = 0;
+        int outageStart = segments.size() / 3;
+        int outageEnd = segments.size() * 2 / 3;
+        long outageAccepted = -1;
+        long outageDropped = -1;
+        for (int i = 0; i < segments.size(); i++) {
+            if (i == outageStart) {
+                kafka.close(); // the broker goes away mid-stream
+            }
+            if (i == outageEnd) {
+                outageAccepted = publisher.accepted();
+                outageDropped = publisher.droppedQueueFull();
+                kafka = new EmbeddedKafka(data, port, controller); // and comes back, with its data
+            }
+            live.accept(segments.get(i));
+            offered++;
+            if (i % 50 == 0) {
+                Thread.sleep(1); // ≈ 50,000 segments/s at most: a busy server
+            }
+        }
+        publisher.drain(Duration.ofSeconds(60));
+        publisher.close(Duration.ofSeconds(30));
+
+        assertThat(outageDropped).as("the queue filled during the outage and then dropped").isPositive();
+        assertThat(publisher.accepted() + publisher.droppedQueueFull()).as("offered").isEqualTo(offered);
+        assertThat(publisher.sent() + publisher.sendErrors() + publisher.unsentAtClose()).as("accepted")
+                .isEqualTo(publisher.accepted());
+        assertThat(publisher.accepted()).as("it sent again after the restart").isGreaterThan(outageAccepted);
+        long inTopic = count(kafka.bootstrap(), "outage");
+        assertThat(inTopic).as("the topic holds exactly what was reported sent").isEqualTo(publisher.sent());
+        System.out.printf("broker outage: %,d segments offered, %,d sent, %,d dropped on a full queue, %,d send errors,"
+                + " %,d unsent at close — all counted; %,d in the topic%n", offered, publisher.sent(), publisher.droppedQueueFull(),
+                publisher.sendErrors(), publisher.unsentAtClose(), inTopic);
+        kafka.close();
+    }
+
+    private static long count(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            return c.endOffsets(parts, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
