@@ -19,6 +19,9 @@ public final class ExitCode {
     public static final int BAD_FILTER = 8;
     /** libpcap failed while capturing. */
     public static final int CAPTURE_FAILED = 9;
+    /** 10 is the dashboard's and the demo's "address in use". */
+    /** Kafka answered but refused the credentials (SASL) or the TLS handshake. */
+    public static final int BROKER_AUTH_FAILED = 11;
 
     private ExitCode() {}
 }

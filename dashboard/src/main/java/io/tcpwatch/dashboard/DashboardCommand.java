@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
             "%nPages and API: / (overview, charts, detections), /api/detections, /api/fleet, /api/connections,",
             "/api/events (server-sent events), /metrics (Prometheus)."},
         footerHeading = "%nExit codes:%n",
-        footer = {"  0  stopped", "  2  usage error", "  7  the Kafka cluster is unreachable", "  10 the address is in use"})
+        footer = {"  0  stopped", "  2  usage error", "  7  the Kafka cluster is unreachable", "  10 the address is in use",
+            "  11 Kafka refused the credentials or TLS handshake"})
 public final class DashboardCommand implements Callable<Integer> {
 
     public static final int ADDRESS_IN_USE = 10;

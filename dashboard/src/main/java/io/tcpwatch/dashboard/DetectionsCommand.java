@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         description = "Query the detections on the topic: a readable table, or JSON lines.",
         footerHeading = "%nExit codes:%n",
-        footer = {"  0  done (also when there are no detections)", "  2  usage error", "  7  the Kafka cluster is unreachable"})
+        footer = {"  0  done (also when there are no detections)", "  2  usage error", "  7  the Kafka cluster is unreachable",
+            "  11 Kafka refused the credentials or TLS handshake"})
 public final class DetectionsCommand implements Callable<Integer> {
 
     @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", required = true, description = "The Kafka cluster.")

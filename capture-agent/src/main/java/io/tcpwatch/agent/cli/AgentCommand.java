@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
             "  3  no such interface                       7  Kafka unreachable",
             "  4  no capture permission (CAP_NET_RAW)     8  invalid BPF filter",
             "                                             9  libpcap failed while capturing",
+            "                                            11  Kafka refused the credentials or TLS handshake",
             "%nExamples:",
             "  tcpwatch agent --interface eth0 --bootstrap kafka:9092",
             "  tcpwatch agent --read capture.pcapng --print | jq 'select(.flags | contains(\"RST\"))'",

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
             "%nIncidents (KIND@SECOND:SERVER, e.g. --incident connection-limit@20:3):",
             "  rst-storm, syn-flood, backlog, connection-limit, reconnect-storm, packet-loss, port-exhaustion"},
         footerHeading = "%nExit codes:%n",
-        footer = {"  0  done", "  2  usage error", "  7  the Kafka cluster is unreachable"})
+        footer = {"  0  done", "  2  usage error", "  7  the Kafka cluster is unreachable",
+            "  11 Kafka refused the credentials or TLS handshake"})
 public final class SimulateCommand implements Callable<Integer> {
 
     static final class Output {

@@ -33,6 +33,12 @@ public final class BrokerCheck {
                     problem = "no answer within 5 s";
                 } catch (ExecutionException e) {
                     problem = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                        // retrying cannot help: say so at once
+                        throw new AgentException(ExitCode.BROKER_AUTH_FAILED, String.format(
+                                "Kafka at %s refused the connection's credentials or TLS handshake (%s); check the -X"
+                                        + " security settings (security.protocol, sasl.*, ssl.*).", bootstrap, problem));
+                    }
                 }
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (leftMs <= 0) {

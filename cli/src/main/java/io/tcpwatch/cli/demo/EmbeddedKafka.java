@@ -29,6 +29,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String bootstrap;
 
     public EmbeddedKafka(Path dataDir, int port, int controllerPort) throws Exception {
+        this(dataDir, port, controllerPort, Map.of());
+    }
+
+    /**
+     * @param overrides broker settings applied last: extra listeners (TLS, SASL) and their settings;
+     *                  the PLAINTEXT listener on {@code port} stays the inter-broker one
+     */
+    public EmbeddedKafka(Path dataDir, int port, int controllerPort, Map<String, String> overrides) throws Exception {
         String logDir = dataDir.resolve("kafka").toAbsolutePath().toString();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
@@ -49,6 +57,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.min.isr", "1");
         p.put("transaction.state.log.num.partitions", "4");
         p.put("log.retention.hours", "2");
+        p.putAll(overrides);
         KafkaConfig config = KafkaConfig.fromProps(p);
         if (!java.nio.file.Files.exists(Path.of(logDir, "meta.properties"))) { // a restart keeps its cluster
             format(logDir);
