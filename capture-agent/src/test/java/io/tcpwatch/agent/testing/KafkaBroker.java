@@ -57,12 +57,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Reads {@code topic}'s committed records from the beginning until {@code expected} arrived or the time is up. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, long expected, Duration timeout) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap());
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("max.poll.records", "10000");
-        p.put("isolation.level", "read_committed"); // only what transactions committed
+        Properties p = consumer();
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
@@ -80,12 +75,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Reads everything {@code topic} holds now (committed records, up to the end offsets). */
     public List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic, Duration timeout) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap());
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("max.poll.records", "10000");
-        p.put("isolation.level", "read_committed");
+        Properties p = consumer();
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
@@ -102,6 +92,17 @@ public final class KafkaBroker implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** A consumer of committed records only (what transactions committed). */
+    private Properties consumer() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("max.poll.records", "10000");
+        p.put("isolation.level", "read_committed");
+        return p;
     }
 
     @Override
