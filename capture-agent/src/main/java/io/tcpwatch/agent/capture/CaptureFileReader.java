@@ -66,7 +66,7 @@ public abstract class CaptureFileReader implements AutoCloseable {
     }
 
     private static CaptureFileReader open(ReadableByteChannel ch, long size, Path path) throws CaptureFileException {
-        ChunkedInput in = new ChunkedInput(ch);
+        ChunkedInput in = new ChunkedInput(ch, size);
         try {
             if (!in.ensure(4)) {
                 in.close();

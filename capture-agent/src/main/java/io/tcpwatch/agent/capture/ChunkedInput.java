@@ -7,19 +7,25 @@ import java.nio.channels.ReadableByteChannel;
 
 /**
  * A file (or stream) read in large chunks into one reused heap buffer, so records can be parsed in place
- * from the backing array. Records never exceed the buffer: callers bound lengths first.
+ * from the backing array. The buffer starts at the input's size when that is small (a short file
+ * costs no 8 MB) and grows up to {@link #CAPACITY}; records never exceed it: callers bound lengths first.
  */
 final class ChunkedInput implements AutoCloseable {
 
     static final int CAPACITY = 8 << 20;
 
+    private static final int SMALLEST = 64 << 10;
+
     private final ReadableByteChannel channel;
-    private final ByteBuffer buf = ByteBuffer.allocate(CAPACITY);
+    private ByteBuffer buf;
     private long consumedBeforeBuffer;
     private boolean eof;
 
-    ChunkedInput(ReadableByteChannel channel) {
+    /** @param sizeHint the input's size in bytes when known, else 0 */
+    ChunkedInput(ReadableByteChannel channel, long sizeHint) {
         this.channel = channel;
+        int initial = sizeHint <= 0 ? CAPACITY : (int) Math.min(CAPACITY, Math.max(SMALLEST, sizeHint));
+        buf = ByteBuffer.allocate(initial);
         buf.limit(0);
     }
 
@@ -33,6 +39,12 @@ final class ChunkedInput implements AutoCloseable {
         }
         consumedBeforeBuffer += buf.position();
         buf.compact();
+        if (n > buf.capacity()) { // the size hint was small: grow, keeping what is buffered and its byte order
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(CAPACITY, Math.max(n, 2 * buf.capacity()))).order(buf.order());
+            buf.flip();
+            bigger.put(buf);
+            buf = bigger;
+        }
         while (buf.position() < n && !eof) {
             if (channel.read(buf) < 0) {
                 eof = true;
