@@ -4,6 +4,7 @@ import io.tcpwatch.agent.Agent;
 import io.tcpwatch.agent.AgentException;
 import io.tcpwatch.agent.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
+import io.tcpwatch.agent.capture.Privileges;
 import io.tcpwatch.agent.capture.Pacer;
 import io.tcpwatch.agent.kafka.KafkaClientOptions;
 import io.tcpwatch.agent.kafka.KafkaSettings;
@@ -130,6 +131,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
 
+    @Option(names = "--run-as", paramLabel = "UID[:GID]",
+            description = "Live capture started as root: become this user once the capture is open (drops every capability).")
+    String runAs;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -165,6 +170,21 @@ public final class AgentCommand implements Callable<Integer> {
             live = LiveCapture.open(new LiveCapture.Options(source.device, bpf, snaplen, bufferMb, promiscuous));
             if (!live.nanosecondTimestamps()) {
                 err.println("tcpwatch agent: " + source.device + " gives microsecond timestamps only.");
+            }
+            if (runAs != null) { // the handle is open: root is no longer needed
+                int[] ids;
+                try {
+                    ids = Privileges.parse(runAs);
+                } catch (IllegalArgumentException e) {
+                    live.close();
+                    throw new AgentException(ExitCode.USAGE, e.getMessage());
+                }
+                try {
+                    Privileges.drop(ids[0], ids[1]);
+                } catch (AgentException e) {
+                    live.close();
+                    throw e;
+                }
             }
         }
 
@@ -253,6 +273,9 @@ public final class AgentCommand implements Callable<Integer> {
         }
         if (statsInterval < 1) {
             throw new AgentException(ExitCode.USAGE, "--stats-interval must be at least 1 second.");
+        }
+        if (runAs != null && source.files != null) {
+            throw new AgentException(ExitCode.USAGE, "--run-as is for live capture (--interface); a replay needs no privileges.");
         }
         if (!List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
             throw new AgentException(ExitCode.USAGE, "--compression takes zstd, lz4, snappy, gzip or none, not '" + compression + "'.");

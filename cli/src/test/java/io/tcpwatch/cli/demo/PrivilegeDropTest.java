@@ -1,0 +1,85 @@
+package io.tcpwatch.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The agent started as root with --run-as: once its capture of lo is open it runs as the given
+ * user with no capability left (/proc/PID/status), and it still captures the connections made
+ * afterwards.
+ */
+@Timeout(120)
+class PrivilegeDropTest {
+
+    @Test
+    void theAgentDropsRootOnceTheCaptureIsOpenAndKeepsCapturing() throws Exception {
+        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"),
+                "dropping root needs a test run as root (CI runs as root)");
+        try (ServerSocket server = new ServerSocket(0)) {
+            int port = server.getLocalPort();
+            Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "io.tcpwatch.cli.Tcpwatch", "agent", "--interface", "lo",
+                    "--bpf", "tcp port " + port, "--print", "--run-as", "65534:65534", "--no-progress").start();
+            List<String> out = new CopyOnWriteArrayList<>();
+            List<String> err = new CopyOnWriteArrayList<>();
+            follow(agent.getInputStream(), out);
+            follow(agent.getErrorStream(), err);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (err.stream().noneMatch(l -> l.contains("capturing on lo")) && System.nanoTime() < deadline && agent.isAlive()) {
+                    Thread.sleep(100);
+                }
+                assertThat(err).as("the agent started: %s", err).anyMatch(l -> l.contains("capturing on lo"));
+
+                String status = Files.readString(Path.of("/proc", String.valueOf(agent.pid()), "status"));
+                assertThat(status).contains("\nUid:\t65534\t65534\t65534\t65534\n", "\nGid:\t65534\t65534\t65534\t65534\n",
+                        "\nCapEff:\t0000000000000000\n", "\nCapPrm:\t0000000000000000\n");
+
+                for (int i = 0; i < 3; i++) { // connections made after the drop are captured
+                    try (Socket s = new Socket("127.0.0.1", port); Socket accepted = server.accept()) {
+                        OutputStream o = s.getOutputStream();
+                        o.write("hello".getBytes(StandardCharsets.US_ASCII));
+                        o.flush();
+                        accepted.getInputStream().readNBytes(5);
+                    }
+                }
+                Thread.sleep(1_000);
+            } finally {
+                agent.destroy(); // SIGTERM: the agent flushes what it captured and exits
+                assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(agent.exitValue()).as("stderr: %s", err).isZero();
+            Thread.sleep(500); // the readers drain the pipes
+            assertThat(out.stream().filter(l -> l.contains("\"dst_port\":" + port)).count())
+                    .as("segments of the connections made after the drop").isGreaterThanOrEqualTo(6);
+        }
+    }
+
+    private static void follow(java.io.InputStream in, List<String> lines) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+}
