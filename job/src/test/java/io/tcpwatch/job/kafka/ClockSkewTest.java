@@ -114,6 +114,9 @@ class ClockSkewTest {
     private static List<String> run(String topic) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
+        // watermarks every millisecond instead of 200: a topic read in well under a second still sees
+        // event time pass while it is read, as a running job does
+        env.getConfig().setAutoWatermarkInterval(1);
         DataStream<Segment> segments = KafkaTopics.readSegments(env, KAFKA.broker().bootstrap(), topic, "skew-" + topic, true,
                 new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5));
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
