@@ -2,7 +2,6 @@ package io.tcpwatch.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -14,7 +14,6 @@ import io.tcpwatch.job.tracker.TrackerOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
