@@ -33,9 +33,12 @@ public class ServerHistory {
         return before;
     }
 
-    /** Nothing open and nothing to report: the history may be forgotten after a retention from {@link #lastActivityNs()}. */
+    /**
+     * Nothing open: the history may be forgotten after a retention from {@link #lastActivityNs()}
+     * (late events not yet reported with a window stay counted in the lateConnectionEvents metric).
+     */
     boolean isIdle() {
-        return concurrent == 0 && lateEvents == 0;
+        return concurrent == 0;
     }
 
     /** The last new connection or window with events (after an hour of silence the baseline is ~0 anyway). */
