@@ -2,6 +2,7 @@ package io.tcpwatch.cli.demo;
 
 import io.tcpwatch.agent.Agent;
 import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.cli.Signals;
 import io.tcpwatch.agent.kafka.KafkaSettings;
@@ -118,7 +119,12 @@ public final class DemoCommand implements Callable<Integer> {
             job = env.executeAsync("tcpwatch demo");
 
             say("starting the dashboard …");
-            dashboard = DashboardCommand.start(Dashboard.Settings.defaults(kafka.bootstrap()).withPort(dashboardPort));
+            try {
+                dashboard = DashboardCommand.start(Dashboard.Settings.defaults(kafka.bootstrap()).withPort(dashboardPort));
+            } catch (IOException e) { // taken since the check above
+                System.err.printf("tcpwatch demo: port %d is in use (choose another with --dashboard-port).%n", dashboardPort);
+                return DashboardCommand.ADDRESS_IN_USE;
+            }
 
             publisher = new SegmentPublisher(KafkaSettings.producer(kafka.bootstrap(), "tcpwatch-demo-agent", "zstd", Map.of()),
                     KafkaTopics.SEGMENTS, 262_144);
@@ -166,9 +172,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             say("stopping …");
             return 0;
-        } catch (IOException e) {
+        } catch (IOException e) { // the bundled captures could not be written out: a defect of the build
             System.err.println("tcpwatch demo: " + e.getMessage() + ".");
-            return DashboardCommand.ADDRESS_IN_USE;
+            return ExitCode.INTERNAL_ERROR;
         } finally {
             if (replay != null) {
                 replay.stop();
