@@ -70,10 +70,15 @@ public final class TcpwatchJob {
 
     private TcpwatchJob() {}
 
+    /** A segment's event time: its capture timestamp, in ms. */
+    public static long eventTimeMs(Segment s) {
+        return Math.floorDiv(s.tsNanos, 1_000_000L);
+    }
+
     /** Event time is the capture timestamp; watermarks tolerate {@code outOfOrderness} and idle inputs. */
     public static WatermarkStrategy<Segment> watermarks(Duration outOfOrderness, Duration idleness) {
         return WatermarkStrategy.<Segment>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner((s, previous) -> Math.floorDiv(s.tsNanos, 1_000_000L))
+                .withTimestampAssigner((s, previous) -> eventTimeMs(s))
                 .withIdleness(idleness);
     }
 

@@ -7,6 +7,7 @@ import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.job.rules.Detections;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -154,12 +155,8 @@ final class AnalyzeReport {
 
     /** A display filter for every packet of the finding at its server. */
     private static String serverFilter(Finding f) {
-        String server = f.server();
-        int colon = server.lastIndexOf(':');
-        String host = server.substring(0, colon).replace("[", "").replace("]", "");
-        String f0 = String.format("%s == %s && tcp.port == %s", host.contains(":") ? "ipv6.addr" : "ip.addr", host,
-                server.substring(colon + 1));
-        return "RST".equals(f.type()) ? f0 + " && tcp.flags.reset == 1" : f0;
+        String filter = Detections.endpointFilter(f.server());
+        return "RST".equals(f.type()) ? filter + " && tcp.flags.reset == 1" : filter;
     }
 
     private static long count(List<ConnectionRecord> rs, String state) {

@@ -1,5 +1,7 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.job.rules.Detections;
+
 /**
  * A compact connection outcome event from the tracker to the fleet stage: a connection opened,
  * was established, or ended (with what happened to it). The fleet stage consumes these, never raw
@@ -45,17 +47,11 @@ public class ConnectionEvent {
 
     /** The client's address without its port. */
     public String clientHost() {
-        return host(client);
+        return Detections.host(client);
     }
 
     /** The client→server pair of hosts and service: where ephemeral ports run out. */
     public String pair() {
         return clientHost() + " → " + server;
-    }
-
-    static String host(String endpoint) {
-        int colon = endpoint.lastIndexOf(':');
-        String h = colon < 0 ? endpoint : endpoint.substring(0, colon);
-        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 }

@@ -1,5 +1,6 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.record.ConnectionRecord;
@@ -17,6 +18,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -40,17 +42,7 @@ public final class KafkaTopics {
      */
     public static KafkaSource<Either<Segment, DeadLetter>> segments(String bootstrap, String topic, String groupId,
                                                                    boolean bounded, Properties client) {
-        KafkaSourceBuilder<Either<Segment, DeadLetter>> b = KafkaSource.<Either<Segment, DeadLetter>>builder()
-                .setBootstrapServers(bootstrap)
-                .setTopics(topic)
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new SegmentDeserializer())
-                .setProperties(client);
-        if (bounded) {
-            b.setBounded(OffsetsInitializer.latest());
-        }
-        return b.build();
+        return source(bootstrap, topic, groupId, bounded, client, new SegmentDeserializer());
     }
 
     /**
@@ -62,7 +54,7 @@ public final class KafkaTopics {
             String topic, String groupId, boolean bounded, Properties client, Duration outOfOrderness, Duration idleness) {
         WatermarkStrategy<Either<Segment, DeadLetter>> watermarks = WatermarkStrategy
                 .<Either<Segment, DeadLetter>>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? Math.floorDiv(e.left().tsNanos, 1_000_000L) : Long.MIN_VALUE)
+                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? TcpwatchJob.eventTimeMs(e.left()) : Long.MIN_VALUE)
                 .withIdleness(idleness);
         return env.fromSource(segments(bootstrap, topic, groupId, bounded, client), watermarks, topic)
                 .uid("segments-source")
@@ -80,12 +72,18 @@ public final class KafkaTopics {
     /** The agents' own reports (what they lost), from the group's committed offsets (earliest when none). */
     public static KafkaSource<AgentReport> agentStats(String bootstrap, String topic, String groupId, boolean bounded,
                                                       Properties client) {
-        KafkaSourceBuilder<AgentReport> b = KafkaSource.<AgentReport>builder()
+        return source(bootstrap, topic, groupId, bounded, client, new AgentStatsDeserializer());
+    }
+
+    /** From the committed offsets of {@code groupId} (earliest when none); bounded: up to the offsets at start. */
+    private static <T> KafkaSource<T> source(String bootstrap, String topic, String groupId, boolean bounded,
+                                             Properties client, KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new AgentStatsDeserializer())
+                .setDeserializer(deserializer)
                 .setProperties(client);
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());

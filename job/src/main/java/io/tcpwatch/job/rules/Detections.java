@@ -47,6 +47,23 @@ public final class Detections {
         return addr.length == 16 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
+    /** The address of an endpoint written by {@link #endpoint}, without the brackets of IPv6. */
+    public static String host(String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        String h = colon < 0 ? endpoint : endpoint.substring(0, colon);
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    /** The display-filter test for an address: {@code ip.addr == …} or {@code ipv6.addr == …}. */
+    public static String addrFilter(String host) {
+        return (host.contains(":") ? "ipv6.addr == " : "ip.addr == ") + host;
+    }
+
+    /** A Wireshark display filter for every packet to or from {@code endpoint}. */
+    public static String endpointFilter(String endpoint) {
+        return addrFilter(host(endpoint)) + " && tcp.port == " + endpoint.substring(endpoint.lastIndexOf(':') + 1);
+    }
+
     /** A Wireshark display filter showing the connection's packets, narrowed by {@code extra} when given. */
     public static String displayFilter(Connection c, String extra) {
         String ip = c.ipVersion == 6 ? "ipv6.addr" : "ip.addr";
