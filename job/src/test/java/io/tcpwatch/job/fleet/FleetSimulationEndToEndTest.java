@@ -9,8 +9,8 @@ import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.agent.simulate.Incident;
-import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.StreamingJob;
+import io.tcpwatch.job.kafka.JobOnKafka;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,13 +25,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A simulated fleet of 20 servers (two of them IPv6; four also watched from their clients' hosts)
@@ -41,16 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * reports lost packets: the detection it contributed to says so, with lower confidence.
  */
 @Timeout(300)
-class FleetSimulationEndToEndTest {
+class FleetSimulationEndToEndTest extends JobOnKafka {
 
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @RegisterExtension
-    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void theFleetDetectionsAreTheInjectedIncidentsAndNothingElse() throws Exception {

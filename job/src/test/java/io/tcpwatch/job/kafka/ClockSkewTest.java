@@ -8,7 +8,6 @@ import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.agent.simulate.Incident;
-import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.record.RecordJson;
@@ -19,14 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An agent whose clock runs 30 s behind, publishing into the same partitions as correct agents:
@@ -34,14 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the other observers' detections are exactly those of a run without it.
  */
 @Timeout(240)
-class ClockSkewTest {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @RegisterExtension
-    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+class ClockSkewTest extends JobOnKafka {
 
     @Test
     void aLaggingClockIsLateDataNotCorruption() throws Exception {

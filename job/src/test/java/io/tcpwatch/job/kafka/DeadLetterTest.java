@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.tracker.TrackerConfig;
@@ -18,15 +17,12 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -35,16 +31,9 @@ import picocli.CommandLine;
  * and puts each one on the dead-letter topic with its reason and position.
  */
 @Timeout(240)
-class DeadLetterTest {
+class DeadLetterTest extends JobOnKafka {
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @RegisterExtension
-    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void poisonRecordsGoToTheDeadLetterTopicAndTheJobCarriesOn() throws Exception {

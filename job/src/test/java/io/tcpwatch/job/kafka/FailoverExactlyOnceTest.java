@@ -7,7 +7,6 @@ import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.agent.simulate.Incident;
-import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.tracker.TrackerConfig;
@@ -23,13 +22,10 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Job failover with exactly-once sinks: the same simulated fleet runs once without interruption
@@ -38,14 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * duplicates, none missing.
  */
 @Timeout(300)
-class FailoverExactlyOnceTest {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @RegisterExtension
-    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+class FailoverExactlyOnceTest extends JobOnKafka {
 
     /** Fails the task once, at the first segment after a checkpoint completed and {@code after} segments passed. */
     static final class FailOnce extends RichMapFunction<Segment, Segment> implements CheckpointListener {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.parse.FrameParser;
-import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.tracker.TrackerConfig;
@@ -19,15 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A running (unbounded) job whose segments topic has three partitions that never receive a record:
@@ -36,16 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * time to pass comes out (the control that shows what idleness does).
  */
 @Timeout(240)
-class IdlePartitionTest {
+class IdlePartitionTest extends JobOnKafka {
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @RegisterExtension
-    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void idlePartitionsDoNotStallTheJob() throws Exception {

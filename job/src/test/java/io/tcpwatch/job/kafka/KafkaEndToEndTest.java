@@ -3,7 +3,6 @@ package io.tcpwatch.job.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.analyze.LocalAnalysis;
 import io.tcpwatch.job.fleet.FleetConfig;
@@ -16,12 +15,9 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -31,16 +27,9 @@ import picocli.CommandLine;
  * same file.
  */
 @Timeout(240)
-class KafkaEndToEndTest {
+class KafkaEndToEndTest extends JobOnKafka {
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @RegisterExtension
-    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void agentToKafkaToJobToKafkaEqualsAnalyzeOnTheSameCapture() throws Exception {
