@@ -28,7 +28,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * a filter narrows the detections table, a row opens the detail view with its Wireshark display
  * filter. Saves target/dashboard.png (and the page as target/dashboard.html).
  */
-@Timeout(180)
+@Timeout(600)
 class DashboardBrowserTest {
 
     static final String CHROMIUM = "/usr/bin/chromium";
@@ -72,7 +72,7 @@ class DashboardBrowserTest {
     @Test
     void theOverviewFiltersAndTheDetailViewWork() throws Exception {
         browser.get("http://127.0.0.1:" + dashboard.port() + "/");
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofMinutes(3));
 
         // the overview: every server endpoint, with the charts library loaded
         wait.until(d -> d.findElements(By.cssSelector("#overview tbody tr")).size() == 3);

@@ -140,8 +140,13 @@ public final class LiveCapture implements AutoCloseable {
         };
         try {
             while (!stopped) {
-                handle.dispatch(-1, listener);
+                try {
+                    handle.dispatch(-1, listener);
+                } catch (InterruptedException broken) {
+                    // breakLoop() from stop(): the loop condition ends the capture
+                }
             }
+            drainRing(listener);
         } catch (PcapNativeException e) {
             throw new AgentException(ExitCode.CAPTURE_FAILED, "libpcap failed while capturing on "
                     + iface.name() + ": " + e.getMessage());
@@ -149,8 +154,26 @@ public final class LiveCapture implements AutoCloseable {
             if (!stopped) {
                 throw new AgentException(ExitCode.CAPTURE_FAILED, "the capture handle on " + iface.name() + " closed");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The most dispatch calls a stop makes to empty the kernel's ring (each takes up to a ring's worth). */
+    private static final int MAX_DRAIN_CALLS = 64;
+
+    /**
+     * After a stop, hands over what the kernel has already captured into the ring but nobody read
+     * yet, without waiting for more: a SIGTERM right after traffic loses none of it.
+     */
+    private void drainRing(RawPacketListener listener) throws PcapNativeException, NotOpenException {
+        handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+        for (int i = 0; i < MAX_DRAIN_CALLS; i++) {
+            try {
+                if (handle.dispatch(-1, listener) <= 0) {
+                    return;
+                }
+            } catch (InterruptedException pendingBreak) {
+                // a breakLoop() not yet consumed: the next call reads
+            }
         }
     }
 

@@ -9,14 +9,39 @@ import java.util.function.BooleanSupplier;
  */
 public final class Pacer {
 
+    /** The monotonic clock the pacer reads and waits on: the system's, or a test's. */
+    interface Clock {
+        Clock SYSTEM = new Clock() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void park(long nanos) {
+                LockSupport.parkNanos(nanos);
+            }
+        };
+
+        long nanoTime();
+
+        /** Waits about {@code nanos} (possibly less). */
+        void park(long nanos);
+    }
+
+    /** The longest single wait: a stop request is noticed within this. */
+    static final long MAX_PARK_NS = 100_000_000L;
+
     private final double speed; // 0 = as fast as possible
     private final BooleanSupplier stopping;
+    private final Clock clock;
     private long firstCaptureNs = Long.MIN_VALUE;
     private long firstWallNs;
 
-    private Pacer(double speed, BooleanSupplier stopping) {
+    private Pacer(double speed, BooleanSupplier stopping, Clock clock) {
         this.speed = speed;
         this.stopping = stopping;
+        this.clock = clock;
     }
 
     /**
@@ -26,12 +51,16 @@ public final class Pacer {
      * @throws IllegalArgumentException with a sentence for the user
      */
     public static Pacer parse(String spec, BooleanSupplier stopping) {
+        return parse(spec, stopping, Clock.SYSTEM);
+    }
+
+    static Pacer parse(String spec, BooleanSupplier stopping, Clock clock) {
         String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
         if (s.equals("max")) {
-            return new Pacer(0, stopping);
+            return new Pacer(0, stopping, clock);
         }
         if (s.equals("realtime")) {
-            return new Pacer(1, stopping);
+            return new Pacer(1, stopping, clock);
         }
         if (s.endsWith("x") || s.endsWith("×")) {
             s = s.substring(0, s.length() - 1);
@@ -39,7 +68,7 @@ public final class Pacer {
         try {
             double v = Double.parseDouble(s);
             if (v > 0 && Double.isFinite(v)) {
-                return new Pacer(v, stopping);
+                return new Pacer(v, stopping, clock);
             }
         } catch (NumberFormatException ignored) {
             // fall through to the sentence below
@@ -56,7 +85,7 @@ public final class Pacer {
         if (speed == 0) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (firstCaptureNs == Long.MIN_VALUE || captureNs < firstCaptureNs) {
             firstCaptureNs = captureNs; // first frame, or a file that starts earlier: re-anchor
             firstWallNs = now;
@@ -64,8 +93,8 @@ public final class Pacer {
         }
         long due = firstWallNs + (long) ((captureNs - firstCaptureNs) / speed);
         while (now < due && !stopping.getAsBoolean()) {
-            LockSupport.parkNanos(Math.min(due - now, 100_000_000L));
-            now = System.nanoTime();
+            clock.park(Math.min(due - now, MAX_PARK_NS));
+            now = clock.nanoTime();
         }
     }
 }

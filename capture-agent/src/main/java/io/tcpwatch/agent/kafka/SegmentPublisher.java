@@ -153,10 +153,14 @@ public final class SegmentPublisher implements AutoCloseable {
                 }
             }
             sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            // past the time: a sender blocked in send() (no broker) is interrupted and, counting that
+            // record as a send error, ends; so the counters no longer move once drain returns
+            sender.interrupt();
+            sender.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
+            sender.interrupt();
             Thread.currentThread().interrupt();
         }
-        sender.interrupt();
     }
 
     /**

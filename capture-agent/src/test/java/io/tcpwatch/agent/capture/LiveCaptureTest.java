@@ -1,6 +1,7 @@
 package io.tcpwatch.agent.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tcpwatch.agent.Agent;
@@ -17,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * Captures the real Linux TCP stack on loopback with libpcap while the test makes connections,
  * then checks the parsed segments against what the kernel must have sent.
  */
-@Timeout(60)
+@Timeout(180)
 class LiveCaptureTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -71,8 +73,7 @@ class LiveCaptureTest {
                 throw new IllegalStateException(e);
             }
         }, "capture");
-        captureThread.start();
-        Thread.sleep(300); // the handle is open; give the loop a moment to enter dispatch
+        captureThread.start(); // the handle is open: the kernel fills its ring from now on, read or not
     }
 
     private int closedPort;
@@ -87,11 +88,9 @@ class LiveCaptureTest {
         server.close();
     }
 
-    /** Waits (bounded) until the capture has seen a segment matching {@code p}. */
-    private void awaitSegment(Predicate<Segment> p) throws InterruptedException {
-        for (int i = 0; i < 100 && seen.stream().noneMatch(p); i++) {
-            Thread.sleep(50);
-        }
+    /** Waits until the capture has seen a segment matching {@code p}. */
+    private void awaitSegment(String what, Predicate<Segment> p) {
+        await(what).atMost(Duration.ofSeconds(60)).until(() -> seen.stream().anyMatch(p));
     }
 
     @Test
@@ -109,7 +108,8 @@ class LiveCaptureTest {
             accepted.close();
         }
         int sport = server.getLocalPort();
-        awaitSegment(s -> seen.stream().filter(x -> x.has(TcpFlags.FIN)).count() == 2);
+        await("both FINs captured").atMost(Duration.ofSeconds(60))
+                .until(() -> seen.stream().filter(x -> x.has(TcpFlags.FIN)).count() == 2);
 
         Segment syn = only(s -> s.flags == TcpFlags.SYN && s.dstPort == sport);
         Segment synAck = only(s -> s.flags == (TcpFlags.SYN | TcpFlags.ACK) && s.srcPort == sport);
@@ -154,7 +154,7 @@ class LiveCaptureTest {
             accepted.getInputStream().readNBytes(10);
             client.setSoLinger(true, 0);
             client.close();
-            awaitSegment(s -> s.has(TcpFlags.RST));
+            awaitSegment("the RST captured", s -> s.has(TcpFlags.RST));
         }
         Segment syn = only(s -> s.flags == TcpFlags.SYN && s.dstPort == sport);
         Segment rst = only(s -> s.has(TcpFlags.RST));
@@ -171,7 +171,7 @@ class LiveCaptureTest {
         } catch (ConnectException expected) {
             // refused, as it must be
         }
-        awaitSegment(s -> s.has(TcpFlags.RST));
+        awaitSegment("the RST,ACK captured", s -> s.has(TcpFlags.RST));
         Segment syn = only(s -> s.flags == TcpFlags.SYN && s.dstPort == closedPort);
         Segment rst = only(s -> s.srcPort == closedPort);
         assertThat(rst.flags).isEqualTo(TcpFlags.RST | TcpFlags.ACK);

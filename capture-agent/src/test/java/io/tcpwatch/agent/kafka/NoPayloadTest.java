@@ -53,7 +53,7 @@ class NoPayloadTest {
         int exit = new CommandLine(new AgentCommand()).execute("--read", pcap.toString(), "--bootstrap", KAFKA.broker().bootstrap(),
                 "--topic", "payload-check", "--stats-topic", "payload-stats", "--observer", "o", "--no-progress");
         assertThat(exit).isZero();
-        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.broker().readAll("payload-check", frames, Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.broker().readAll("payload-check", frames, Duration.ofMinutes(2));
         assertThat(records).hasSize(frames);
         for (ConsumerRecord<byte[], byte[]> r : records) {
             // not the secret, nor any 4-byte piece of it

@@ -1,6 +1,7 @@
 package io.tcpwatch.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * user with no capability left (/proc/PID/status), and it still captures the connections made
  * afterwards.
  */
-@Timeout(120)
+@Timeout(300)
 class PrivilegeDropTest {
 
     @Test
@@ -36,13 +38,11 @@ class PrivilegeDropTest {
                     "--bpf", "tcp port " + port, "--print", "--run-as", "65534:65534", "--no-progress").start();
             List<String> out = new CopyOnWriteArrayList<>();
             List<String> err = new CopyOnWriteArrayList<>();
-            follow(agent.getInputStream(), out);
-            follow(agent.getErrorStream(), err);
+            Thread stdout = follow(agent.getInputStream(), out);
+            Thread stderr = follow(agent.getErrorStream(), err);
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (err.stream().noneMatch(l -> l.contains("capturing on lo")) && System.nanoTime() < deadline && agent.isAlive()) {
-                    Thread.sleep(100);
-                }
+                await("the agent reports its capture open, or exits").atMost(Duration.ofMinutes(2))
+                        .until(() -> !agent.isAlive() || err.stream().anyMatch(l -> l.contains("capturing on lo")));
                 assertThat(err).as("the agent started: %s", err).anyMatch(l -> l.contains("capturing on lo"));
 
                 String status = Files.readString(Path.of("/proc", String.valueOf(agent.pid()), "status"));
@@ -57,19 +57,19 @@ class PrivilegeDropTest {
                         accepted.getInputStream().readNBytes(5);
                     }
                 }
-                Thread.sleep(1_000);
             } finally {
-                agent.destroy(); // SIGTERM: the agent flushes what it captured and exits
-                assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                agent.destroy(); // SIGTERM: the agent drains its capture ring, flushes what it captured and exits
+                assertThat(agent.waitFor(2, TimeUnit.MINUTES)).isTrue();
             }
             assertThat(agent.exitValue()).as("stderr: %s", err).isZero();
-            Thread.sleep(500); // the readers drain the pipes
+            stdout.join(); // the pipes reach their end once the process is gone
+            stderr.join();
             assertThat(out.stream().filter(l -> l.contains("\"dst_port\":" + port)).count())
                     .as("segments of the connections made after the drop").isGreaterThanOrEqualTo(6);
         }
     }
 
-    private static void follow(java.io.InputStream in, List<String> lines) {
+    private static Thread follow(java.io.InputStream in, List<String> lines) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
@@ -81,5 +81,6 @@ class PrivilegeDropTest {
         });
         t.setDaemon(true);
         t.start();
+        return t;
     }
 }

@@ -52,11 +52,17 @@ public final class KafkaTopics {
      */
     public static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env, String bootstrap,
             String topic, String groupId, boolean bounded, Properties client, Duration outOfOrderness, Duration idleness) {
+        return readSegments(env, segments(bootstrap, topic, groupId, bounded, client), topic, outOfOrderness, idleness);
+    }
+
+    /** The same, from a source of the caller's (tests stop it at offsets of their own). */
+    static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env,
+            KafkaSource<Either<Segment, DeadLetter>> source, String name, Duration outOfOrderness, Duration idleness) {
         WatermarkStrategy<Either<Segment, DeadLetter>> watermarks = WatermarkStrategy
                 .<Either<Segment, DeadLetter>>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? TcpwatchJob.eventTimeMs(e.left()) : Long.MIN_VALUE)
                 .withIdleness(idleness);
-        return env.fromSource(segments(bootstrap, topic, groupId, bounded, client), watermarks, topic)
+        return env.fromSource(source, watermarks, name)
                 .uid("segments-source")
                 .process(new DeadLetterSplit())
                 .name("dead letters")

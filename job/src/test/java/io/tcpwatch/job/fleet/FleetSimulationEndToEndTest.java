@@ -125,7 +125,7 @@ class FleetSimulationEndToEndTest extends JobOnKafka {
 
     private static List<JsonNode> read(String topic) {
         List<JsonNode> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.broker().readToEnd(topic, Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.broker().readToEnd(topic, Duration.ofMinutes(2))) {
             try {
                 out.add(JSON.readTree(new String(r.value(), StandardCharsets.UTF_8)));
             } catch (IOException e) {

@@ -65,11 +65,11 @@ class DeadLetterTest extends JobOnKafka {
                 FleetConfig.defaults()));
         env.execute("tcpwatch poison");
 
-        assertThat(KAFKA.broker().readToEnd("tcp.detections", Duration.ofSeconds(30)))
+        assertThat(KAFKA.broker().readToEnd("tcp.detections", Duration.ofMinutes(2)))
                 .as("the same 70 detections as without poison (KafkaEndToEndTest)").hasSize(70);
         List<JsonNode> dead = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        for (var r : KAFKA.broker().readToEnd("tcp.segments.dlq", Duration.ofSeconds(30))) {
+        for (var r : KAFKA.broker().readToEnd("tcp.segments.dlq", Duration.ofMinutes(2))) {
             dead.add(json.readTree(r.value()));
         }
         assertThat(dead).extracting(d -> d.path("reason").asText())

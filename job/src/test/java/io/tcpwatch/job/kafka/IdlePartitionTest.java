@@ -1,6 +1,7 @@
 package io.tcpwatch.job.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.parse.FrameParser;
@@ -29,10 +30,15 @@ import org.junit.jupiter.api.Timeout;
  * A running (unbounded) job whose segments topic has three partitions that never receive a record:
  * with idleness they stop holding the watermark back and the fleet episode of the one busy
  * partition is published; with idleness set beyond the test's patience, nothing that needs event
- * time to pass comes out (the control that shows what idleness does).
+ * time to pass comes out (the control that shows what idleness does). The control waits for the
+ * same milestone (every segment read by the tracker), then at least as long as the positive run
+ * took in all, and for checkpoints that would have committed an episode.
  */
-@Timeout(240)
+@Timeout(900)
 class IdlePartitionTest extends JobOnKafka {
+
+    /** Only a stuck run takes this long for a condition. */
+    private static final Duration WAIT = Duration.ofMinutes(4);
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
 
@@ -67,34 +73,55 @@ class IdlePartitionTest extends JobOnKafka {
             }
         }
 
-        assertThat(runUntilEpisode("idle", Duration.ofSeconds(2), Duration.ofSeconds(90)))
-                .as("with idleness, the busy partition's episode comes out").isTrue();
-        assertThat(runUntilEpisode("stalled", Duration.ofHours(1), Duration.ofSeconds(15)))
-                .as("without it, three silent partitions hold the watermark back").isFalse();
+        // with idleness: the episode comes out; how long that took is the control's patience
+        Run idle = start("idle", Duration.ofSeconds(2));
+        try {
+            await("the tracker read every segment").atMost(WAIT).until(() -> idle.rest.recordsRead("connection tracker") == segments.size());
+            await("the busy partition's episode, with idleness").atMost(WAIT).until(() -> hasEpisode("idle"));
+        } finally {
+            idle.job.cancel().get();
+        }
+        Duration patience = Duration.ofNanos(System.nanoTime() - idle.startNs);
+
+        // without it (idleness beyond the test), the same milestones, then at least as long again
+        Run stalled = start("stalled", Duration.ofHours(1));
+        try {
+            await("the tracker read every segment").atMost(WAIT)
+                    .until(() -> stalled.rest.recordsRead("connection tracker") == segments.size());
+            long checkpointsAtMilestone = stalled.rest.completedCheckpoints();
+            long quietFrom = System.nanoTime();
+            await("as long as the positive run took, and two checkpoints that would have committed an episode")
+                    .atMost(patience.plus(WAIT)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> System.nanoTime() - quietFrom >= patience.toNanos()
+                            && stalled.rest.completedCheckpoints() >= checkpointsAtMilestone + 2);
+            assertThat(hasEpisode("stalled")).as("without idleness, three silent partitions hold the episode back").isFalse();
+            assertThat(stalled.rest.inputWatermark("connection tracker", 2)).as("and the watermark never started")
+                    .isEqualTo(Long.MIN_VALUE);
+        } finally {
+            stalled.job.cancel().get();
+        }
+        System.out.printf("idle partitions: episode after %.1f s with idleness; none in as long again without%n",
+                patience.toMillis() / 1e3);
     }
 
-    /** Runs the job unbounded; true when a CONNECTION_LIMIT episode is committed within {@code patience}. */
-    private static boolean runUntilEpisode(String run, Duration idleness, Duration patience) throws Exception {
+    private record Run(JobClient job, JobRest rest, long startNs) {}
+
+    /** Starts the job unbounded on the run's topics. */
+    private static Run start(String run, Duration idleness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), run + "-segments", run + "-detections",
                 run + "-connections", run + "-fleet-stats", run + "-agent-stats", run + "-dlq", run, Duration.ofMillis(500),
                 Duration.ofSeconds(2), idleness, false, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
+        long startNs = System.nanoTime();
         JobClient job = env.executeAsync("idle partitions " + run);
-        try {
-            long deadline = System.nanoTime() + patience.toNanos();
-            while (System.nanoTime() < deadline) {
-                boolean found = KAFKA.broker().readToEnd(run + "-detections", Duration.ofSeconds(10)).stream()
-                        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
-                        .anyMatch(d -> d.contains("\"type\":\"CONNECTION_LIMIT\"") && d.contains("\"status\":\"OPEN\""));
-                if (found) {
-                    return true;
-                }
-                Thread.sleep(1_000);
-            }
-            return false;
-        } finally {
-            job.cancel().get();
-        }
+        return new Run(job, rest(job.getJobID()), startNs);
+    }
+
+    /** True when a CONNECTION_LIMIT episode is committed to the run's detections topic. */
+    private static boolean hasEpisode(String run) {
+        return KAFKA.broker().readToEnd(run + "-detections", Duration.ofMinutes(2)).stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .anyMatch(d -> d.contains("\"type\":\"CONNECTION_LIMIT\"") && d.contains("\"status\":\"OPEN\""));
     }
 }

@@ -59,15 +59,15 @@ class KafkaEndToEndTest extends JobOnKafka {
         assertThat(expected.detections()).as("64 per connection, 3 fleet episodes opened and resolved").hasSize(70);
         assertThat(expected.connections()).hasSize(42);
 
-        List<String> detections = values(KAFKA.broker().readAll("tcp.detections", expected.detections().size(), Duration.ofSeconds(30)));
-        List<String> connections = values(KAFKA.broker().readAll("tcp.connections", expected.connections().size(), Duration.ofSeconds(30)));
+        List<String> detections = values(KAFKA.broker().readAll("tcp.detections", expected.detections().size(), Duration.ofMinutes(2)));
+        List<String> connections = values(KAFKA.broker().readAll("tcp.connections", expected.connections().size(), Duration.ofMinutes(2)));
         assertThat(detections).containsExactlyInAnyOrderElementsOf(
                 expected.detections().stream().map(RecordJson::detection).toList());
         assertThat(connections).containsExactlyInAnyOrderElementsOf(
                 expected.connections().stream().map(RecordJson::connection).toList());
 
         // fleet windows: 42 connections opened, the 32 rejected, the application's limit of 8
-        List<String> fleet = values(KAFKA.broker().readAll("tcp.fleet-stats", 1, Duration.ofSeconds(30)));
+        List<String> fleet = values(KAFKA.broker().readAll("tcp.fleet-stats", 1, Duration.ofMinutes(2)));
         assertThat(fleet).isNotEmpty().allSatisfy(w -> assertThat(w).contains("\"server\":\"10.77.1.2:7003\""));
         assertThat(fleet.stream().mapToLong(w -> number(w, "new")).sum()).isEqualTo(42);
         assertThat(fleet.stream().mapToLong(w -> number(w, "REJECTED_AFTER_HANDSHAKE")).sum()).isEqualTo(32);
