@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** `tcpwatch detections` on a real broker holding real job output, seeking by time. */
-@Timeout(120)
+@Timeout(300)
 class DetectionsCommandTest {
 
     @RegisterExtension

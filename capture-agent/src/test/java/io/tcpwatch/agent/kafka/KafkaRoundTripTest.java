@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The agent replays a capture into a real KRaft broker; every segment must come back exactly. */
-@Timeout(180)
+@Timeout(600)
 class KafkaRoundTripTest {
 
     @RegisterExtension

@@ -41,7 +41,7 @@ class DemoSmokeTest {
             URI api = URI.create("http://127.0.0.1:" + ports[0] + "/api/detections?limit=50");
             AtomicReference<String> body = new AtomicReference<>("");
             await("the demo's detections, or its end").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(1))
-                    .ignoreException(IOException.class) // not up yet
+                    .ignoreExceptionsInstanceOf(IOException.class) // not up yet
                     .until(() -> {
                         if (!demo.isAlive()) {
                             return true;

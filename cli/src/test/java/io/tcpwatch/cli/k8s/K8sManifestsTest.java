@@ -54,7 +54,7 @@ class K8sManifestsTest {
         Process p = new ProcessBuilder(kubectl(), "kustomize", ROOT.resolve("k8s/overlays/" + overlay).toString())
                 .redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as("kubectl kustomize %s: %s", overlay, new String(out, StandardCharsets.UTF_8)).isZero();
         List<JsonNode> docs = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(out)) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code tcpwatch analyze} on corpus captures, in its own local Flink environment. */
-@Timeout(180)
+@Timeout(600)
 class AnalyzeCommandTest {
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * each opened once and resolved, and the fleet statistics count every connection once. One agent
  * reports lost packets: the detection it contributed to says so, with lower confidence.
  */
-@Timeout(300)
+@Timeout(600)
 class FleetSimulationEndToEndTest extends JobOnKafka {
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -30,7 +30,7 @@ import picocli.CommandLine;
  * value — between real segments: the job keeps running, finds exactly what it finds without them,
  * and puts each one on the dead-letter topic with its reason and position.
  */
-@Timeout(240)
+@Timeout(600)
 class DeadLetterTest extends JobOnKafka {
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));

@@ -26,7 +26,7 @@ import picocli.CommandLine;
  * exactly-once sinks, and what lands in the topics is exactly what {@code analyze} reports for the
  * same file.
  */
-@Timeout(240)
+@Timeout(600)
 class KafkaEndToEndTest extends JobOnKafka {
 
     static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
