@@ -56,6 +56,10 @@ public final class JobCommand implements Callable<Integer> {
             description = "Records of the segments topic that are not segments, with the reason (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
 
+    @Option(names = "--late-topic", paramLabel = "TOPIC", defaultValue = KafkaTopics.LATE_SEGMENTS,
+            description = "Segments that arrived behind the watermark, with how far behind (default: ${DEFAULT-VALUE}).")
+    String lateTopic;
+
     @Option(names = "--group", paramLabel = "ID", defaultValue = "tcpwatch-job", description = "Consumer group id (default: ${DEFAULT-VALUE}).")
     String group;
 
@@ -107,8 +111,8 @@ public final class JobCommand implements Callable<Integer> {
         Properties client = new Properties();
         client.putAll(kafka.properties());
         TrackerConfig tracker = trackerOptions.config();
-        return new StreamingJob.Settings(bootstrap, segmentsTopic, detectionsTopic, connectionsTopic, fleetStatsTopic,
-                agentStatsTopic.isBlank() ? null : agentStatsTopic, deadLetterTopic, group,
+        return new StreamingJob.Settings(bootstrap, new StreamingJob.Topics(segmentsTopic, detectionsTopic, connectionsTopic,
+                fleetStatsTopic, agentStatsTopic.isBlank() ? null : agentStatsTopic, deadLetterTopic, lateTopic), group,
                 Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
     }

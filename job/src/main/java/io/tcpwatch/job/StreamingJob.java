@@ -6,23 +6,51 @@ import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.kafka.DeadLetterSplit;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import io.tcpwatch.job.time.ObserverClockOffsets;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The production wiring: {@code tcp.segments} → {@link TcpwatchJob} → {@code tcp.detections},
- * {@code tcp.connections} and {@code tcp.fleet-stats}. Exactly-once into Kafka when checkpointing is on.
+ * {@code tcp.connections}, {@code tcp.fleet-stats}, and what could not be used: records that are
+ * not segments on {@code tcp.segments.dlq}, segments behind the watermark on
+ * {@code tcp.segments.late}. Exactly-once into Kafka when checkpointing is on.
  */
 public final class StreamingJob {
 
+    /** The job's topics; {@code agentStats} null when agents' reports are not read. */
+    public record Topics(String segments, String detections, String connections, String fleetStats, String agentStats,
+                         String deadLetters, String lateSegments) {
+
+        /** The topic names the agent, the dashboard and the manifests use. */
+        public static Topics defaults() {
+            return new Topics(KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS, KafkaTopics.CONNECTIONS, KafkaTopics.FLEET_STATS,
+                    KafkaTopics.AGENT_STATS, KafkaTopics.DEAD_LETTERS, KafkaTopics.LATE_SEGMENTS);
+        }
+
+        /** Every topic named {@code <prefix>-<role>}: several jobs side by side on one broker. */
+        public static Topics prefixed(String prefix) {
+            return new Topics(prefix + "-segments", prefix + "-detections", prefix + "-connections", prefix + "-fleet-stats",
+                    prefix + "-agent-stats", prefix + "-dlq", prefix + "-late");
+        }
+
+        public List<String> all() {
+            return Stream.of(segments, detections, connections, fleetStats, agentStats, deadLetters, lateSegments)
+                    .filter(Objects::nonNull).toList();
+        }
+    }
+
     /** Where the job reads and writes, and how. */
-    public record Settings(String bootstrap, String segmentsTopic, String detectionsTopic, String connectionsTopic,
-                           String fleetStatsTopic, String agentStatsTopic, String deadLetterTopic, String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness,
-                           boolean bounded, Properties kafkaClient, TrackerConfig tracker, FleetConfig fleet) {}
+    public record Settings(String bootstrap, Topics topics, String groupId, Duration checkpointInterval,
+                           Duration outOfOrderness, Duration idleness, boolean bounded, Properties kafkaClient,
+                           TrackerConfig tracker, FleetConfig fleet) {}
 
     private StreamingJob() {}
 
@@ -34,27 +62,34 @@ public final class StreamingJob {
         }
         // source: segments with event time = capture time, watermarks per Kafka partition;
         // records that are not segments go to the dead-letter topic with their reason
-        SingleOutputStreamOperator<Segment> segments = KafkaTopics.readSegments(env, s.bootstrap(), s.segmentsTopic(),
+        Topics t = s.topics();
+        SingleOutputStreamOperator<Segment> segments = KafkaTopics.readSegments(env, s.bootstrap(), t.segments(),
                 s.groupId(), s.bounded(), s.kafkaClient(), s.outOfOrderness(), s.idleness());
         segments.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
-                .sinkTo(KafkaTopics.deadLetters(s.bootstrap(), s.deadLetterTopic(), exactlyOnce, s.kafkaClient()))
+                .sinkTo(KafkaTopics.deadLetters(s.bootstrap(), t.deadLetters(), exactlyOnce, s.kafkaClient()))
                 .name("dead letters").uid("dead-letter-sink");
 
         // the agents' own reports: what they lost lowers the confidence of what was seen meanwhile
-        DataStream<AgentReport> agentStats = s.agentStatsTopic() == null ? null : env.fromSource(
-                KafkaTopics.agentStats(s.bootstrap(), s.agentStatsTopic(), s.groupId(), s.bounded(), s.kafkaClient()),
+        DataStream<AgentReport> agentStats = t.agentStats() == null ? null : env.fromSource(
+                KafkaTopics.agentStats(s.bootstrap(), t.agentStats(), s.groupId(), s.bounded(), s.kafkaClient()),
                 WatermarkStrategy.noWatermarks(), "tcp.agent-stats")
                 .uid("agent-stats-source");
 
+        // how far each observer's clock runs ahead of event time: a metric per observer
+        DataStream<Segment> timed = segments.transform("observer clocks", segments.getType(),
+                new ObserverClockOffsets(s.outOfOrderness().toMillis())).uid("observer-clocks");
+
         // the tcpwatch graph: tracker, fleet windows and rules, confidence
-        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, s.tracker(), s.fleet(), agentStats);
+        TcpwatchJob.Outputs out = TcpwatchJob.build(timed, s.tracker(), s.fleet(), agentStats);
 
         // sinks
-        out.detections().sinkTo(KafkaTopics.detections(s.bootstrap(), s.detectionsTopic(), exactlyOnce, s.kafkaClient()))
+        out.detections().sinkTo(KafkaTopics.detections(s.bootstrap(), t.detections(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.detections").uid("detections-sink");
-        out.connections().sinkTo(KafkaTopics.connections(s.bootstrap(), s.connectionsTopic(), exactlyOnce, s.kafkaClient()))
+        out.connections().sinkTo(KafkaTopics.connections(s.bootstrap(), t.connections(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.connections").uid("connections-sink");
-        out.fleetStats().sinkTo(KafkaTopics.fleetStats(s.bootstrap(), s.fleetStatsTopic(), exactlyOnce, s.kafkaClient()))
+        out.fleetStats().sinkTo(KafkaTopics.fleetStats(s.bootstrap(), t.fleetStats(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.fleet-stats").uid("fleet-stats-sink");
+        out.lateSegments().sinkTo(KafkaTopics.lateSegments(s.bootstrap(), t.lateSegments(), exactlyOnce, s.kafkaClient()))
+                .name("tcp.segments.late").uid("late-segments-sink");
     }
 }

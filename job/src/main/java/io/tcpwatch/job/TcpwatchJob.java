@@ -22,6 +22,7 @@ import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.health.ConfidenceFunction;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.LateSegment;
 import io.tcpwatch.job.tracker.ConnKey;
 import io.tcpwatch.job.tracker.ConnectionTracker;
 import io.tcpwatch.job.tracker.TrackerConfig;
@@ -58,7 +59,7 @@ public final class TcpwatchJob {
 
     /** The graph's outputs, for the caller to sink. */
     public record Outputs(DataStream<Detection> detections, DataStream<ConnectionRecord> connections,
-                          DataStream<FleetStats> fleetStats, DataStream<Segment> lateSegments) {}
+                          DataStream<FleetStats> fleetStats, DataStream<LateSegment> lateSegments) {}
 
     /** Fleet rules per server endpoint. */
     public static final List<FleetRule<FleetStats>> SERVER_RULES = List.of(new RstStormRule(), new SynFloodRule(),

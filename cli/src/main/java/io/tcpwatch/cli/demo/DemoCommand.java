@@ -103,7 +103,8 @@ public final class DemoCommand implements Callable<Integer> {
             say("starting Kafka (KRaft) on 127.0.0.1:" + kafkaPort + " …");
             kafka = new EmbeddedKafka(data, kafkaPort, controllerPort);
             kafka.createTopics(Map.of(KafkaTopics.SEGMENTS, 4, KafkaTopics.DETECTIONS, 2, KafkaTopics.CONNECTIONS, 2,
-                    KafkaTopics.FLEET_STATS, 2, KafkaTopics.AGENT_STATS, 1, KafkaTopics.DEAD_LETTERS, 1));
+                    KafkaTopics.FLEET_STATS, 2, KafkaTopics.AGENT_STATS, 1, KafkaTopics.DEAD_LETTERS, 1,
+                    KafkaTopics.LATE_SEGMENTS, 1));
 
             say("starting the job in a local Flink environment …");
             Configuration conf = new Configuration();
@@ -112,8 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
             conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
             env.setParallelism(2);
-            StreamingJob.attach(env, new StreamingJob.Settings(kafka.bootstrap(), KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS,
-                    KafkaTopics.CONNECTIONS, KafkaTopics.FLEET_STATS, KafkaTopics.AGENT_STATS, KafkaTopics.DEAD_LETTERS, "tcpwatch-demo",
+            StreamingJob.attach(env, new StreamingJob.Settings(kafka.bootstrap(), StreamingJob.Topics.defaults(), "tcpwatch-demo",
                     Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), false, new Properties(),
                     TrackerConfig.defaults(), FleetConfig.defaults()));
             job = env.executeAsync("tcpwatch demo");

@@ -8,6 +8,7 @@ import io.tcpwatch.dashboard.Dashboard;
 import io.tcpwatch.dashboard.DetectionsCommand;
 import io.tcpwatch.dashboard.TopicFeed;
 import io.tcpwatch.job.JobCommand;
+import io.tcpwatch.job.StreamingJob;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -79,8 +80,7 @@ class SecureKafkaTest {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("tcpwatch",
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "s3cret"))).all().get();
             List<NewTopic> topics = new ArrayList<>();
-            for (String t : List.of("tcp.segments", "tcp.detections", "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats",
-                    "tcp.segments.dlq")) {
+            for (String t : StreamingJob.Topics.defaults().all()) {
                 topics.add(new NewTopic(t, 2, (short) 1));
             }
             admin.createTopics(topics).all().get();

@@ -137,7 +137,7 @@ class K8sManifestsTest {
         new CommandLine(new JobCommand()).parseArgs(jobArgs.toArray(String[]::new));
         assertThat(arg(jobArgs, "--bootstrap")).isEqualTo(bootstrap);
         for (String option : List.of("--segments-topic", "--detections-topic", "--connections-topic", "--fleet-stats-topic",
-                "--agent-stats-topic", "--dead-letter-topic")) {
+                "--agent-stats-topic", "--dead-letter-topic", "--late-topic")) {
             assertThat(topics).contains(arg(jobArgs, option));
         }
         String jar = flink.path("spec").path("job").path("jarURI").asText().replace("local://", "");

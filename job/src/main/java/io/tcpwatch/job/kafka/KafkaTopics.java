@@ -5,7 +5,9 @@ import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.LateSegment;
 import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.job.time.ObserverWatermarks;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import java.util.Properties;
@@ -33,6 +35,7 @@ public final class KafkaTopics {
     public static final String FLEET_STATS = "tcp.fleet-stats";
     public static final String AGENT_STATS = "tcp.agent-stats";
     public static final String DEAD_LETTERS = "tcp.segments.dlq";
+    public static final String LATE_SEGMENTS = "tcp.segments.late";
 
     private KafkaTopics() {}
 
@@ -58,8 +61,12 @@ public final class KafkaTopics {
     /** The same, from a source of the caller's (tests stop it at offsets of their own). */
     static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env,
             KafkaSource<Either<Segment, DeadLetter>> source, String name, Duration outOfOrderness, Duration idleness) {
+        // event time follows the observers' agreed clocks, not the fastest one (ObserverClocks)
+        long outOfOrdernessMs = outOfOrderness.toMillis();
+        long forgetAfterMs = idleness.toMillis();
         WatermarkStrategy<Either<Segment, DeadLetter>> watermarks = WatermarkStrategy
-                .<Either<Segment, DeadLetter>>forBoundedOutOfOrderness(outOfOrderness)
+                .<Either<Segment, DeadLetter>>forGenerator(ctx -> new ObserverWatermarks<>(
+                        e -> e.isLeft() ? e.left().observer : null, outOfOrdernessMs, forgetAfterMs, System::currentTimeMillis))
                 .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? TcpwatchJob.eventTimeMs(e.left()) : Long.MIN_VALUE)
                 .withIdleness(idleness);
         return env.fromSource(source, watermarks, name)
@@ -119,6 +126,12 @@ public final class KafkaTopics {
                                                           Properties client) {
         return jsonSink(bootstrap, new JsonRecordSerializer<ConnectionRecord>(topic, r -> r.respHost + ":" + r.respPort,
                 RecordJson::connection), "tcpwatch-connections", exactlyOnce, client);
+    }
+
+    /** Segments that arrived behind the watermark, as JSON with how far behind, keyed by observer. */
+    public static KafkaSink<LateSegment> lateSegments(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return jsonSink(bootstrap, new JsonRecordSerializer<LateSegment>(topic, l -> l.segment.observer, RecordJson::lateSegment),
+                "tcpwatch-late-segments", exactlyOnce, client);
     }
 
     /** Fleet statistics, keyed by server endpoint. */

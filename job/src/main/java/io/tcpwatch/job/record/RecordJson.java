@@ -3,6 +3,9 @@ package io.tcpwatch.job.record;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.schema.Addresses;
+import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.TcpFlags;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -114,6 +117,28 @@ public final class RecordJson {
             j.writeNumberField("distinct_clients", w.distinctClients);
             j.writeNumberField("quiet_before_seconds", Math.round(w.quietBeforeNs / 1e6) / 1000.0);
             j.writeNumberField("late_events", w.lateEvents);
+        });
+    }
+
+    /** A late segment: who saw it, the 4-tuple and header fields, and how far behind the watermark it was. */
+    public static String lateSegment(LateSegment l) {
+        Segment s = l.segment;
+        return write(j -> {
+            j.writeStringField("observer", s.observer);
+            j.writeStringField("time", Instant.ofEpochSecond(0, s.tsNanos).toString());
+            j.writeNumberField("ts_ns", s.tsNanos);
+            j.writeStringField("src", Addresses.format(s.srcAddr));
+            j.writeNumberField("src_port", s.srcPort);
+            j.writeStringField("dst", Addresses.format(s.dstAddr));
+            j.writeNumberField("dst_port", s.dstPort);
+            j.writeStringField("flags", TcpFlags.describe(s.flags));
+            j.writeNumberField("seq", s.seq);
+            j.writeNumberField("ack", s.ack);
+            j.writeNumberField("payload_len", s.payloadLen);
+            j.writeStringField("watermark", isoMillis(l.watermarkMs * 1_000_000L));
+            j.writeNumberField("behind_ms", l.behindMs());
+            j.writeStringField("reason", "its capture time was " + l.behindMs()
+                    + " ms behind the job's event time when it arrived (the observer's clock runs behind, or it was delayed)");
         });
     }
 

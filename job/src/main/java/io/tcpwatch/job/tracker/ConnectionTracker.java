@@ -3,6 +3,7 @@ package io.tcpwatch.job.tracker;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.ConnectionRecords;
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.LateSegment;
 import io.tcpwatch.job.fleet.ConnectionEvent;
 import io.tcpwatch.job.record.ZeekConnState;
 import io.tcpwatch.job.record.ZeekConnState.Endpoint;
@@ -37,7 +38,7 @@ import org.apache.flink.util.OutputTag;
 public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, Detection> {
 
     public static final OutputTag<ConnectionRecord> CONNECTIONS = new OutputTag<>("connections") {};
-    public static final OutputTag<Segment> LATE = new OutputTag<>("late-segments") {};
+    public static final OutputTag<LateSegment> LATE = new OutputTag<>("late-segments") {};
     public static final OutputTag<ConnectionEvent> EVENTS = new OutputTag<>("connection-events") {};
 
     private final TrackerConfig cfg;
@@ -46,6 +47,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     private transient ValueState<TimeWait> timeWait;
     private transient Counter segmentsIn;
     private transient Counter lateSegments;
+    private transient Map<String, Counter> lateByObserver;
     private transient Map<String, Counter> detectionsByType;
     private transient long openConnections;
 
@@ -60,6 +62,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         var metrics = getRuntimeContext().getMetricGroup();
         segmentsIn = metrics.counter("segmentsIn");
         lateSegments = metrics.counter("lateSegments");
+        lateByObserver = new HashMap<>();
         metrics.gauge("openConnections", () -> openConnections);
         detectionsByType = new HashMap<>();
     }
@@ -68,9 +71,12 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     public void processElement(Segment s, Context ctx, Collector<Detection> out) throws Exception {
         segmentsIn.inc();
         Long ts = ctx.timestamp();
-        if (ts != null && ts < ctx.timerService().currentWatermark()) {
+        long watermark = ctx.timerService().currentWatermark();
+        if (ts != null && ts < watermark) {
             lateSegments.inc();
-            ctx.output(LATE, s);
+            lateByObserver.computeIfAbsent(s.observer, o -> getRuntimeContext().getMetricGroup()
+                    .addGroup("observer", o).counter("lateSegments")).inc();
+            ctx.output(LATE, new LateSegment(s, watermark));
             return;
         }
         Connection c = conn.value();

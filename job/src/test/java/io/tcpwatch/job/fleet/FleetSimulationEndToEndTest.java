@@ -74,8 +74,8 @@ class FleetSimulationEndToEndTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
-                "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats", "tcp.segments.dlq", "fleet-e2e", Duration.ofSeconds(2), Duration.ofSeconds(2),
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "fleet-e2e",
+                Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch fleet e2e");
 

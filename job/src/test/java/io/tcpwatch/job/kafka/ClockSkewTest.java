@@ -120,7 +120,7 @@ class ClockSkewTest extends JobOnKafka {
                 Duration.ofSeconds(2), Duration.ofSeconds(5));
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
         DataStream<String> all = out.detections().map(RecordJson::detection)
-                .union(out.lateSegments().map(s -> "LATE " + s.observer));
+                .union(out.lateSegments().map(l -> "LATE " + l.segment.observer));
         CloseableIterator<String> it = all.collectAsync();
         JobClient job = env.executeAsync("skew " + topic.name());
         List<String> lines = new CopyOnWriteArrayList<>();

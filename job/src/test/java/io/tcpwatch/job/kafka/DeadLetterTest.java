@@ -37,8 +37,7 @@ class DeadLetterTest extends JobOnKafka {
 
     @Test
     void poisonRecordsGoToTheDeadLetterTopicAndTheJobCarriesOn() throws Exception {
-        for (String t : List.of("tcp.segments", "tcp.detections", "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats",
-                "tcp.segments.dlq")) {
+        for (String t : StreamingJob.Topics.defaults().all()) {
             KAFKA.broker().createTopic(t, 2);
         }
         byte[] otherSchema = {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 42};
@@ -59,8 +58,7 @@ class DeadLetterTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
-                "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats", "tcp.segments.dlq", "poison", Duration.ofSeconds(1),
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "poison", Duration.ofSeconds(1),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(),
                 FleetConfig.defaults()));
         env.execute("tcpwatch poison");

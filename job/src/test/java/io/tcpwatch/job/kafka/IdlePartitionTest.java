@@ -61,14 +61,15 @@ class IdlePartitionTest extends JobOnKafka {
         segments.add(tick);
 
         for (String run : List.of("idle", "stalled")) {
-            for (String t : List.of("segments", "detections", "connections", "fleet-stats", "agent-stats", "dlq")) {
-                KAFKA.broker().createTopic(run + "-" + t, t.equals("segments") ? 4 : 1);
+            StreamingJob.Topics topics = StreamingJob.Topics.prefixed(run);
+            for (String t : topics.all()) {
+                KAFKA.broker().createTopic(t, t.equals(topics.segments()) ? 4 : 1);
             }
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.broker().bootstrap()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 SegmentEncoder encoder = new SegmentEncoder();
                 for (Segment s : segments) { // all into partition 0: partitions 1-3 stay silent
-                    p.send(new ProducerRecord<>(run + "-segments", 0, null, encoder.encodeToArray(s)));
+                    p.send(new ProducerRecord<>(topics.segments(), 0, null, encoder.encodeToArray(s)));
                 }
             }
         }
@@ -110,8 +111,8 @@ class IdlePartitionTest extends JobOnKafka {
     private static Run start(String run, Duration idleness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), run + "-segments", run + "-detections",
-                run + "-connections", run + "-fleet-stats", run + "-agent-stats", run + "-dlq", run, Duration.ofMillis(500),
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.prefixed(run), run,
+                Duration.ofMillis(500),
                 Duration.ofSeconds(2), idleness, false, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         long startNs = System.nanoTime();
         JobClient job = env.executeAsync("idle partitions " + run);

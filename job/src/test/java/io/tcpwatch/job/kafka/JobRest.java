@@ -8,6 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 
 /**
@@ -28,7 +33,11 @@ final class JobRest {
 
     /** The smallest current input watermark over the vertex's subtasks; Long.MIN_VALUE until every one reports. */
     long inputWatermark(String vertexName, int parallelism) {
-        JsonNode marks = get("vertices/" + vertexId(vertexName) + "/watermarks");
+        String vertex = vertexId(vertexName);
+        if (vertex == null) {
+            return Long.MIN_VALUE;
+        }
+        JsonNode marks = get("vertices/" + vertex + "/watermarks");
         if (marks.size() < parallelism) {
             return Long.MIN_VALUE;
         }
@@ -41,24 +50,63 @@ final class JobRest {
 
     /** Records the vertex's subtasks have read from their inputs, summed. */
     long recordsRead(String vertexName) {
+        String vertex = vertexId(vertexName);
         long sum = 0;
-        for (JsonNode subtask : get("vertices/" + vertexId(vertexName)).get("subtasks")) {
+        if (vertex == null) {
+            return sum;
+        }
+        for (JsonNode subtask : get("vertices/" + vertex).get("subtasks")) {
             sum += subtask.get("metrics").get("read-records").asLong();
         }
         return sum;
+    }
+
+    /** The largest value of the vertex's metrics whose id matches; null until one is reported. */
+    Long metricMax(String vertexName, Predicate<String> id) {
+        return metricValues(vertexName, id).stream().reduce(Math::max).orElse(null);
+    }
+
+    /** The sum of the vertex's metrics whose id matches (over subtasks); null until one is reported. */
+    Long metricSum(String vertexName, Predicate<String> id) {
+        return metricValues(vertexName, id).stream().reduce(Long::sum).orElse(null);
+    }
+
+    private List<Long> metricValues(String vertexName, Predicate<String> id) {
+        String vertex = vertexId(vertexName);
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : vertex == null ? List.<JsonNode>of() : get("vertices/" + vertex + "/metrics")) {
+            if (id.test(m.get("id").asText())) {
+                ids.add(m.get("id").asText());
+            }
+        }
+        List<Long> values = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return values;
+        }
+        String query = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+        for (JsonNode m : get("vertices/" + vertex + "/metrics?get=" + query)) {
+            values.add((long) Double.parseDouble(m.get("value").asText()));
+        }
+        return values;
     }
 
     long completedCheckpoints() {
         return get("checkpoints").get("counts").get("completed").asLong();
     }
 
+    /** The id of the vertex whose name contains {@code namePart}; null while the job has no vertices yet. */
     private String vertexId(String namePart) {
-        for (JsonNode v : get("").get("vertices")) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode v : get("").path("vertices")) {
             if (v.get("name").asText().contains(namePart)) {
                 return v.get("id").asText();
             }
+            names.add(v.get("name").asText());
         }
-        throw new IllegalArgumentException("no vertex named like '" + namePart + "'");
+        if (names.isEmpty()) {
+            return null;
+        }
+        throw new IllegalArgumentException("no vertex named like '" + namePart + "' in " + names);
     }
 
     private JsonNode get(String path) {

@@ -48,8 +48,8 @@ class KafkaEndToEndTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), "tcp.segments", "tcp.detections",
-                "tcp.connections", "tcp.fleet-stats", "tcp.agent-stats", "tcp.segments.dlq", "e2e-job", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "e2e-job",
+                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch e2e");
 

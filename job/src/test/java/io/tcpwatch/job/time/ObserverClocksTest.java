@@ -1,0 +1,106 @@
+package io.tcpwatch.job.time;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.junit.jupiter.api.Test;
+
+class ObserverClocksTest {
+
+    private static final long T = 1_800_000_000_000L;
+
+    @Test
+    void aLoneObserverIsFollowedOnceItHasBeenAloneForTheForgetTime() {
+        ObserverClocks c = new ObserverClocks(1_000, 5_000);
+        c.observe("a", T, 0);
+        c.observe("a", T + 700, 1);
+        c.observe("a", T + 300, 2); // out of order: the newest counts
+        assertThat(c.eventTimeMs(3)).as("it may be the one running ahead").isEqualTo(Long.MIN_VALUE);
+        c.observe("a", T + 800, 5_000);
+        assertThat(c.eventTimeMs(5_003)).as("alone for 5 s").isEqualTo(T + 800);
+    }
+
+    @Test
+    void aClockAheadDoesNotCarryEventTimeAndOneBehindDoesNotHoldItBack() {
+        ObserverClocks c = new ObserverClocks(1_000, 5_000);
+        for (String honest : List.of("a", "b", "c", "d")) {
+            c.observe(honest, T + 1_000, 0);
+        }
+        c.observe("ahead", T + 31_000, 0);
+        assertThat(c.eventTimeMs(0)).as("30 s ahead: ignored").isEqualTo(T + 1_000);
+        c.observe("behind", T - 29_000, 0);
+        assertThat(c.eventTimeMs(0)).as("30 s behind: ignored").isEqualTo(T + 1_000);
+    }
+
+    @Test
+    void twoClocksThatAgreeGiveTheNewerTimeTwoThatDisagreeTheOlder() {
+        ObserverClocks c = new ObserverClocks(1_000, 5_000);
+        c.observe("server", T + 2_000, 0);
+        c.observe("client", T + 1_500, 0);
+        assertThat(c.eventTimeMs(0)).isEqualTo(T + 2_000);
+        c.observe("server", T + 32_000, 0);
+        assertThat(c.eventTimeMs(0)).as("30 s apart: nobody confirms the newer").isEqualTo(T + 1_500);
+    }
+
+    @Test
+    void quietObserversDoNotHoldEventTimeBack() {
+        ObserverClocks c = new ObserverClocks(1_000, 5_000);
+        c.observe("busy-1", T + 10_000, 0);
+        c.observe("busy-2", T + 9_800, 0);
+        for (String quiet : List.of("q1", "q2", "q3", "q4")) {
+            c.observe(quiet, T, 0); // their last segment was 10 s ago: no traffic since, not a clock behind
+        }
+        assertThat(c.eventTimeMs(0)).isEqualTo(T + 10_000);
+    }
+
+    @Test
+    void aSilentObserverIsForgottenAfterTheIdleTime() {
+        ObserverClocks c = new ObserverClocks(1_000, 5_000);
+        c.observe("gone", T, 0);
+        c.observe("here", T + 60_000, 4_000);
+        assertThat(c.eventTimeMs(5_000)).as("both count").isEqualTo(T);
+        assertThat(c.eventTimeMs(5_001)).as("'gone' silent for more than 5 s; 'here' alone since").isEqualTo(Long.MIN_VALUE);
+        assertThat(c.active(5_001)).isEqualTo(1);
+        c.observe("here", T + 60_500, 9_000);
+        assertThat(c.eventTimeMs(10_001)).as("alone for 5 s").isEqualTo(T + 60_500);
+        assertThat(new ObserverClocks(1_000, 5_000).eventTimeMs(0)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void watermarksFollowTheQuorumMinusTheOutOfOrdernessAndNeverGoBack() {
+        long[] now = {0};
+        ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 5_000, () -> now[0]);
+        List<Long> emitted = new ArrayList<>();
+        WatermarkOutput out = new WatermarkOutput() {
+            @Override
+            public void emitWatermark(Watermark watermark) {
+                emitted.add(watermark.getTimestamp());
+            }
+
+            @Override
+            public void markIdle() {}
+
+            @Override
+            public void markActive() {}
+        };
+        w.onPeriodicEmit(out);
+        assertThat(emitted).as("nothing before the first event").isEmpty();
+        for (String o : List.of("a", "b", "c")) {
+            w.onEvent(new String[] {o}, T + 10_000, out);
+        }
+        w.onEvent(new String[] {"ahead"}, T + 40_000, out);
+        w.onEvent(new String[] {null}, T + 90_000, out); // not a segment: no observer, no effect
+        w.onPeriodicEmit(out);
+        assertThat(emitted).containsExactly(T + 10_000 - 2_000 - 1);
+        now[0] = 6_000;
+        w.onEvent(new String[] {"late-joiner"}, T, out); // a, b, c and ahead forgotten: only an older clock is left
+        w.onPeriodicEmit(out);
+        now[0] = 12_000;
+        w.onEvent(new String[] {"late-joiner"}, T + 1, out);
+        w.onPeriodicEmit(out); // alone long enough, but older than what was emitted
+        assertThat(emitted).as("never backwards").containsExactly(T + 10_000 - 2_000 - 1);
+    }
+}
