@@ -159,11 +159,11 @@ public final class DemoCommand implements Callable<Integer> {
             }
 
             System.err.printf("%n  dashboard   http://127.0.0.1:%d/%n  Flink UI    http://127.0.0.1:%d/%n"
-                            + "  Kafka       %s  (topics %s, %s, %s, %s)%n  %s%n%n"
+                            + "  Kafka       %s  (topics %s)%n  %s%n%n"
                             + "  The agent replays the labeled scenarios (%s) live; first detections within a minute.%n"
                             + "  Try: ./tcpwatch detections --bootstrap %s --since 10m%n  Ctrl-C stops everything.%n%n",
-                    dashboard.port(), flinkPort, kafka.bootstrap(), KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS,
-                    KafkaTopics.FLEET_STATS, KafkaTopics.CONNECTIONS, liveNote, String.join(", ", CorpusReplay.SCENARIOS),
+                    dashboard.port(), flinkPort, kafka.bootstrap(),
+                    String.join(", ", StreamingJob.Topics.defaults().all()), liveNote, String.join(", ", CorpusReplay.SCENARIOS),
                     kafka.bootstrap());
             if (seconds != null) {
                 stop.await(seconds, java.util.concurrent.TimeUnit.SECONDS);

@@ -37,6 +37,12 @@ public final class KafkaTopics {
     public static final String DEAD_LETTERS = "tcp.segments.dlq";
     public static final String LATE_SEGMENTS = "tcp.segments.late";
 
+    /**
+     * An observer silent this long in a partition no longer counts for event time there, and a
+     * lone observer is followed once it has been alone this long (ObserverClocks).
+     */
+    static final Duration OBSERVER_SILENCE = Duration.ofSeconds(10);
+
     private KafkaTopics() {}
 
     /**
@@ -63,12 +69,13 @@ public final class KafkaTopics {
             KafkaSource<Either<Segment, DeadLetter>> source, String name, Duration outOfOrderness, Duration idleness) {
         // event time follows the observers' agreed clocks, not the fastest one (ObserverClocks)
         long outOfOrdernessMs = outOfOrderness.toMillis();
-        long forgetAfterMs = idleness.toMillis();
+        long forgetAfterMs = OBSERVER_SILENCE.toMillis();
+        long idleAfterMs = idleness.toMillis();
         WatermarkStrategy<Either<Segment, DeadLetter>> watermarks = WatermarkStrategy
                 .<Either<Segment, DeadLetter>>forGenerator(ctx -> new ObserverWatermarks<>(
-                        e -> e.isLeft() ? e.left().observer : null, outOfOrdernessMs, forgetAfterMs, System::currentTimeMillis))
-                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? TcpwatchJob.eventTimeMs(e.left()) : Long.MIN_VALUE)
-                .withIdleness(idleness);
+                        e -> e.isLeft() ? e.left().observer : null, outOfOrdernessMs, forgetAfterMs, idleAfterMs,
+                        System::currentTimeMillis))
+                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? TcpwatchJob.eventTimeMs(e.left()) : Long.MIN_VALUE);
         return env.fromSource(source, watermarks, name)
                 .uid("segments-source")
                 .process(new DeadLetterSplit())

@@ -14,6 +14,7 @@ import java.util.Map;
  * either; an agent running ahead counts only once another agrees with it. When no two clocks
  * agree, the lower median. A lone observer is followed only once it has been alone for the
  * forget time: at the start of a stream, the first observer heard may be the one running ahead.
+ * The observer heard last is never forgotten, so a stream that stops still reaches its end.
  *
  * <p>Plain Java, time passed in: capture times in ms of the agents' clocks, "now" in ms of this
  * process's clock (only to forget observers that went silent).
@@ -55,6 +56,15 @@ public final class ObserverClocks {
      * active, or one has not yet been alone for the forget time.
      */
     public long eventTimeMs(long nowMs) {
+        return eventTimeMs(nowMs, false);
+    }
+
+    /**
+     * The same; when the input has gone {@code quiet} (nothing arrived for the idle time), a lone
+     * observer is followed at once: nobody else is there to disagree, and its last segments
+     * should not wait for traffic that may never come.
+     */
+    public long eventTimeMs(long nowMs, boolean quiet) {
         forgetSilent(nowMs);
         if (clocks.isEmpty()) {
             return Long.MIN_VALUE;
@@ -66,7 +76,7 @@ public final class ObserverClocks {
         }
         if (newest.length == 1) {
             aloneSinceMs = aloneSinceMs == Long.MIN_VALUE ? nowMs : aloneSinceMs;
-            return nowMs - aloneSinceMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
+            return quiet || nowMs - aloneSinceMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
         }
         aloneSinceMs = Long.MIN_VALUE;
         Arrays.sort(newest);
@@ -84,9 +94,19 @@ public final class ObserverClocks {
         return clocks.size();
     }
 
+    /**
+     * Forgets observers silent longer than the forget time, except the one heard last: when the
+     * whole input goes quiet, its last clock still carries event time (a lone agent's final
+     * segments get their windows closed; Flink's idleness lets other inputs pass it).
+     */
     private void forgetSilent(long nowMs) {
+        Clock last = null;
+        for (Clock c : clocks.values()) {
+            last = last == null || c.heardAtMs > last.heardAtMs ? c : last;
+        }
         for (Iterator<Clock> it = clocks.values().iterator(); it.hasNext(); ) {
-            if (nowMs - it.next().heardAtMs > forgetAfterMs) {
+            Clock c = it.next();
+            if (c != last && nowMs - c.heardAtMs > forgetAfterMs) {
                 it.remove();
             }
         }

@@ -87,6 +87,11 @@ class FailoverExactlyOnceTest extends JobOnKafka {
         await("the tracker read the first half").atMost(WAIT).until(() -> rest.recordsRead("connection tracker") == first.size());
         long checkpoints = rest.completedCheckpoints();
         await("a checkpoint completed after the first half").atMost(WAIT).until(() -> rest.completedCheckpoints() > checkpoints);
+        // and its transactions committed: every detection the sink wrote is readable (read_committed)
+        await("the first half's detections committed").atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Long written = rest.metricSum("detections-failover", id -> id.contains("detections-failover") && id.endsWith(".numRecordsSend"));
+            return written != null && written > 0 && values("detections-failover").size() == written;
+        });
         FailOnce.ARMED.set(true);
         segments.publish(second);
         failover.getJobExecutionResult().get();
@@ -119,7 +124,8 @@ class FailoverExactlyOnceTest extends JobOnKafka {
                         Duration.ofSeconds(2), Duration.ofSeconds(5))
                 .map(new FailOnce()).name("failure injection");
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
-        out.detections().sinkTo(KafkaTopics.detections(bootstrap, "detections-" + name, true, new Properties()));
+        out.detections().sinkTo(KafkaTopics.detections(bootstrap, "detections-" + name, true, new Properties()))
+                .name("detections-" + name);
         out.connections().sinkTo(KafkaTopics.connections(bootstrap, "connections-" + name, true, new Properties()));
         out.fleetStats().sinkTo(KafkaTopics.fleetStats(bootstrap, "fleet-" + name, true, new Properties()));
         return env.executeAsync("failover " + name);

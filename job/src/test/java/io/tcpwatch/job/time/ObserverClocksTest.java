@@ -24,6 +24,16 @@ class ObserverClocksTest {
     }
 
     @Test
+    void aLoneObserverThatWentSilentIsStillFollowed() {
+        ObserverClocks c = new ObserverClocks(1_000, 5_000);
+        c.observe("a", T, 0);
+        c.observe("a", T + 60_000, 200); // a burst, then nothing
+        assertThat(c.eventTimeMs(300)).isEqualTo(Long.MIN_VALUE);
+        assertThat(c.eventTimeMs(30_000)).as("silent for 30 s, alone for more than 5 s").isEqualTo(T + 60_000);
+        assertThat(c.active(30_000)).isEqualTo(1);
+    }
+
+    @Test
     void aClockAheadDoesNotCarryEventTimeAndOneBehindDoesNotHoldItBack() {
         ObserverClocks c = new ObserverClocks(1_000, 5_000);
         for (String honest : List.of("a", "b", "c", "d")) {
@@ -70,9 +80,43 @@ class ObserverClocksTest {
     }
 
     @Test
+    void aQuietInputFollowsItsLoneObserverThenGoesIdleAndAnEventMakesItActive() {
+        long[] now = {0};
+        ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 10_000, 2_000, () -> now[0]);
+        List<String> out = new ArrayList<>();
+        WatermarkOutput output = new WatermarkOutput() {
+            @Override
+            public void emitWatermark(Watermark watermark) {
+                out.add("wm " + (watermark.getTimestamp() - T));
+            }
+
+            @Override
+            public void markIdle() {
+                out.add("idle");
+            }
+
+            @Override
+            public void markActive() {
+                out.add("active");
+            }
+        };
+        w.onEvent(new String[] {"a"}, T + 60_000, output);
+        now[0] = 1_000;
+        w.onPeriodicEmit(output);
+        assertThat(out).as("alone for 1 s and not quiet: it may be the one running ahead").isEmpty();
+        now[0] = 2_000;
+        w.onPeriodicEmit(output);
+        now[0] = 3_000;
+        w.onPeriodicEmit(output);
+        assertThat(out).as("quiet: its time, then idle, once").containsExactly("wm 57999", "idle");
+        w.onEvent(new String[] {"a"}, T + 61_000, output);
+        assertThat(out).last().isEqualTo("active");
+    }
+
+    @Test
     void watermarksFollowTheQuorumMinusTheOutOfOrdernessAndNeverGoBack() {
         long[] now = {0};
-        ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 5_000, () -> now[0]);
+        ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 5_000, 60_000, () -> now[0]);
         List<Long> emitted = new ArrayList<>();
         WatermarkOutput out = new WatermarkOutput() {
             @Override
