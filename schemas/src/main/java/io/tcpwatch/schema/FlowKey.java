@@ -6,11 +6,13 @@ package io.tcpwatch.schema;
  * <p>Both directions of a connection map to the same bytes — the lower endpoint (address, then
  * port, compared as unsigned bytes) comes first — so one connection stays in one partition, in
  * order. Layout: {@code ip_version (1) | low addr (4|16) | low port (2, big-endian) | high addr |
- * high port}: 13 bytes for IPv4, 37 for IPv6.
+ * high port [| tunnel hash (4, big-endian)]}: 13 bytes for IPv4, 37 for IPv6, 4 more when the
+ * segment came through a tunnel (the hash of {@link Segment#tunnel} keeps two overlays' equal
+ * 4-tuples apart without allocating).
  */
 public final class FlowKey {
 
-    public static final int MAX_LENGTH = 1 + 2 * (16 + 2);
+    public static final int MAX_LENGTH = 1 + 2 * (16 + 2) + 4;
 
     private FlowKey() {}
 
@@ -21,6 +23,13 @@ public final class FlowKey {
         int p = 1;
         p = endpoint(out, p, srcLow ? s.srcAddr : s.dstAddr, srcLow ? s.srcPort : s.dstPort);
         p = endpoint(out, p, srcLow ? s.dstAddr : s.srcAddr, srcLow ? s.dstPort : s.srcPort);
+        if (s.tunnel != null) {
+            int h = s.tunnel.hashCode();
+            out[p++] = (byte) (h >>> 24);
+            out[p++] = (byte) (h >>> 16);
+            out[p++] = (byte) (h >>> 8);
+            out[p++] = (byte) h;
+        }
         return p;
     }
 

@@ -44,6 +44,11 @@ public final class Segment {
     public long tsEcr;
     /** Capture interface name, or null when unknown. */
     public String iface;
+    /**
+     * The tenant identity of the tunnels that carried the segment ("vxlan:5001", "gre:42/gtpu:1a2b"),
+     * or null when none: part of the flow's identity, so two overlays' equal 4-tuples stay apart.
+     */
+    public String tunnel;
 
     static final long[] NO_SACK = new long[0];
 
@@ -70,6 +75,7 @@ public final class Segment {
         hasTimestamps = false;
         tsVal = tsEcr = 0;
         iface = null;
+        tunnel = null;
     }
 
     /** A deep copy that owns its arrays (the parser reuses its own). */
@@ -97,6 +103,7 @@ public final class Segment {
         c.tsVal = tsVal;
         c.tsEcr = tsEcr;
         c.iface = iface;
+        c.tunnel = tunnel;
         return c;
     }
 
@@ -130,6 +137,7 @@ public final class Segment {
                 && hasTimestamps == s.hasTimestamps && tsVal == s.tsVal && tsEcr == s.tsEcr
                 && java.util.Objects.equals(observer, s.observer)
                 && java.util.Objects.equals(iface, s.iface)
+                && java.util.Objects.equals(tunnel, s.tunnel)
                 && Arrays.equals(srcAddr, s.srcAddr) && Arrays.equals(dstAddr, s.dstAddr)
                 && Arrays.equals(sackBlocks, s.sackBlocks);
     }
@@ -143,6 +151,6 @@ public final class Segment {
     public String toString() {
         return tsNanos + " " + srcHost() + ":" + srcPort + " > " + dstHost() + ":" + dstPort
                 + " [" + TcpFlags.describe(flags) + "] seq=" + seq + " ack=" + ack + " win=" + window
-                + " len=" + payloadLen;
+                + " len=" + payloadLen + (tunnel == null ? "" : " tunnel=" + tunnel);
     }
 }

@@ -47,7 +47,8 @@ public final class SegmentDecoder {
         for (int i = 0; i < 8; i++) {
             fp |= (record[off + 2 + i] & 0xFFL) << (8 * i);
         }
-        if (fp != SegmentSchema.FINGERPRINT) {
+        boolean v1 = fp == SegmentSchema.FINGERPRINT_V1;
+        if (fp != SegmentSchema.FINGERPRINT && !v1) {
             throw new RecordFormatException(Reason.UNKNOWN_FINGERPRINT,
                     String.format("schema fingerprint %016x is not the segment schema's %016x",
                             fp, SegmentSchema.FINGERPRINT));
@@ -81,10 +82,15 @@ public final class SegmentDecoder {
         into.hasTimestamps = tsVal != Long.MIN_VALUE;
         into.tsVal = into.hasTimestamps ? tsVal : 0;
         into.tsEcr = tsEcr == Long.MIN_VALUE ? 0 : tsEcr;
-        into.iface = readUnionIndex() == 0 ? null : new String(readByteArray(MAX_STRING), StandardCharsets.UTF_8);
+        into.iface = readOptionalString();
+        into.tunnel = v1 ? null : readOptionalString();
         if (pos != end) {
             throw bad((end - pos) + " trailing bytes after the record");
         }
+    }
+
+    private String readOptionalString() throws RecordFormatException {
+        return readUnionIndex() == 0 ? null : new String(readByteArray(MAX_STRING), StandardCharsets.UTF_8);
     }
 
     private String readObserver() throws RecordFormatException {

@@ -19,6 +19,8 @@ public final class SegmentEncoder {
     private byte[] lastObserverBytes;
     private String lastIface;
     private byte[] lastIfaceBytes;
+    private String lastTunnel;
+    private byte[] lastTunnelBytes;
 
     /** Encodes {@code s}; the result is {@code buffer()[0 .. returned length)} until the next call. */
     public int encode(Segment s) {
@@ -71,6 +73,12 @@ public final class SegmentEncoder {
             writeLong(1);
             writeBytes(ifaceBytes(s.iface));
         }
+        if (s.tunnel == null) {
+            writeLong(0);
+        } else {
+            writeLong(1);
+            writeBytes(tunnelBytes(s.tunnel));
+        }
         return pos;
     }
 
@@ -99,6 +107,14 @@ public final class SegmentEncoder {
             lastIfaceBytes = iface.getBytes(StandardCharsets.UTF_8);
         }
         return lastIfaceBytes;
+    }
+
+    private byte[] tunnelBytes(String tunnel) {
+        if (tunnel != lastTunnel) {
+            lastTunnel = tunnel;
+            lastTunnelBytes = tunnel.getBytes(StandardCharsets.UTF_8);
+        }
+        return lastTunnelBytes;
     }
 
     private void writeOptionalInt(int v) {

@@ -8,11 +8,16 @@ import org.apache.avro.SchemaNormalization;
 /** The segment record's Avro schema ({@code segment.avsc}) and its single-object header. */
 public final class SegmentSchema {
 
-    /** The parsed schema. */
-    public static final Schema SCHEMA = load();
+    /** The parsed schema, as agents write it. */
+    public static final Schema SCHEMA = load("segment.avsc");
 
     /** CRC-64-AVRO fingerprint of the schema's parsing canonical form, as readers check it. */
     public static final long FINGERPRINT = SchemaNormalization.parsingFingerprint64(SCHEMA);
+
+    /** The first version (no {@code tunnel}), which readers still accept from older agents. */
+    public static final Schema SCHEMA_V1 = load("segment-v1.avsc");
+
+    public static final long FINGERPRINT_V1 = SchemaNormalization.parsingFingerprint64(SCHEMA_V1);
 
     /** Avro single-object encoding marker. */
     static final byte MAGIC_0 = (byte) 0xC3;
@@ -22,14 +27,14 @@ public final class SegmentSchema {
 
     private SegmentSchema() {}
 
-    private static Schema load() {
-        try (InputStream in = SegmentSchema.class.getResourceAsStream("segment.avsc")) {
+    private static Schema load(String resource) {
+        try (InputStream in = SegmentSchema.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("segment.avsc is missing from the classpath");
+                throw new IllegalStateException(resource + " is missing from the classpath");
             }
             return new Schema.Parser().parse(in);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read segment.avsc", e);
+            throw new IllegalStateException("cannot read " + resource, e);
         }
     }
 }

@@ -29,6 +29,18 @@ class FlowKeyTest {
     }
 
     @Test
+    void equalFourTuplesOfTwoOverlaysHaveTwoKeys() {
+        Segment a = segment(new byte[] {10, 0, 0, 2}, 40000, new byte[] {10, 0, 0, 1}, 80);
+        Segment b = segment(new byte[] {10, 0, 0, 2}, 40000, new byte[] {10, 0, 0, 1}, 80);
+        a.tunnel = "vxlan:100";
+        b.tunnel = "vxlan:200";
+        assertThat(FlowKey.of(a)).hasSize(17).isNotEqualTo(FlowKey.of(b));
+        Segment back = segment(new byte[] {10, 0, 0, 1}, 80, new byte[] {10, 0, 0, 2}, 40000);
+        back.tunnel = "vxlan:100";
+        assertThat(FlowKey.of(back)).isEqualTo(FlowKey.of(a));
+    }
+
+    @Test
     void ipv6KeysAre37Bytes() {
         byte[] a = new byte[16];
         byte[] b = new byte[16];

@@ -48,6 +48,19 @@ class SegmentCodecTest {
     }
 
     @Test
+    void recordsOfTheFirstSchemaVersionStillDecodeWithoutATunnel() throws Exception {
+        BinaryMessageEncoder<GenericRecord> v1 = new BinaryMessageEncoder<>(GenericData.get(), SegmentSchema.SCHEMA_V1);
+        SegmentDecoder decoder = new SegmentDecoder();
+        Random rnd = new Random(11);
+        for (int i = 0; i < 500; i++) {
+            Segment s = randomSegment(rnd);
+            s.tunnel = null;
+            assertThat(decoder.decode(toArray(v1.encode(toGeneric(s, SegmentSchema.SCHEMA_V1))))).isEqualTo(s);
+        }
+        assertThat(SegmentSchema.FINGERPRINT_V1).isNotEqualTo(SegmentSchema.FINGERPRINT);
+    }
+
+    @Test
     void refusesForeignRecordsWithAReason() {
         SegmentDecoder decoder = new SegmentDecoder();
         byte[] good = new SegmentEncoder().encodeToArray(randomSegment(new Random(1)));
@@ -124,11 +137,18 @@ class SegmentCodecTest {
             s.tsEcr = rnd.nextLong() & 0xFFFFFFFFL;
         }
         s.iface = rnd.nextBoolean() ? null : "eth" + rnd.nextInt(4);
+        s.tunnel = rnd.nextBoolean() ? null : "vxlan:" + rnd.nextInt(1 << 24);
         return s;
     }
 
     static GenericRecord toGeneric(Segment s) {
-        GenericRecord r = new GenericData.Record(SegmentSchema.SCHEMA);
+        GenericRecord r = toGeneric(s, SegmentSchema.SCHEMA);
+        r.put("tunnel", s.tunnel == null ? null : new org.apache.avro.util.Utf8(s.tunnel));
+        return r;
+    }
+
+    static GenericRecord toGeneric(Segment s, org.apache.avro.Schema schema) {
+        GenericRecord r = new GenericData.Record(schema);
         r.put("observer", new org.apache.avro.util.Utf8(s.observer));
         r.put("ts_ns", s.tsNanos);
         r.put("ip_version", s.ipVersion);

@@ -3,9 +3,9 @@ package io.tcpwatch.agent.parse;
 import io.tcpwatch.schema.Segment;
 
 /**
- * Reads the headers of one captured frame — link layer, IPv4/IPv6, TCP and its options — straight
- * from the capture buffer into a reused {@link Segment}. No objects per frame, no exceptions on
- * the hot path: a frame is either a segment or one {@link SkipReason}, counted in
+ * Reads the headers of one captured frame — link layer, encapsulations ({@link Decapsulator}),
+ * IPv4/IPv6, TCP and its options — straight from the capture buffer into a reused
+ * {@link Segment}. No objects per frame, no exceptions on the hot path: a frame is either a segment or one {@link SkipReason}, counted in
  * {@link #counters()}.
  *
  * <p>Payload bytes are never read: {@code payload_len} comes from the IP header lengths.
@@ -14,13 +14,6 @@ import io.tcpwatch.schema.Segment;
  * overwritten by the next call.
  */
 public final class FrameParser {
-
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int ETHERTYPE_IPV6 = 0x86DD;
-    private static final int ETHERTYPE_VLAN = 0x8100;
-    private static final int ETHERTYPE_QINQ = 0x88A8;
-    private static final int ETHERTYPE_QINQ_OLD = 0x9100;
-    private static final int MAX_VLAN_TAGS = 4;
 
     private static final int PROTO_TCP = 6;
     private static final int IPV6_HOP_BY_HOP = 0;
@@ -42,6 +35,7 @@ public final class FrameParser {
     private static final int OPT_TIMESTAMP = 8;
 
     private final ParseCounters counters = new ParseCounters();
+    private final Decapsulator decap;
     private final Segment segment = new Segment();
     private final byte[] src4 = new byte[4];
     private final byte[] dst4 = new byte[4];
@@ -53,7 +47,13 @@ public final class FrameParser {
     private String iface;
 
     public FrameParser(String observer) {
+        this(observer, TunnelPorts.DEFAULTS);
+    }
+
+    /** A parser that looks for VXLAN, Geneve, GTP-U, Teredo and AYIYA on {@code tunnelPorts}. */
+    public FrameParser(String observer, TunnelPorts tunnelPorts) {
         this.observer = observer;
+        this.decap = new Decapsulator(tunnelPorts);
     }
 
     public ParseCounters counters() {
@@ -74,78 +74,22 @@ public final class FrameParser {
      * @return the segment (reused: valid until the next call), or null when the frame was skipped
      */
     public Segment parse(int linkType, long tsNanos, byte[] frame, int off, int capLen) {
-        int end = off + capLen;
-        int p;
-        int version; // 4, 6, or 0 when the link layer said "not IP"
-        switch (linkType) {
-            case LinkType.ETHERNET: {
-                if (capLen < 14) {
-                    return skip(SkipReason.TRUNCATED_LINK);
-                }
-                int type = u16(frame, off + 12);
-                p = off + 14;
-                for (int tags = 0; isVlan(type) && tags < MAX_VLAN_TAGS; tags++) {
-                    if (end - p < 4) {
-                        return skip(SkipReason.TRUNCATED_LINK);
-                    }
-                    type = u16(frame, p + 2);
-                    p += 4;
-                }
-                version = ipVersionOfEthertype(type);
-                break;
-            }
-            case LinkType.LINUX_SLL:
-                if (capLen < 16) {
-                    return skip(SkipReason.TRUNCATED_LINK);
-                }
-                version = ipVersionOfEthertype(u16(frame, off + 14));
-                p = off + 16;
-                break;
-            case LinkType.LINUX_SLL2:
-                if (capLen < 20) {
-                    return skip(SkipReason.TRUNCATED_LINK);
-                }
-                version = ipVersionOfEthertype(u16(frame, off));
-                p = off + 20;
-                break;
-            case LinkType.NULL:
-            case LinkType.LOOP: {
-                if (capLen < 4) {
-                    return skip(SkipReason.TRUNCATED_LINK);
-                }
-                // DLT_NULL stores the family in the capturing host's byte order: accept either.
-                int be = (int) u32(frame, off);
-                int family = linkType == LinkType.LOOP || (be & 0xFFFF) != 0 ? be : Integer.reverseBytes(be);
-                version = ipVersionOfAddressFamily(family);
-                p = off + 4;
-                break;
-            }
-            case LinkType.RAW:
-            case LinkType.DLT_RAW:
-            case LinkType.DLT_RAW_OPENBSD:
-                if (capLen < 1) {
-                    return skip(SkipReason.TRUNCATED_LINK);
-                }
-                version = (frame[off] & 0xF0) >>> 4;
-                p = off;
-                break;
-            case LinkType.IPV4:
-                version = 4;
-                p = off;
-                break;
-            case LinkType.IPV6:
-                version = 6;
-                p = off;
-                break;
-            default:
-                return skip(SkipReason.UNSUPPORTED_LINK_TYPE);
+        decap.reset(frame, off + capLen);
+        return decap.link(linkType, off) ? ip(tsNanos, frame, decap.pos, off + capLen) : skip(decap.skip);
+    }
+
+    /** The IP packet the decapsulator found (the innermost so far). */
+    private Segment ip(long tsNanos, byte[] b, int p, int end) {
+        return decap.ipVersion == 4 ? ipv4(tsNanos, b, p, end) : ipv6(tsNanos, b, p, end);
+    }
+
+    /** A protocol other than TCP: a tunnel to look into, or not TCP. */
+    private Segment notTcp(long tsNanos, byte[] b, int protocol, int p, int ipEnd, int end, boolean moreFragments) {
+        if (!Decapsulator.mayTunnel(protocol)) {
+            return skip(SkipReason.NOT_TCP);
         }
-        if (version == 4) {
-            return ipv4(tsNanos, frame, p, end);
-        } else if (version == 6) {
-            return ipv6(tsNanos, frame, p, end);
-        }
-        return skip(SkipReason.NOT_IP);
+        return decap.ipPayload(protocol, p, ipEnd, moreFragments) ? ip(tsNanos, b, decap.pos, Math.min(end, ipEnd))
+                : skip(decap.skip);
     }
 
     private Segment ipv4(long tsNanos, byte[] b, int p, int end) {
@@ -161,10 +105,15 @@ public final class FrameParser {
         if (end - p < ihl) {
             return skip(SkipReason.TRUNCATED_IP);
         }
-        if ((b[p + 9] & 0xFF) != PROTO_TCP) {
-            return skip(SkipReason.NOT_TCP);
+        int fragment = u16(b, p + 6);
+        int protocol = b[p + 9] & 0xFF;
+        if (protocol != PROTO_TCP && (fragment & 0x1FFF) == 0) {
+            return notTcp(tsNanos, b, protocol, p + ihl, p + totalLength, end, (fragment & 0x2000) != 0);
         }
-        if ((u16(b, p + 6) & 0x1FFF) != 0) {
+        if (protocol != PROTO_TCP) { // a later fragment: of a tunnel when the protocol says so
+            return skip(Decapsulator.mayTunnel(protocol) && protocol != 17 ? SkipReason.TUNNEL_FRAGMENT : SkipReason.NOT_TCP);
+        }
+        if ((fragment & 0x1FFF) != 0) {
             return skip(SkipReason.IP_FRAGMENT);
         }
         Segment s = segment;
@@ -190,6 +139,8 @@ public final class FrameParser {
             return skip(SkipReason.BAD_IP_HEADER); // jumbogram or bogus: no usable length
         }
         int next = b[p + 6] & 0xFF;
+        int ipEnd = p + 40 + remaining;
+        boolean moreFragments = false;
         Segment s = segment;
         s.ipVersion = 6;
         s.ttl = b[p + 7] & 0xFF;
@@ -225,10 +176,11 @@ public final class FrameParser {
                     if ((u16(b, p + 2) & 0xFFF8) != 0) {
                         return skip(SkipReason.IP_FRAGMENT);
                     }
+                    moreFragments = (b[p + 3] & 0x01) != 0;
                     len = 8;
                     break;
-                default:
-                    return skip(SkipReason.NOT_TCP); // UDP, ICMPv6, ESP, No Next Header …
+                default: // a tunnel (IPv4/IPv6 in IPv6, GRE, UDP) or not TCP (ICMPv6, ESP, No Next Header …)
+                    return notTcp(tsNanos, b, next, p, ipEnd, end, moreFragments);
             }
             if (len > remaining) {
                 return skip(SkipReason.BAD_IP_HEADER);
@@ -256,6 +208,7 @@ public final class FrameParser {
         Segment s = segment;
         s.observer = observer;
         s.iface = iface;
+        s.tunnel = decap.tunnel();
         s.tsNanos = tsNanos;
         s.srcPort = u16(b, p);
         s.dstPort = u16(b, p + 2);
@@ -357,23 +310,6 @@ public final class FrameParser {
     private Segment skip(SkipReason reason) {
         counters.skip(reason);
         return null;
-    }
-
-    private static boolean isVlan(int ethertype) {
-        return ethertype == ETHERTYPE_VLAN || ethertype == ETHERTYPE_QINQ || ethertype == ETHERTYPE_QINQ_OLD;
-    }
-
-    private static int ipVersionOfEthertype(int ethertype) {
-        return ethertype == ETHERTYPE_IPV4 ? 4 : ethertype == ETHERTYPE_IPV6 ? 6 : 0;
-    }
-
-    /** AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS). */
-    private static int ipVersionOfAddressFamily(int family) {
-        switch (family) {
-            case 2: return 4;
-            case 10: case 24: case 28: case 30: return 6;
-            default: return 0;
-        }
     }
 
     static int u16(byte[] b, int p) {

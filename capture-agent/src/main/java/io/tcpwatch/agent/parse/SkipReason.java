@@ -22,5 +22,13 @@ public enum SkipReason {
     /** An IP header that cannot be right (version, header length, total length). */
     BAD_IP_HEADER,
     /** A TCP data offset below 5 words or beyond the IP payload. */
-    BAD_TCP_HEADER
+    BAD_TCP_HEADER,
+    /** The frame ends inside an encapsulation header (MPLS, PPPoE, GRE, VXLAN, Geneve, GTP-U …). */
+    TRUNCATED_TUNNEL,
+    /** An encapsulation header that cannot be right (GRE version or routing, VXLAN without a VNI …). */
+    BAD_TUNNEL_HEADER,
+    /** The first fragment of a tunnel packet: the inner packet is cut (fragments are not reassembled). */
+    TUNNEL_FRAGMENT,
+    /** More than {@code Decapsulator.MAX_LAYERS} tags, labels and tunnels: not followed further. */
+    TOO_MANY_LAYERS
 }

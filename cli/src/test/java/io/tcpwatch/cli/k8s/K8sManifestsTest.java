@@ -10,6 +10,7 @@ import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.kafka.KafkaSettings;
 import io.tcpwatch.dashboard.DashboardCommand;
 import io.tcpwatch.job.JobCommand;
+import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import java.io.File;
 import java.io.IOException;
@@ -112,8 +113,7 @@ class K8sManifestsTest {
         // topics: the code's names, tcp.segments partitioned for the job's parallelism
         Set<String> topics = new HashSet<>();
         docs.stream().filter(d -> d.path("kind").asText().equals("KafkaTopic")).forEach(t -> topics.add(t.path("metadata").path("name").asText()));
-        assertThat(topics).containsExactlyInAnyOrder(KafkaTopics.SEGMENTS, KafkaTopics.DETECTIONS, KafkaTopics.CONNECTIONS,
-                KafkaTopics.FLEET_STATS, KafkaTopics.AGENT_STATS, KafkaTopics.DEAD_LETTERS);
+        assertThat(topics).containsExactlyInAnyOrderElementsOf(StreamingJob.Topics.defaults().all());
         assertThat(topics).contains(KafkaSettings.DEFAULT_SEGMENTS_TOPIC, KafkaSettings.DEFAULT_STATS_TOPIC);
         JsonNode flink = one(docs, "FlinkDeployment", "tcpwatch-job");
         int partitions = one(docs, "KafkaTopic", KafkaTopics.SEGMENTS).path("spec").path("partitions").asInt();

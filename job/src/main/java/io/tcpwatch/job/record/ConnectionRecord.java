@@ -20,6 +20,8 @@ public class ConnectionRecord {
     public long origPkts;
     public long respPkts;
     public String observer;
+    /** The tunnel's tenant identity (vxlan:VNI …), null outside tunnels. */
+    public String tunnel;
     public String closeCause;
     public int retransmissions;
     public int synRetransmits;

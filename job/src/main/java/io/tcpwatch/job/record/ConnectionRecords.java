@@ -28,6 +28,7 @@ public final class ConnectionRecords {
         r.origPkts = c.origPkts;
         r.respPkts = c.respPkts;
         r.observer = c.observer;
+        r.tunnel = c.tunnel;
         r.closeCause = closeCause;
         r.retransmissions = c.retransmissions;
         r.synRetransmits = c.synRetransmits;
@@ -37,7 +38,8 @@ public final class ConnectionRecords {
     /** A Zeek-style uid ("C" + 17 base62 characters), stable for one incarnation seen by one observer. */
     static String uid(Connection c) {
         String basis = c.observer + "|" + Addresses.format(c.origAddr) + "|" + c.origPort + "|"
-                + Addresses.format(c.respAddr) + "|" + c.respPort + "|" + c.origIsn + "|" + c.startNs;
+                + Addresses.format(c.respAddr) + "|" + c.respPort + "|" + c.origIsn + "|" + c.startNs
+                + (c.tunnel == null ? "" : "|" + c.tunnel);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
             StringBuilder sb = new StringBuilder("C");

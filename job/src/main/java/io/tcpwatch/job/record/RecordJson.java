@@ -65,6 +65,9 @@ public final class RecordJson {
             j.writeNumberField("orig_pkts", r.origPkts);
             j.writeNumberField("resp_pkts", r.respPkts);
             j.writeStringField("observer", r.observer);
+            if (r.tunnel != null) {
+                j.writeStringField("tunnel", r.tunnel);
+            }
             j.writeStringField("close_cause", r.closeCause);
             j.writeNumberField("retransmissions", r.retransmissions);
             j.writeNumberField("syn_retransmits", r.synRetransmits);

@@ -5,7 +5,8 @@ import io.tcpwatch.schema.Segment;
 import java.util.Objects;
 
 /**
- * The tracker's key: observer + canonical 4-tuple (lower endpoint first). Addresses are held as
+ * The tracker's key: observer + canonical 4-tuple (lower endpoint first) + the tunnel's tenant
+ * identity, when the segment came through one. Addresses are held as
  * two longs each, so the key hashes and serializes cheaply (it is touched for every segment) and
  * both directions of a connection seen by one observer meet in one keyed state.
  */
@@ -18,6 +19,8 @@ public final class ConnKey {
     public long highHi;
     public long highLo;
     public int highPort;
+    /** {@link Segment#tunnel}: null outside tunnels. */
+    public String tunnel;
 
     public ConnKey() {}
 
@@ -34,6 +37,7 @@ public final class ConnKey {
         k.highHi = word(high, 0);
         k.highLo = word(high, 8);
         k.highPort = srcLow ? s.dstPort : s.srcPort;
+        k.tunnel = s.tunnel;
         return k;
     }
 
@@ -53,7 +57,7 @@ public final class ConnKey {
     public boolean equals(Object o) {
         return o instanceof ConnKey k && k.ipVersion == ipVersion && k.lowHi == lowHi && k.lowLo == lowLo
                 && k.lowPort == lowPort && k.highHi == highHi && k.highLo == highLo && k.highPort == highPort
-                && Objects.equals(k.observer, observer);
+                && Objects.equals(k.observer, observer) && Objects.equals(k.tunnel, tunnel);
     }
 
     @Override
@@ -62,11 +66,11 @@ public final class ConnKey {
         h = h * 31 + lowHi;
         h = h * 31 + highHi;
         h = h * 31 + ((long) lowPort << 16 | highPort);
-        return (int) (h ^ (h >>> 32)) * 31 + Objects.hashCode(observer);
+        return ((int) (h ^ (h >>> 32)) * 31 + Objects.hashCode(observer)) * 31 + Objects.hashCode(tunnel);
     }
 
     @Override
     public String toString() {
-        return observer + "/" + lowPort + "-" + highPort;
+        return observer + "/" + lowPort + "-" + highPort + (tunnel == null ? "" : "/" + tunnel);
     }
 }

@@ -8,6 +8,8 @@ import io.tcpwatch.job.record.ZeekConnState.Endpoint;
  */
 public class Connection {
     public String observer;
+    /** The tunnel's tenant identity ({@code Segment.tunnel}), null outside tunnels. */
+    public String tunnel;
     public int ipVersion;
     public byte[] origAddr;
     public byte[] respAddr;

@@ -148,6 +148,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     private Connection open(Segment s) throws Exception {
         Connection c = new Connection();
         c.observer = s.observer;
+        c.tunnel = s.tunnel;
         c.ipVersion = s.ipVersion;
         boolean srcIsOrig;
         if (s.has(TcpFlags.SYN)) {

@@ -1,0 +1,333 @@
+package io.tcpwatch.agent.parse;
+
+import static io.tcpwatch.agent.testing.Frames.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.TcpFlags;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every encapsulation the parser reads, in frames built here from the protocols' specifications:
+ * the innermost TCP segment comes out with the inner addresses, and the tenant identity (VNI, GRE
+ * key, TEID, I-SID) in {@code tunnel}; what cannot be followed is one skip reason.
+ */
+class EncapsulationTest {
+
+    private static final byte[] CLIENT = addr4(192, 168, 7, 2);
+    private static final byte[] SERVER = addr4(192, 168, 7, 1);
+    private static final byte[] OUTER_A = addr4(10, 1, 0, 1);
+    private static final byte[] OUTER_B = addr4(10, 1, 0, 2);
+    private static final byte[] SYN = tcp(40000, 443, 1000, 0, TcpFlags.SYN, 64240, options(mss(1400)), 0);
+    private static final byte[] INNER4 = ipv4(CLIENT, SERVER, SYN);
+    private static final byte[] INNER6 = ipv6(addr6(2), addr6(1), SYN);
+    private static final byte[] INNER_ETHERNET = ethernet(0x0800, INNER4);
+
+    private final FrameParser parser = new FrameParser("node-1");
+
+    private Segment parse(byte[] frame) {
+        return parser.parse(LinkType.ETHERNET, 1, frame, 0, frame.length);
+    }
+
+    /** The inner SYN, IPv4, with {@code tunnel}. */
+    private void assertInner4(Segment s, String tunnel) {
+        assertThat(s).as("a segment; skipped: %s", parser.counters().skippedByReason()).isNotNull();
+        assertThat(s.srcAddr).containsExactly(CLIENT);
+        assertThat(s.dstAddr).containsExactly(SERVER);
+        assertThat(s.srcPort).isEqualTo(40000);
+        assertThat(s.dstPort).isEqualTo(443);
+        assertThat(s.mss).isEqualTo(1400);
+        assertThat(s.tunnel).isEqualTo(tunnel);
+    }
+
+    private void assertInner6(Segment s) {
+        assertThat(s).as("a segment; skipped: %s", parser.counters().skippedByReason()).isNotNull();
+        assertThat(s.ipVersion).isEqualTo(6);
+        assertThat(s.srcAddr).containsExactly(addr6(2));
+        assertThat(s.dstPort).isEqualTo(443);
+    }
+
+    private void assertSkipped(byte[] frame, SkipReason reason) {
+        long before = parser.counters().skipped(reason);
+        assertThat(parse(frame)).isNull();
+        assertThat(parser.counters().skipped(reason)).as("skipped as %s", reason).isEqualTo(before + 1);
+    }
+
+    // ---- link-layer tags and labels ------------------------------------------------------------
+
+    @Test
+    void mplsLabelStacksInAVlanThenIpOrAPseudowire() {
+        byte[] twoLabels = concat(label(16, false), label(17, true), INNER4);
+        assertInner4(parse(ethernet(0x8847, twoLabels, 0x8100)), null);
+        assertInner6(parse(ethernet(0x8847, concat(label(3, true), INNER6))));
+        byte[] pseudowire = concat(label(100, true), new byte[4], INNER_ETHERNET); // control word, then Ethernet
+        assertInner4(parse(ethernet(0x8847, pseudowire)), null);
+        assertSkipped(ethernet(0x8847, label(16, false)), SkipReason.TRUNCATED_TUNNEL);
+    }
+
+    @Test
+    void providerBackboneBridgingKeepsTheServiceInstance() {
+        byte[] itag = new byte[4];
+        put32(itag, 0, 0x123456);
+        assertInner4(parse(ethernet(0x88E7, concat(itag, INNER_ETHERNET))), "pbb:" + 0x123456);
+    }
+
+    @Test
+    void vnTagETagAndFabricPathAreSteppedOver() {
+        byte[] vnTag = concat(new byte[4], u16(0x0800), INNER4);
+        assertInner4(parse(ethernet(0x8926, vnTag)), null);
+        byte[] eTag = concat(new byte[6], u16(0x0800), INNER4);
+        assertInner4(parse(ethernet(0x893F, eTag)), null);
+        byte[] fabricPath = concat(new byte[2], INNER_ETHERNET); // FTag and TTL, then the classical frame
+        assertInner4(parse(ethernet(0x8903, fabricPath)), null);
+    }
+
+    @Test
+    void pppoeSessionsOverQinQ() {
+        assertInner4(parse(ethernet(0x8864, pppoe(0x0021, INNER4), 0x88A8, 0x8100)), null);
+        assertInner6(parse(ethernet(0x8864, pppoe(0x0057, INNER6))));
+        assertSkipped(ethernet(0x8864, pppoe(0xC021, new byte[20])), SkipReason.NOT_IP); // LCP
+    }
+
+    // ---- IP in IP ---------------------------------------------------------------------------------
+
+    @Test
+    void ipInIpSixInFourFourInSix() {
+        assertInner4(parse(ethernet(0x0800, ipv4(OUTER_A, OUTER_B, 64, 1, 4, new byte[0], INNER4))), null);
+        assertInner6(parse(ethernet(0x0800, ipv4(OUTER_A, OUTER_B, 64, 1, 41, new byte[0], INNER6))));
+        assertInner4(parse(ethernet(0x86DD, ipv6(addr6(9), addr6(8), 64, 4, new byte[0][], new int[0], INNER4))), null);
+        assertInner6(parse(ethernet(0x86DD, ipv6(addr6(9), addr6(8), 64, 41, new byte[0][], new int[0], INNER6))));
+    }
+
+    @Test
+    void nestingBeyondTheLayerLimitStopsWithAReason() {
+        byte[] packet = INNER4;
+        for (int i = 0; i < Decapsulator.MAX_LAYERS + 1; i++) {
+            packet = ipv4(OUTER_A, OUTER_B, 64, i, 4, new byte[0], packet);
+        }
+        assertSkipped(ethernet(0x0800, packet), SkipReason.TOO_MANY_LAYERS);
+    }
+
+    // ---- GRE ----------------------------------------------------------------------------------------
+
+    @Test
+    void greWithAndWithoutKeyChecksumAndSequence() {
+        assertInner4(parse(outer4(47, gre(0, 0x0800, null, false, false, INNER4))), null);
+        assertInner4(parse(outer4(47, gre(0, 0x0800, 42L, true, true, INNER4))), "gre:42");
+        assertInner6(parse(outer4(47, gre(0, 0x86DD, null, false, true, INNER6))));
+        assertInner4(parse(outer4(47, gre(0, 0x6558, 7L, false, false, INNER_ETHERNET))), "gre:7"); // bridging
+        assertInner4(parse(outer4(47, gre(0, 0x8847, null, false, false, concat(label(5, true), INNER4)))), null);
+        byte[] routing = gre(0, 0x0800, null, false, false, INNER4);
+        routing[0] |= 0x40;
+        assertSkipped(outer4(47, routing), SkipReason.BAD_TUNNEL_HEADER);
+    }
+
+    @Test
+    void erspanTypesOneTwoAndThree() {
+        assertInner4(parse(outer4(47, gre(0, 0x88BE, null, false, false, INNER_ETHERNET))), null); // type I
+        assertInner4(parse(outer4(47, gre(0, 0x88BE, null, false, true, concat(new byte[8], INNER_ETHERNET)))), null);
+        byte[] type3 = new byte[12];
+        assertInner4(parse(outer4(47, gre(0, 0x22EB, null, false, true, concat(type3, INNER_ETHERNET)))), null);
+        byte[] type3WithSubheader = new byte[20];
+        type3WithSubheader[11] = 0x01; // O bit: an 8-byte platform sub-header follows
+        assertInner4(parse(outer4(47, gre(0, 0x22EB, null, false, true, concat(type3WithSubheader, INNER_ETHERNET)))), null);
+    }
+
+    @Test
+    void pptpEnhancedGreCarriesPpp() {
+        byte[] header = new byte[12]; // flags K S, version 1, PPP; payload length; call id; sequence
+        put16(header, 0, 0x3001);
+        put16(header, 2, 0x880B);
+        put16(header, 6, 77);
+        assertInner4(parse(outer4(47, concat(header, new byte[] {(byte) 0xFF, 0x03, 0x00, 0x21}, INNER4))), "gre:77");
+        assertInner4(parse(outer4(47, concat(header, new byte[] {0x21}, INNER4))), "gre:77"); // compressed fields
+    }
+
+    // ---- UDP tunnels --------------------------------------------------------------------------------
+
+    @Test
+    void vxlanKeepsTheVniSoTwoOverlaysAreTwoFlows() {
+        Segment a = parse(outer4(17, udp(51000, 4789, vxlan(5001, INNER_ETHERNET)))).copy();
+        assertInner4(a, "vxlan:5001");
+        Segment b = parse(outer4(17, udp(51000, 4789, vxlan(5002, INNER_ETHERNET))));
+        assertInner4(b, "vxlan:5002");
+        assertThat(io.tcpwatch.schema.FlowKey.of(a)).isNotEqualTo(io.tcpwatch.schema.FlowKey.of(b));
+        assertInner4(parse(outer4(17, udp(51000, 8472, vxlan(1, INNER_ETHERNET)))), "vxlan:1"); // Linux, flannel
+        byte[] noVni = vxlan(9, INNER_ETHERNET);
+        noVni[0] = 0;
+        assertSkipped(outer4(17, udp(51000, 4789, noVni)), SkipReason.BAD_TUNNEL_HEADER);
+        assertSkipped(outer4(17, udp(51000, 4789, Arrays.copyOf(vxlan(9, INNER_ETHERNET), 6))), SkipReason.TRUNCATED_TUNNEL);
+    }
+
+    @Test
+    void geneveWithOptionsAndEitherPayload() {
+        byte[] options = new byte[8]; // one option: class, type, length 1 word, data
+        options[3] = 1;
+        assertInner4(parse(outer4(17, udp(51000, 6081, geneve(77, 0x6558, options, INNER_ETHERNET)))), "geneve:77");
+        assertInner4(parse(outer4(17, udp(51000, 6081, geneve(78, 0x0800, new byte[0], INNER4)))), "geneve:78");
+    }
+
+    @Test
+    void gtpUserPlaneWithExtensionHeadersAndNestedTunnels() {
+        assertInner4(parse(outer4(17, udp(2152, 2152, gtpu(0x1A2B3C4DL, null, INNER4)))), "gtpu:1a2b3c4d");
+        byte[] pduSession = {1, 0x10, 0x05, 0x00}; // length 1 word, PDU session container, next: none
+        assertInner4(parse(outer4(17, udp(2152, 2152, gtpu(0xABL, pduSession, INNER4)))), "gtpu:ab");
+        byte[] innerVxlan = outer4(17, udp(50000, 4789, vxlan(9, INNER_ETHERNET)));
+        assertInner4(parse(outer4(17, udp(2152, 2152, gtpu(0xABL, null, Arrays.copyOfRange(innerVxlan, 14, innerVxlan.length))))),
+                "gtpu:ab/vxlan:9");
+        byte[] echo = gtpu(0, null, new byte[0]);
+        echo[1] = 1;
+        assertSkipped(outer4(17, udp(2152, 2152, echo)), SkipReason.NOT_IP);
+    }
+
+    @Test
+    void teredoWithOriginIndicationAndAuthentication() {
+        assertInner6(parse(outer4(17, udp(3544, 40001, INNER6))));
+        byte[] origin = new byte[8];
+        assertInner6(parse(outer4(17, udp(40001, 3544, concat(origin, INNER6)))));
+        byte[] auth = new byte[4 + 2 + 3 + 8 + 1]; // id length 2, auth length 3, nonce, confirmation
+        put16(auth, 0, 1);
+        auth[2] = 2;
+        auth[3] = 3;
+        assertInner6(parse(outer4(17, udp(3544, 40001, concat(auth, origin, INNER6)))));
+    }
+
+    @Test
+    void ayiyaForwardsIpv6AndSkipsHeartbeats() {
+        byte[] header = new byte[8 + 16 + 20]; // identity 2^4 bytes, signature 5 words
+        header[0] = 0x41;
+        header[1] = 0x52;
+        header[2] = 0x11; // authentication method, opcode 1 (forward)
+        header[3] = 41;
+        assertInner6(parse(outer4(17, udp(5072, 5072, concat(header, INNER6)))));
+        byte[] heartbeat = header.clone();
+        heartbeat[2] = 0x10;
+        assertSkipped(outer4(17, udp(5072, 5072, concat(heartbeat, INNER6))), SkipReason.NOT_IP);
+    }
+
+    @Test
+    void udpPortsAreConfigurable() {
+        byte[] frame = outer4(17, udp(51000, 9999, vxlan(3, INNER_ETHERNET)));
+        assertSkipped(frame, SkipReason.NOT_TCP);
+        FrameParser custom = new FrameParser("node-1", TunnelPorts.DEFAULTS.with("vxlan=9999"));
+        assertThat(custom.parse(LinkType.ETHERNET, 1, frame, 0, frame.length).tunnel).isEqualTo("vxlan:3");
+        byte[] standard = outer4(17, udp(51000, 4789, vxlan(3, INNER_ETHERNET)));
+        assertThat(custom.parse(LinkType.ETHERNET, 1, standard, 0, standard.length)).isNull();
+    }
+
+    // ---- fragments ---------------------------------------------------------------------------------
+
+    @Test
+    void outerFragmentsOfATunnelAreCountedWithTheirOwnReason() {
+        byte[] first = outer4(17, udp(51000, 4789, vxlan(5001, INNER_ETHERNET)));
+        put16(first, 14 + 6, 0x2000); // more fragments
+        assertSkipped(first, SkipReason.TUNNEL_FRAGMENT);
+        byte[] later = outer4(17, udp(51000, 4789, vxlan(5001, INNER_ETHERNET)));
+        put16(later, 14 + 6, 0x0010);
+        assertSkipped(later, SkipReason.NOT_TCP);
+        byte[] plainUdp = outer4(17, udp(51000, 53, new byte[40]));
+        put16(plainUdp, 14 + 6, 0x2000);
+        assertSkipped(plainUdp, SkipReason.NOT_TCP);
+    }
+
+    @Test
+    void ethernetPaddingAfterTheOuterPacketIsNotReadAsTunnelBytes() {
+        byte[] cut = Arrays.copyOf(vxlan(5001, INNER_ETHERNET), 6);
+        byte[] frame = Arrays.copyOf(outer4(17, udp(51000, 4789, cut)), 14 + 20 + 8 + 6 + 40); // zero padding
+        assertSkipped(frame, SkipReason.TRUNCATED_TUNNEL);
+    }
+
+    // ---- builders ------------------------------------------------------------------------------
+
+    private static byte[] outer4(int protocol, byte[] payload) {
+        return ethernet(0x0800, ipv4(OUTER_A, OUTER_B, 64, 9, protocol, new byte[0], payload));
+    }
+
+    static byte[] udp(int src, int dst, byte[] payload) {
+        byte[] b = new byte[8 + payload.length];
+        put16(b, 0, src);
+        put16(b, 2, dst);
+        put16(b, 4, b.length);
+        System.arraycopy(payload, 0, b, 8, payload.length);
+        return b;
+    }
+
+    static byte[] vxlan(int vni, byte[] ethernet) {
+        byte[] h = new byte[8];
+        h[0] = 0x08;
+        put32(h, 4, (long) vni << 8);
+        return concat(h, ethernet);
+    }
+
+    private static byte[] geneve(int vni, int protocol, byte[] options, byte[] payload) {
+        byte[] h = new byte[8];
+        h[0] = (byte) (options.length / 4);
+        put16(h, 2, protocol);
+        put32(h, 4, (long) vni << 8);
+        return concat(h, options, payload);
+    }
+
+    private static byte[] gtpu(long teid, byte[] extension, byte[] packet) {
+        byte[] h = new byte[extension == null ? 8 : 12];
+        h[0] = (byte) (extension == null ? 0x30 : 0x34); // version 1, GTP, E flag with an extension
+        h[1] = (byte) 0xFF;
+        put32(h, 4, teid);
+        if (extension != null) {
+            h[11] = (byte) 0x85; // next extension: PDU session container
+        }
+        byte[] body = extension == null ? packet : concat(extension, packet);
+        put16(h, 2, h.length - 8 + body.length);
+        return concat(h, body);
+    }
+
+    private static byte[] gre(int version, int protocol, Long key, boolean checksum, boolean sequence, byte[] payload) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        int flags = (checksum ? 0x8000 : 0) | (key != null ? 0x2000 : 0) | (sequence ? 0x1000 : 0) | version;
+        o.writeBytes(u16(flags));
+        o.writeBytes(u16(protocol));
+        if (checksum) {
+            o.writeBytes(new byte[4]);
+        }
+        if (key != null) {
+            byte[] k = new byte[4];
+            put32(k, 0, key);
+            o.writeBytes(k);
+        }
+        if (sequence) {
+            o.writeBytes(new byte[] {0, 0, 0, 1});
+        }
+        o.writeBytes(payload);
+        return o.toByteArray();
+    }
+
+    private static byte[] pppoe(int pppProtocol, byte[] packet) {
+        byte[] h = new byte[8];
+        h[0] = 0x11;
+        put16(h, 2, 0x0042);
+        put16(h, 4, 2 + packet.length);
+        put16(h, 6, pppProtocol);
+        return concat(h, packet);
+    }
+
+    private static byte[] label(int label, boolean bottom) {
+        byte[] l = new byte[4];
+        put32(l, 0, ((long) label << 12) | (bottom ? 0x100 : 0) | 64);
+        return l;
+    }
+
+    private static byte[] u16(int v) {
+        byte[] b = new byte[2];
+        put16(b, 0, v);
+        return b;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            o.writeBytes(p);
+        }
+        return o.toByteArray();
+    }
+}
