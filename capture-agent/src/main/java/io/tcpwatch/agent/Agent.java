@@ -9,6 +9,7 @@ import io.tcpwatch.agent.capture.Pacer;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.agent.parse.ParseCounters;
 import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.schema.Segment;
@@ -46,8 +47,13 @@ public final class Agent implements FrameHandler {
 
     /** @param pacer replay pacing, or null for live capture */
     public Agent(String observer, SegmentSink sink, Pacer pacer) {
+        this(observer, sink, pacer, TunnelPorts.DEFAULTS);
+    }
+
+    /** The same, looking for UDP tunnels on {@code tunnelPorts}. */
+    public Agent(String observer, SegmentSink sink, Pacer pacer, TunnelPorts tunnelPorts) {
         this.observer = observer;
-        this.parser = new FrameParser(observer);
+        this.parser = new FrameParser(observer, tunnelPorts);
         this.sink = sink;
         this.pacer = pacer;
     }

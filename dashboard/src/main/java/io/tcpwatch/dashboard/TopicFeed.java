@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -72,8 +73,12 @@ public final class TopicFeed implements AutoCloseable {
             consumer.subscribe(List.of(topics.detections(), topics.fleetStats(), topics.connections()));
             long lastLag = 0;
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
-                    take(r);
+                try {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                        take(r);
+                    }
+                } catch (RetriableException e) { // a slow or restarting broker: the consumer recovers
+                    LOG.warn("the dashboard's Kafka consumer retries: {}", e.toString());
                 }
                 if (System.nanoTime() - lastLag > 5_000_000_000L) {
                     lastLag = System.nanoTime();
@@ -117,18 +122,23 @@ public final class TopicFeed implements AutoCloseable {
         }
     }
 
+    /** The lag per topic; a broker too slow to answer within 2 s leaves the last figures (the feed goes on). */
     private void updateLag() {
         List<TopicPartition> assigned = new ArrayList<>(consumer.assignment());
         if (assigned.isEmpty()) {
             return;
         }
-        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(2));
-        Map<String, Long> sum = new java.util.HashMap<>();
-        for (TopicPartition tp : assigned) {
-            long behind = Math.max(0, end.getOrDefault(tp, 0L) - consumer.position(tp, Duration.ofSeconds(2)));
-            sum.merge(tp.topic(), behind, Long::sum);
+        try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(2));
+            Map<String, Long> sum = new java.util.HashMap<>();
+            for (TopicPartition tp : assigned) {
+                long behind = Math.max(0, end.getOrDefault(tp, 0L) - consumer.position(tp, Duration.ofSeconds(2)));
+                sum.merge(tp.topic(), behind, Long::sum);
+            }
+            lag.putAll(sum);
+        } catch (RetriableException e) { // TimeoutException among them
+            LOG.warn("the dashboard could not read its lag: {}", e.toString());
         }
-        lag.putAll(sum);
     }
 
     /** Records not yet consumed, per topic (updated every 5 s). */

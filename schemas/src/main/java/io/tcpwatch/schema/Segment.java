@@ -45,7 +45,7 @@ public final class Segment {
     /** Capture interface name, or null when unknown. */
     public String iface;
     /**
-     * The tenant identity of the tunnels that carried the segment ("vxlan:5001", "gre:42/gtpu:1a2b"),
+     * The tenant identity of the tunnels that carried the segment ("vxlan:5001", "gre:42/vxlan:7"),
      * or null when none: part of the flow's identity, so two overlays' equal 4-tuples stay apart.
      */
     public String tunnel;

@@ -13,6 +13,7 @@ import io.tcpwatch.agent.output.DiscardSink;
 import io.tcpwatch.agent.output.JsonLinesSink;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
+import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.agent.stats.StatsReporter;
 import java.io.BufferedOutputStream;
@@ -86,6 +87,11 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Capture filter, libpcap syntax (default: ${DEFAULT-VALUE}).")
     String bpf;
 
+    @Option(names = "--tunnel-port", paramLabel = "KIND=PORT[,PORT]",
+            description = "UDP ports of a tunnel to look into (repeatable; KIND: vxlan, geneve, gtpu, teredo, ayiya; "
+                    + "an empty list turns one off). Defaults: vxlan=4789,8472 geneve=6081 gtpu=2152 teredo=3544 ayiya=5072.")
+    List<String> tunnelPorts;
+
     @Option(names = "--snaplen", paramLabel = "BYTES", defaultValue = "128",
             description = "Bytes captured per frame: headers only (default: ${DEFAULT-VALUE}).")
     int snaplen;
@@ -150,8 +156,17 @@ public final class AgentCommand implements Callable<Integer> {
         }
     }
 
+    private TunnelPorts tunnelPorts() throws AgentException {
+        try {
+            return TunnelPorts.of(tunnelPorts);
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(ExitCode.USAGE, "--tunnel-port " + e.getMessage() + ".");
+        }
+    }
+
     private int run() throws AgentException, InterruptedException {
         validate();
+        tunnelPorts();
         String observerId = observer != null ? observer : hostName();
         boolean replay = source.files != null;
         Pacer pacer = null;
@@ -204,7 +219,7 @@ public final class AgentCommand implements Callable<Integer> {
             sink = discard;
         }
 
-        Agent agent = new Agent(observerId, sink, pacer);
+        Agent agent = new Agent(observerId, sink, pacer, tunnelPorts());
         self[0] = agent;
         Signals.onTerminate(agent::requestStop);
 

@@ -67,6 +67,9 @@ public final class JsonLinesSink implements SegmentSink {
             if (s.iface != null) {
                 j.writeStringField("interface", s.iface);
             }
+            if (s.tunnel != null) {
+                j.writeStringField("tunnel", s.tunnel);
+            }
             j.writeEndObject();
             j.writeRaw('\n');
         } catch (IOException e) {

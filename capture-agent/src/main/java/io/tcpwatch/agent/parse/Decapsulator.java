@@ -16,7 +16,9 @@ package io.tcpwatch.agent.parse;
  *
  * Each call leaves the next IP header's version in {@link #ipVersion} and offset in {@link #pos},
  * or returns false with the {@link #skip} reason. The tenant identities met on the way (VXLAN and
- * Geneve VNI, GRE key, GTP-U TEID, PBB I-SID) make up {@link #tunnel()}. At most
+ * Geneve VNI, GRE key, PBB I-SID: the same in both directions) make up {@link #tunnel()}; GTP-U
+ * TEIDs and PPTP call ids are chosen by each receiving end, so they differ per direction and
+ * would split a connection in two: not part of it. At most
  * {@link #MAX_LAYERS} layers per frame, so no frame loops. No objects per frame.
  */
 final class Decapsulator {
@@ -50,8 +52,7 @@ final class Decapsulator {
     private static final int GRE = 1;
     private static final int VXLAN = 2;
     private static final int GENEVE = 3;
-    private static final int GTPU = 4;
-    private static final String[] PREFIX = {"pbb:", "gre:", "vxlan:", "geneve:", "gtpu:"};
+    private static final String[] PREFIX = {"pbb:", "gre:", "vxlan:", "geneve:"};
 
     private final TunnelPorts ports;
 
@@ -84,7 +85,7 @@ final class Decapsulator {
         ids = 0;
     }
 
-    /** The tenant identities met so far ("vxlan:5001", "gre:7/gtpu:1a2b"), null when none; cached. */
+    /** The tenant identities met so far ("vxlan:5001", "gre:7/vxlan:5001"), null when none; cached. */
     String tunnel() {
         if (ids == 0) {
             return null;
@@ -95,8 +96,7 @@ final class Decapsulator {
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ids; i++) {
-            sb.append(i == 0 ? "" : "/").append(PREFIX[idKind[i]]);
-            sb.append(idKind[i] == GTPU ? Long.toHexString(idValue[i]) : Long.toString(idValue[i]));
+            sb.append(i == 0 ? "" : "/").append(PREFIX[idKind[i]]).append(idValue[i]);
         }
         System.arraycopy(idKind, 0, lastKind, 0, ids);
         System.arraycopy(idValue, 0, lastValue, 0, ids);
@@ -282,13 +282,12 @@ final class Decapsulator {
         boolean key = (flags & 0x2000) != 0;
         boolean sequence = (flags & 0x1000) != 0;
         int len = 4;
-        long keyValue;
+        int keyAt = -1;
         if (version == 0 && !routing) { // RFC 2784/2890
             len += checksum ? 4 : 0;
-            keyValue = key && end - p >= len + 4 ? u32(p + len) : -1;
+            keyAt = key ? p + len : -1;
             len += (key ? 4 : 0) + (sequence ? 4 : 0);
         } else if (version == 1 && key && protocol == ETHERTYPE_PPP) { // PPTP (RFC 2637): payload length, call id
-            keyValue = end - p >= 8 ? u16(p + 6) : -1;
             len += 4 + (sequence ? 4 : 0) + ((flags & 0x0080) != 0 ? 4 : 0);
         } else {
             return fail(SkipReason.BAD_TUNNEL_HEADER);
@@ -296,8 +295,8 @@ final class Decapsulator {
         if (end - p < len) {
             return fail(SkipReason.TRUNCATED_TUNNEL);
         }
-        if (key) {
-            id(GRE, keyValue);
+        if (keyAt >= 0) {
+            id(GRE, u32(keyAt));
         }
         p += len;
         switch (protocol) {
@@ -336,25 +335,19 @@ final class Decapsulator {
         }
         int src = u16(p);
         int dst = u16(p + 2);
-        p += 8;
-        int kind;
-        if (TunnelPorts.contains(ports.vxlan(), dst)) {
-            kind = VXLAN;
-        } else if (TunnelPorts.contains(ports.geneve(), dst)) {
-            kind = GENEVE;
-        } else if (TunnelPorts.contains(ports.gtpu(), dst) || TunnelPorts.contains(ports.gtpu(), src)) {
-            kind = GTPU;
-        } else if (TunnelPorts.contains(ports.teredo(), dst) || TunnelPorts.contains(ports.teredo(), src)) {
-            return moreFragments ? fail(SkipReason.TUNNEL_FRAGMENT) : teredo(p);
-        } else if (TunnelPorts.contains(ports.ayiya(), dst) || TunnelPorts.contains(ports.ayiya(), src)) {
-            return moreFragments ? fail(SkipReason.TUNNEL_FRAGMENT) : ayiya(p);
-        } else {
+        boolean vxlan = TunnelPorts.contains(ports.vxlan(), dst);
+        boolean geneve = TunnelPorts.contains(ports.geneve(), dst);
+        boolean gtpu = TunnelPorts.contains(ports.gtpu(), dst) || TunnelPorts.contains(ports.gtpu(), src);
+        boolean teredo = TunnelPorts.contains(ports.teredo(), dst) || TunnelPorts.contains(ports.teredo(), src);
+        boolean ayiya = TunnelPorts.contains(ports.ayiya(), dst) || TunnelPorts.contains(ports.ayiya(), src);
+        if (!(vxlan || geneve || gtpu || teredo || ayiya)) {
             return fail(SkipReason.NOT_TCP);
         }
         if (moreFragments) {
             return fail(SkipReason.TUNNEL_FRAGMENT);
         }
-        return kind == VXLAN ? vxlan(p) : kind == GENEVE ? geneve(p) : gtpu(p);
+        p += 8;
+        return vxlan ? vxlan(p) : geneve ? geneve(p) : gtpu ? gtpu(p) : teredo ? teredo(p) : ayiya(p);
     }
 
     private boolean vxlan(int p) {
@@ -394,7 +387,6 @@ final class Decapsulator {
         if ((b[p + 1] & 0xFF) != 0xFF) {
             return fail(SkipReason.NOT_IP); // signalling (echo, error indication …), not a user packet
         }
-        long teid = u32(p + 4);
         int len = 8;
         if ((flags & 0x07) != 0) { // sequence number, N-PDU number, next extension header type
             if (end - p < 12) {
@@ -420,7 +412,6 @@ final class Decapsulator {
         if (end - p < len + 1) {
             return fail(SkipReason.TRUNCATED_TUNNEL);
         }
-        id(GTPU, teid);
         return ip((b[p + len] & 0xF0) >>> 4, p + len);
     }
 

@@ -1,6 +1,8 @@
 package io.tcpwatch.agent.parse;
 
+import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -8,7 +10,7 @@ import java.util.Locale;
  * destination port (the source port is a flow hash); GTP-U, Teredo and AYIYA on either port.
  * Defaults: the IANA ports, plus 8472 for VXLAN (the Linux kernel's and flannel's default).
  */
-public record TunnelPorts(int[] vxlan, int[] geneve, int[] gtpu, int[] teredo, int[] ayiya) {
+public record TunnelPorts(int[] vxlan, int[] geneve, int[] gtpu, int[] teredo, int[] ayiya) implements Serializable {
 
     public static final TunnelPorts DEFAULTS = new TunnelPorts(
             new int[] {4789, 8472}, new int[] {6081}, new int[] {2152}, new int[] {3544}, new int[] {5072});
@@ -57,6 +59,15 @@ public record TunnelPorts(int[] vxlan, int[] geneve, int[] gtpu, int[] teredo, i
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + list + "' is not a list of UDP ports");
         }
+    }
+
+    /** The defaults with every {@code KIND=PORT[,PORT…]} of a command line's {@code --tunnel-port} applied. */
+    public static TunnelPorts of(List<String> specs) {
+        TunnelPorts ports = DEFAULTS;
+        for (String spec : specs == null ? List.<String>of() : specs) {
+            ports = ports.with(spec);
+        }
+        return ports;
     }
 
     static boolean contains(int[] ports, int port) {

@@ -3,6 +3,7 @@ package io.tcpwatch.job.analyze;
 import io.tcpwatch.agent.capture.CaptureFileException;
 import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.cli.ProgressBar;
+import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
@@ -68,6 +69,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     FleetOptions fleetOptions;
 
+    @Option(names = "--tunnel-port", paramLabel = "KIND=PORT[,PORT]",
+            description = "UDP ports of a tunnel to look into (repeatable; KIND: vxlan, geneve, gtpu, teredo, ayiya; "
+                    + "an empty list turns one off). Defaults: vxlan=4789,8472 geneve=6081 gtpu=2152 teredo=3544 ayiya=5072.")
+    List<String> tunnelPortSpecs;
+
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
 
@@ -109,6 +115,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: --parallelism must be at least 1.");
             return 2;
         }
+        TunnelPorts tunnelPorts;
+        try {
+            tunnelPorts = TunnelPorts.of(tunnelPortSpecs);
+        } catch (IllegalArgumentException e) {
+            err.println("tcpwatch analyze: --tunnel-port " + e.getMessage() + ".");
+            return 2;
+        }
 
         TrackerConfig config = trackerOptions.config();
         FleetConfig fleet = fleetOptions.config();
@@ -122,7 +135,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         try (ProgressBar bar = showProgress() ? new ProgressBar(err, totalBytes,
                 CaptureFileFormat.LOCAL_BYTES_READ::get, CaptureFileFormat.LOCAL_FRAMES_READ::get) : null) {
             result = LocalAnalysis.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf),
-                    files, observer, config, fleet);
+                    files, observer, config, fleet, tunnelPorts);
         }
         List<Detection> detections = result.detections();
         List<ConnectionRecord> records = result.connections();

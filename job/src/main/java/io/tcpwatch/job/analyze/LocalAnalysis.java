@@ -1,5 +1,6 @@
 package io.tcpwatch.job.analyze;
 
+import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
@@ -63,7 +64,12 @@ public final class LocalAnalysis {
 
     public static Result run(StreamExecutionEnvironment env, List<Path> files, String observer, TrackerConfig config,
                              FleetConfig fleet) throws Exception {
-        FileSource<Segment> source = FileSource.forRecordStreamFormat(new CaptureFileFormat(observer),
+        return run(env, files, observer, config, fleet, TunnelPorts.DEFAULTS);
+    }
+
+    public static Result run(StreamExecutionEnvironment env, List<Path> files, String observer, TrackerConfig config,
+                             FleetConfig fleet, TunnelPorts tunnelPorts) throws Exception {
+        FileSource<Segment> source = FileSource.forRecordStreamFormat(new CaptureFileFormat(observer, tunnelPorts),
                 files.stream().map(f -> new org.apache.flink.core.fs.Path(f.toAbsolutePath().toUri()))
                         .toArray(org.apache.flink.core.fs.Path[]::new)).build();
         DataStream<Segment> segments = env.fromSource(source,

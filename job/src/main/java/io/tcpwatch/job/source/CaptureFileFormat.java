@@ -3,6 +3,7 @@ package io.tcpwatch.job.source;
 import io.tcpwatch.agent.capture.CaptureFileException;
 import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.schema.Segment;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,16 +33,22 @@ public final class CaptureFileFormat implements StreamFormat<Segment> {
     private static final int PROGRESS_EVERY = 4096;
 
     private final String observer;
+    private final TunnelPorts tunnelPorts;
 
     public CaptureFileFormat(String observer) {
+        this(observer, TunnelPorts.DEFAULTS);
+    }
+
+    public CaptureFileFormat(String observer, TunnelPorts tunnelPorts) {
         this.observer = observer;
+        this.tunnelPorts = tunnelPorts;
     }
 
     @Override
     public Reader<Segment> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
             throws IOException {
         try {
-            return new SegmentReader(CaptureFileReader.open(stream, fileLen, Path.of("capture")), observer);
+            return new SegmentReader(CaptureFileReader.open(stream, fileLen, Path.of("capture")), observer, tunnelPorts);
         } catch (CaptureFileException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -71,9 +78,9 @@ public final class CaptureFileFormat implements StreamFormat<Segment> {
         private long reportedBytes;
         private int unreportedFrames;
 
-        SegmentReader(CaptureFileReader reader, String observer) {
+        SegmentReader(CaptureFileReader reader, String observer, TunnelPorts tunnelPorts) {
             this.reader = reader;
-            this.parser = new FrameParser(observer);
+            this.parser = new FrameParser(observer, tunnelPorts);
         }
 
         @Override

@@ -56,15 +56,6 @@ public final class ObserverClocks {
      * active, or one has not yet been alone for the forget time.
      */
     public long eventTimeMs(long nowMs) {
-        return eventTimeMs(nowMs, false);
-    }
-
-    /**
-     * The same; when the input has gone {@code quiet} (nothing arrived for the idle time), a lone
-     * observer is followed at once: nobody else is there to disagree, and its last segments
-     * should not wait for traffic that may never come.
-     */
-    public long eventTimeMs(long nowMs, boolean quiet) {
         forgetSilent(nowMs);
         if (clocks.isEmpty()) {
             return Long.MIN_VALUE;
@@ -76,7 +67,7 @@ public final class ObserverClocks {
         }
         if (newest.length == 1) {
             aloneSinceMs = aloneSinceMs == Long.MIN_VALUE ? nowMs : aloneSinceMs;
-            return quiet || nowMs - aloneSinceMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
+            return nowMs - aloneSinceMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
         }
         aloneSinceMs = Long.MIN_VALUE;
         Arrays.sort(newest);

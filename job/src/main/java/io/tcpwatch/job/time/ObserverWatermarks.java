@@ -13,9 +13,12 @@ import org.apache.flink.util.function.SerializableFunction;
  * not move it.
  *
  * <p>Idleness is part of it (not {@code withIdleness}, which stops asking the generator once the
- * input is idle): when nothing has arrived for {@code idleAfterMs}, the agreed time is emitted
- * once more with a lone observer followed at once, then the input is marked idle, so other
- * inputs no longer wait for it. The next event makes it active again.
+ * input is idle): when nothing has arrived for {@code idleAfterMs} and the agreed time is known,
+ * it is emitted once more and the input is marked idle, so other inputs no longer wait for it.
+ * An input whose lone observer is not yet trusted stays active until it is (at most the forget
+ * time): going idle earlier would leave that observer's last segments without event time, and
+ * following it at once would make a slow start's other observers late. The next event makes the
+ * input active again.
  */
 public final class ObserverWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -58,8 +61,7 @@ public final class ObserverWatermarks<T> implements WatermarkGenerator<T> {
             return;
         }
         long now = nowMs.getAsLong();
-        boolean quiet = now - lastEventAtMs >= idleAfterMs;
-        long eventTime = clocks.eventTimeMs(now, quiet);
+        long eventTime = clocks.eventTimeMs(now);
         if (eventTime != Long.MIN_VALUE) {
             long watermark = eventTime - outOfOrdernessMs - 1;
             if (watermark > emitted) { // never backwards, whoever joins or leaves
@@ -67,7 +69,8 @@ public final class ObserverWatermarks<T> implements WatermarkGenerator<T> {
                 output.emitWatermark(new Watermark(watermark));
             }
         }
-        if (quiet) {
+        boolean quiet = now - lastEventAtMs >= idleAfterMs;
+        if (quiet && (eventTime != Long.MIN_VALUE || clocks.active(now) == 0)) {
             idle = true;
             output.markIdle();
         }

@@ -204,9 +204,11 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                         && (fromOrig ? c.respBytes : c.origBytes) > 0) {
                     c.dataAfterRstNs = fromOrig ? c.lastRespNs : c.lastOrigNs;
                 }
-                if (fromOrig) {
+                // after a FIN exchange a RST changes neither endpoint's state (Zeek: still SF; the history has r/R)
+                boolean finExchanged = c.origEndpoint == Endpoint.CLOSED && c.respEndpoint == Endpoint.CLOSED;
+                if (!finExchanged && fromOrig) {
                     c.origEndpoint = Endpoint.RESET;
-                } else {
+                } else if (!finExchanged) {
                     c.respEndpoint = Endpoint.RESET;
                 }
             }

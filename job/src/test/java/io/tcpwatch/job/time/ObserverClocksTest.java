@@ -80,7 +80,7 @@ class ObserverClocksTest {
     }
 
     @Test
-    void aQuietInputFollowsItsLoneObserverThenGoesIdleAndAnEventMakesItActive() {
+    void aQuietInputGoesIdleOnceItsLoneObserverIsTrustedAndAnEventMakesItActive() {
         long[] now = {0};
         ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 10_000, 2_000, () -> now[0]);
         List<String> out = new ArrayList<>();
@@ -101,16 +101,47 @@ class ObserverClocksTest {
             }
         };
         w.onEvent(new String[] {"a"}, T + 60_000, output);
-        now[0] = 1_000;
+        for (now[0] = 0; now[0] < 10_000; now[0] += 200) {
+            w.onPeriodicEmit(output);
+        }
+        assertThat(out).as("quiet after 2 s, but alone for less than 10 s: it may be the one running ahead, and an idle"
+                + " input would never close its windows").isEmpty();
+        now[0] = 10_000;
         w.onPeriodicEmit(output);
-        assertThat(out).as("alone for 1 s and not quiet: it may be the one running ahead").isEmpty();
-        now[0] = 2_000;
+        now[0] = 10_200;
         w.onPeriodicEmit(output);
-        now[0] = 3_000;
-        w.onPeriodicEmit(output);
-        assertThat(out).as("quiet: its time, then idle, once").containsExactly("wm 57999", "idle");
+        assertThat(out).as("trusted: its time, then idle, once").containsExactly("wm 57999", "idle");
         w.onEvent(new String[] {"a"}, T + 61_000, output);
         assertThat(out).last().isEqualTo("active");
+    }
+
+    @Test
+    void anInputThatNeverHeardAnythingGoesIdle() {
+        long[] now = {0};
+        ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 10_000, 2_000, () -> now[0]);
+        List<String> out = new ArrayList<>();
+        WatermarkOutput output = new WatermarkOutput() {
+            @Override
+            public void emitWatermark(Watermark watermark) {
+                out.add("wm");
+            }
+
+            @Override
+            public void markIdle() {
+                out.add("idle");
+            }
+
+            @Override
+            public void markActive() {
+                out.add("active");
+            }
+        };
+        now[0] = 1_999;
+        w.onPeriodicEmit(output);
+        now[0] = 2_000;
+        w.onPeriodicEmit(output);
+        w.onPeriodicEmit(output);
+        assertThat(out).containsExactly("idle");
     }
 
     @Test

@@ -296,6 +296,20 @@ class ConnectionTrackerTest {
     }
 
     @Test
+    void aRstAfterBothFinsLeavesTheConnectionSfAsZeekLogsIt() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        c(10, FA, 1101, 5101, 0);
+        s(10.1, FA, 5101, 1102, 0);
+        s(10.2, R, 5102, 0, 0);
+        watermark(5_000);
+
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("SF");
+            assertThat(r.history).endsWith("Ffr");
+        });
+    }
+
+    @Test
     void aClientAnsweringTheServersFinWithRstIsNormalAndZeekRsto() throws Exception {
         handshakeAndData(0, 1000, 5000);
         s(10, FA, 5101, 1101, 0);
