@@ -341,6 +341,10 @@ final class Decapsulator {
         boolean teredo = TunnelPorts.contains(ports.teredo(), dst) || TunnelPorts.contains(ports.teredo(), src);
         boolean ayiya = TunnelPorts.contains(ports.ayiya(), dst) || TunnelPorts.contains(ports.ayiya(), src);
         if (!(vxlan || geneve || gtpu || teredo || ayiya)) {
+            // a Teredo client talks to its relay on ports of their choosing: recognised by its content
+            teredo = teredoAddressed(p + 8, Math.min(end, p + u16(p + 4)));
+        }
+        if (!(vxlan || geneve || gtpu || teredo || ayiya)) {
             return fail(SkipReason.NOT_TCP);
         }
         if (moreFragments) {
@@ -427,6 +431,20 @@ final class Decapsulator {
             return fail(SkipReason.TRUNCATED_TUNNEL);
         }
         return ((b[p] & 0xF0) >>> 4) == 6 ? ip(6, p) : fail(SkipReason.NOT_IP);
+    }
+
+    /**
+     * True when a UDP payload in {@code [p, udpEnd)} is, after Teredo's optional headers, exactly one
+     * IPv6 packet (its length fills the datagram) with a Teredo address (2001:0::/32) at one end.
+     */
+    private boolean teredoAddressed(int p, int udpEnd) {
+        if (udpEnd - p >= 2 && u16(p) == 0x0000) {
+            p += 8; // origin indication
+        }
+        if (udpEnd - p < 40 || ((b[p] & 0xF0) >>> 4) != 6 || 40 + u16(p + 4) != udpEnd - p) {
+            return false;
+        }
+        return u32(p + 8) == 0x20010000L || u32(p + 24) == 0x20010000L;
     }
 
     /** Anything In Anything: identity and signature lengths from the header, opcode 1 = forward. */

@@ -196,6 +196,22 @@ class EncapsulationTest {
     }
 
     @Test
+    void teredoBetweenAClientAndItsRelayIsRecognisedByItsContent() {
+        byte[] teredoClient = addr6(2);
+        teredoClient[2] = 0;
+        teredoClient[3] = 0; // 2001:0::/32
+        byte[] packet = ipv6(teredoClient, addr6(1), SYN);
+        assertInner6Of(parse(outer4(17, udp(3797, 32900, packet))), teredoClient);
+        assertSkipped(outer4(17, udp(3797, 32900, INNER6)), SkipReason.NOT_TCP); // no Teredo address: not Teredo
+        assertSkipped(outer4(17, udp(3797, 32900, Arrays.copyOf(packet, packet.length + 1))), SkipReason.NOT_TCP);
+    }
+
+    private void assertInner6Of(Segment s, byte[] src) {
+        assertThat(s).as("a segment; skipped: %s", parser.counters().skippedByReason()).isNotNull();
+        assertThat(s.srcAddr).containsExactly(src);
+    }
+
+    @Test
     void ayiyaForwardsIpv6AndSkipsHeartbeats() {
         byte[] header = new byte[8 + 16 + 20]; // identity 2^4 bytes, signature 5 words
         header[0] = 0x41;

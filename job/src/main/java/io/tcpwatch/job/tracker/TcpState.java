@@ -9,6 +9,8 @@ package io.tcpwatch.job.tracker;
  *   NEW ──────────────▶ SYN_SENT ─────────────────▶ SYN_RECEIVED ─────────────────▶ ESTABLISHED
  *    │                  ↺ o:SYN, same ISN (retransmit) ↺ r:SYN+ACK (retransmit)         │
  *    │                  ↺ r:ACK without SYN (challenge / TIME_WAIT ACK)                 │ x:FIN
+ *    │                  ╰─ o:ACK or o:data: the SYN/ACK went by outside the capture ───▶ │
+ *    │                     (one direction only: asymmetric routing, a one-sided SPAN)    │
  *    │ no SYN seen      ↺ o:RST answering it (the SYN is retried)                       ▼
  *    └──▶ MIDSTREAM ─────────────────────── x:FIN ──────────────────────────────────▶ FIN_WAIT
  *                                                                                        │ y:FIN (the other side)
@@ -51,6 +53,9 @@ public enum TcpState {
             case SYN_SENT:
                 if (event == Event.SYN_ACK && !fromOrig) {
                     return SYN_RECEIVED;
+                }
+                if (fromOrig && (event == Event.ACK || event == Event.DATA)) {
+                    return ESTABLISHED; // it acknowledges a SYN/ACK this capture does not hold
                 }
                 return SYN_SENT;
             case SYN_RECEIVED:

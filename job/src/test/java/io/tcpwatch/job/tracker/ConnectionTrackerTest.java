@@ -296,6 +296,23 @@ class ConnectionTrackerTest {
     }
 
     @Test
+    void aCaptureOfTheClientsDirectionOnlyIsNeitherHalfOpenNorASynRetransmit() throws Exception {
+        c(0, SYN, 1000, 0, 0); // the SYN/ACK and everything the server sent took another path
+        c(1_000, SYN, 1000, 0, 0);
+        c(1_100, A, 1001, 5001, 0);
+        c(1_200, PA, 1001, 5001, 100);
+        c(1_300, A, 1101, 5900, 0);
+        c(1_400, FA, 1101, 5900, 0);
+        watermark(600_000);
+
+        assertThat(detections()).extracting(d -> d.type).doesNotContain("HALF_OPEN", "SYN_RETRANSMIT");
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("SH");
+            assertThat(r.history).isEqualTo("SADF");
+        });
+    }
+
+    @Test
     void aRstAfterBothFinsLeavesTheConnectionSfAsZeekLogsIt() throws Exception {
         handshakeAndData(0, 1000, 5000);
         c(10, FA, 1101, 5101, 0);
