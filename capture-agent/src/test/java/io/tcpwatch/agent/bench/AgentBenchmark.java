@@ -87,7 +87,7 @@ public final class AgentBenchmark {
         double seconds() throws Exception;
     }
 
-    private static double median(int runs, Measure m) throws Exception {
+    static double median(int runs, Measure m) throws Exception {
         List<Double> xs = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             xs.add(m.seconds());
@@ -102,7 +102,7 @@ public final class AgentBenchmark {
     }
 
     /** Wall time of a command, pinned to CPU 0. */
-    private static double wall(List<String> cmd) throws Exception {
+    static double wall(List<String> cmd) throws Exception {
         List<String> pinned = new ArrayList<>(List.of("taskset", "-c", "0"));
         pinned.addAll(cmd);
         long t0 = System.nanoTime();
@@ -115,7 +115,7 @@ public final class AgentBenchmark {
     }
 
     /** The agent pinned to CPU 0; its own timer (capture to last segment handed over), not JVM start-up. */
-    private static double agent(Path launcher, List<String> args) throws Exception {
+    static double agent(Path launcher, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("taskset", "-c", "0", launcher.toString(), "agent"));
         cmd.addAll(args);
         cmd.add("--no-progress");

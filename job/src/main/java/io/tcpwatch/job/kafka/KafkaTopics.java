@@ -85,7 +85,7 @@ public final class KafkaTopics {
 
     /** Records of the segments topic that were not segments, as JSON, keyed by their topic. */
     public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, new JsonRecordSerializer<DeadLetter>(topic, d -> d.topic, RecordJson::deadLetter),
+        return jsonSink(bootstrap, topic, new JsonRecordSerializer<DeadLetter>(topic, d -> d.topic, RecordJson::deadLetter),
                 "tcpwatch-dead-letters", exactlyOnce, client);
     }
 
@@ -124,38 +124,42 @@ public final class KafkaTopics {
 
     /** Detections, keyed by server endpoint. */
     public static KafkaSink<Detection> detections(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection),
+        return jsonSink(bootstrap, topic, new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection),
                 "tcpwatch-detections", exactlyOnce, client);
     }
 
     /** Connection records, keyed by server endpoint. */
     public static KafkaSink<ConnectionRecord> connections(String bootstrap, String topic, boolean exactlyOnce,
                                                           Properties client) {
-        return jsonSink(bootstrap, new JsonRecordSerializer<ConnectionRecord>(topic, r -> r.respHost + ":" + r.respPort,
+        return jsonSink(bootstrap, topic, new JsonRecordSerializer<ConnectionRecord>(topic, r -> r.respHost + ":" + r.respPort,
                 RecordJson::connection), "tcpwatch-connections", exactlyOnce, client);
     }
 
     /** Segments that arrived behind the watermark, as JSON with how far behind, keyed by observer. */
     public static KafkaSink<LateSegment> lateSegments(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, new JsonRecordSerializer<LateSegment>(topic, l -> l.segment.observer, RecordJson::lateSegment),
+        return jsonSink(bootstrap, topic, new JsonRecordSerializer<LateSegment>(topic, l -> l.segment.observer, RecordJson::lateSegment),
                 "tcpwatch-late-segments", exactlyOnce, client);
     }
 
     /** Fleet statistics, keyed by server endpoint. */
     public static KafkaSink<FleetStats> fleetStats(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats),
+        return jsonSink(bootstrap, topic, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats),
                 "tcpwatch-fleet-stats", exactlyOnce, client);
     }
 
-    /** Exactly-once (Kafka transactions) when checkpointing is on, at-least-once otherwise. */
-    private static <T> KafkaSink<T> jsonSink(String bootstrap, JsonRecordSerializer<T> serializer, String transactionalIdPrefix,
-                                             boolean exactlyOnce, Properties client) {
+    /**
+     * Exactly-once (Kafka transactions) when checkpointing is on, at-least-once otherwise. The
+     * transactional ids name the sink and its topic: a job that starts writing another topic
+     * never fences (and aborts the pending transactions of) one that wrote before it.
+     */
+    private static <T> KafkaSink<T> jsonSink(String bootstrap, String topic, JsonRecordSerializer<T> serializer,
+                                             String transactionalIdPrefix, boolean exactlyOnce, Properties client) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setKafkaProducerConfig(producer(client))
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "@" + topic)
                 .build();
     }
 }
