@@ -117,8 +117,17 @@ public final class JobCommand implements Callable<Integer> {
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
     }
 
-    /** Entry point for {@code flink run -c io.tcpwatch.job.JobCommand}. */
+    /**
+     * Entry point for {@code flink run} and the operator's application mode. It never calls
+     * {@code System.exit}: in application mode this method runs inside the JobManager, and a
+     * detached {@code execute()} returns as soon as the job is submitted — exiting would stop the
+     * JobManager under its running job. A failure (already told in one sentence on stderr) ends
+     * as an exception, which Flink reports as the job's submission failure.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new JobCommand()).execute(args));
+        int code = new CommandLine(new JobCommand()).execute(args);
+        if (code != 0) {
+            throw new IllegalStateException("tcpwatch job did not start (exit code " + code + ")");
+        }
     }
 }

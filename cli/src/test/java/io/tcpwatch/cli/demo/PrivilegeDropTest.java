@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The agent started as root with --run-as: once its capture of lo is open it runs as the given
- * user with no capability left (/proc/PID/status), and it still captures the connections made
- * afterwards.
+ * The agent started as root with --run-as and exactly the capabilities the Kubernetes DaemonSet
+ * grants (its bounding set, as a container runtime sets it, through {@code setpriv}): once its
+ * capture of lo is open it runs as the given user with no capability left (/proc/PID/status), and
+ * it still captures the connections made afterwards.
  */
 @Timeout(300)
 class PrivilegeDropTest {
@@ -33,9 +34,12 @@ class PrivilegeDropTest {
                 "dropping root needs a test run as root (CI runs as root)");
         try (ServerSocket server = new ServerSocket(0)) {
             int port = server.getLocalPort();
-            Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> command = new java.util.ArrayList<>(List.of("setpriv", "--bounding-set", "-all," + daemonSetCapabilities(),
+                    "--inh-caps", "-all", "--"));
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "io.tcpwatch.cli.Tcpwatch", "agent", "--interface", "lo",
-                    "--bpf", "tcp port " + port, "--print", "--run-as", "65534:65534", "--no-progress").start();
+                    "--bpf", "tcp port " + port, "--print", "--run-as", "65534:65534", "--no-progress"));
+            Process agent = new ProcessBuilder(command).start();
             List<String> out = new CopyOnWriteArrayList<>();
             List<String> err = new CopyOnWriteArrayList<>();
             Thread stdout = follow(agent.getInputStream(), out);
@@ -67,6 +71,17 @@ class PrivilegeDropTest {
             assertThat(out.stream().filter(l -> l.contains("\"dst_port\":" + port)).count())
                     .as("segments of the connections made after the drop").isGreaterThanOrEqualTo(6);
         }
+    }
+
+    /** The DaemonSet's added capabilities as setpriv names them: "+net_raw,+setuid,+setgid". */
+    private static String daemonSetCapabilities() throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode ds = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(Path.of("../k8s/base/agent/daemonset.yaml").toFile());
+        List<String> caps = new java.util.ArrayList<>();
+        ds.path("spec").path("template").path("spec").path("containers").get(0).path("securityContext").path("capabilities")
+                .path("add").forEach(c -> caps.add("+" + c.asText().toLowerCase(java.util.Locale.ROOT)));
+        assertThat(caps).as("the DaemonSet adds capabilities").isNotEmpty();
+        return String.join(",", caps);
     }
 
     private static Thread follow(java.io.InputStream in, List<String> lines) {

@@ -150,7 +150,7 @@ class K8sManifestsTest {
         JsonNode flinkContainer = flink.path("spec").path("podTemplate").path("spec").path("containers").get(0);
         assertThat(port(flinkContainer, "metrics")).isEqualTo(Integer.parseInt(promPort));
 
-        // the agent: flags parsed by AgentCommand, the node as observer, only CAP_NET_RAW
+        // the agent: flags parsed by AgentCommand, the node as observer, CAP_NET_RAW and what --run-as needs
         JsonNode agentSpec = one(docs, "DaemonSet", "tcpwatch-agent").path("spec").path("template").path("spec");
         JsonNode agent = agentSpec.path("containers").get(0);
         List<String> agentArgs = strings(agent.path("args"));
@@ -161,7 +161,8 @@ class K8sManifestsTest {
         assertThat(arg(agentArgs, "--observer")).isEqualTo("$(NODE_NAME)");
         assertThat(agent.path("env").toString()).contains("\"name\":\"NODE_NAME\"", "\"fieldPath\":\"spec.nodeName\"");
         JsonNode sec = agent.path("securityContext");
-        assertThat(strings(sec.path("capabilities").path("add"))).containsExactly("NET_RAW");
+        assertThat(strings(sec.path("capabilities").path("add"))).containsExactly("NET_RAW", "SETUID", "SETGID");
+        assertThat(agentArgs).contains("--run-as"); // which is why SETUID and SETGID (PrivilegeDropTest runs with exactly these)
         assertThat(strings(sec.path("capabilities").path("drop"))).containsExactly("ALL");
         assertThat(sec.path("readOnlyRootFilesystem").asBoolean()).isTrue();
         assertThat(sec.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
