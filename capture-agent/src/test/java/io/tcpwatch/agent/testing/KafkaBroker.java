@@ -94,6 +94,32 @@ public final class KafkaBroker implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Per partition of {@code topic}, how many offsets lie beyond the last stable offset: records of
+     * transactions still open, which a read_committed reader waits behind ("" when none).
+     */
+    public String openTransactions(String topic) {
+        Properties committed = consumer();
+        Properties uncommitted = consumer();
+        uncommitted.put("isolation.level", "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(committed);
+             KafkaConsumer<byte[], byte[]> u = new KafkaConsumer<>(uncommitted)) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            java.util.Map<TopicPartition, Long> stable = c.endOffsets(parts);
+            java.util.Map<TopicPartition, Long> high = u.endOffsets(parts);
+            StringBuilder sb = new StringBuilder();
+            for (TopicPartition tp : parts) {
+                long behind = high.get(tp) - stable.get(tp);
+                if (behind > 0) {
+                    sb.append(sb.length() == 0 ? "" : ", ").append(tp).append(": ").append(behind)
+                            .append(" offsets behind an open transaction");
+                }
+            }
+            return sb.toString();
+        }
+    }
+
     /** A consumer of committed records only (what transactions committed). */
     private Properties consumer() {
         Properties p = new Properties();
