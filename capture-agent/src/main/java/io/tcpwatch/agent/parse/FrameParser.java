@@ -5,8 +5,8 @@ import io.tcpwatch.schema.Segment;
 /**
  * Reads the headers of one captured frame — link layer, encapsulations ({@link Decapsulator}),
  * IPv4/IPv6, TCP and its options — straight from the capture buffer into a reused
- * {@link Segment}. No objects per frame, no exceptions on the hot path: a frame is either a segment or one {@link SkipReason}, counted in
- * {@link #counters()}.
+ * {@link Segment}. No objects per frame, no exceptions on the hot path: a frame is either a
+ * segment or one {@link SkipReason}, counted in {@link #counters()}.
  *
  * <p>Payload bytes are never read: {@code payload_len} comes from the IP header lengths.
  *
@@ -16,6 +16,7 @@ import io.tcpwatch.schema.Segment;
 public final class FrameParser {
 
     private static final int PROTO_TCP = 6;
+    private static final int PROTO_UDP = 17;
     private static final int IPV6_HOP_BY_HOP = 0;
     private static final int IPV6_ROUTING = 43;
     private static final int IPV6_FRAGMENT = 44;
@@ -111,7 +112,8 @@ public final class FrameParser {
             return notTcp(tsNanos, b, protocol, p + ihl, p + totalLength, end, (fragment & 0x2000) != 0);
         }
         if (protocol != PROTO_TCP) { // a later fragment: of a tunnel when the protocol says so
-            return skip(Decapsulator.mayTunnel(protocol) && protocol != 17 ? SkipReason.TUNNEL_FRAGMENT : SkipReason.NOT_TCP);
+            boolean tunnel = Decapsulator.mayTunnel(protocol) && protocol != PROTO_UDP; // UDP's ports are in the first
+            return skip(tunnel ? SkipReason.TUNNEL_FRAGMENT : SkipReason.NOT_TCP);
         }
         if ((fragment & 0x1FFF) != 0) {
             return skip(SkipReason.IP_FRAGMENT);
