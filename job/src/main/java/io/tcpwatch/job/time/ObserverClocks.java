@@ -14,10 +14,7 @@ import java.util.Map;
  * either; an agent running ahead counts only once another agrees with it. When no two clocks
  * agree, the lower median. A lone observer is followed only once it has been alone for the
  * forget time: at the start of a stream, the first observer heard may be the one running ahead.
- * The observer heard last is never forgotten, so a stream that stops still reaches its end. Where
- * two observers were once heard, the one left after a silence is followed only once it has kept
- * sending alone for the forget time: the last to speak before a pause says nothing of the others'
- * clocks.
+ * The observer heard last is never forgotten, so a stream that stops still reaches its end.
  *
  * <p>Plain Java, time passed in: capture times in ms of the agents' clocks, "now" in ms of this
  * process's clock (only to forget observers that went silent).
@@ -33,7 +30,6 @@ public final class ObserverClocks {
     private final long forgetAfterMs;
     private final Map<String, Clock> clocks = new HashMap<>();
     private long aloneSinceMs = Long.MIN_VALUE;
-    private boolean sawTwo;
 
     /**
      * @param agreementMs two clocks this close agree (the out-of-orderness the job tolerates)
@@ -71,11 +67,9 @@ public final class ObserverClocks {
         }
         if (newest.length == 1) {
             aloneSinceMs = aloneSinceMs == Long.MIN_VALUE ? nowMs : aloneSinceMs;
-            long aloneMs = sawTwo ? clocks.values().iterator().next().heardAtMs - aloneSinceMs : nowMs - aloneSinceMs;
-            return aloneMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
+            return nowMs - aloneSinceMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
         }
         aloneSinceMs = Long.MIN_VALUE;
-        sawTwo = true;
         Arrays.sort(newest);
         for (int top = newest.length - 1; top > 0; top--) {
             if (newest[top] - newest[top - 1] <= agreementMs) {
@@ -83,11 +77,6 @@ public final class ObserverClocks {
             }
         }
         return newest[(newest.length - 1) / 2]; // no two clocks agree
-    }
-
-    /** True once two observers were counted together: a lone one is then only the last to speak. */
-    public boolean sawTwo() {
-        return sawTwo;
     }
 
     /** Observers currently counted. */

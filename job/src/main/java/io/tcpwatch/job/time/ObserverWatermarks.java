@@ -15,10 +15,10 @@ import org.apache.flink.util.function.SerializableFunction;
  * <p>Idleness is part of it (not {@code withIdleness}, which stops asking the generator once the
  * input is idle): when nothing has arrived for {@code idleAfterMs} and the agreed time is known,
  * it is emitted once more and the input is marked idle, so other inputs no longer wait for it.
- * An input that only ever heard one observer, not yet trusted, stays active until it is (at most
- * the forget time): going idle earlier would leave that observer's last segments without event
- * time, and following it at once would make a slow start's other observers late. The next event
- * makes the input active again.
+ * An input whose lone observer is not yet trusted stays active until it is (at most the forget
+ * time): going idle earlier would leave that observer's last segments without event time, and
+ * following it at once would make a slow start's other observers late. The next event makes the
+ * input active again.
  */
 public final class ObserverWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -70,7 +70,7 @@ public final class ObserverWatermarks<T> implements WatermarkGenerator<T> {
             }
         }
         boolean quiet = now - lastEventAtMs >= idleAfterMs;
-        if (quiet && (eventTime != Long.MIN_VALUE || clocks.active(now) == 0 || clocks.sawTwo())) {
+        if (quiet && (eventTime != Long.MIN_VALUE || clocks.active(now) == 0)) {
             idle = true;
             output.markIdle();
         }
