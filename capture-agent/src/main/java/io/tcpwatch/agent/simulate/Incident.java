@@ -8,7 +8,7 @@ import java.util.Locale;
  */
 public record Incident(Kind kind, int atSecond, int server) {
 
-    /** What goes wrong; each names the fleet detections it must raise (DESIGN.md vocabulary). */
+    /** What goes wrong; each names the fleet detections it must raise (the detection types of the job). */
     public enum Kind {
         /** For 10 s the server aborts every connection with RST after its response, 8 extra clients/s. */
         RST_STORM("rst-storm"),

@@ -1,6 +1,7 @@
 package io.tcpwatch.agent.bench;
 
 import static io.tcpwatch.agent.testing.Frames.addr4;
+import static io.tcpwatch.agent.testing.Frames.concat;
 import static io.tcpwatch.agent.testing.Frames.ethernet;
 import static io.tcpwatch.agent.testing.Frames.ipv4;
 import static io.tcpwatch.agent.testing.Frames.ipv6;

@@ -24,8 +24,13 @@ public final class Frames {
     }
 
     public static byte[] options(byte[]... opts) {
+        return concat(opts);
+    }
+
+    /** The parts one after the other. */
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] x : opts) {
+        for (byte[] x : parts) {
             o.writeBytes(x);
         }
         return o.toByteArray();

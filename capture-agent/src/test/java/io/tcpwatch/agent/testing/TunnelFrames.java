@@ -1,5 +1,6 @@
 package io.tcpwatch.agent.testing;
 
+import static io.tcpwatch.agent.testing.Frames.concat;
 import static io.tcpwatch.agent.testing.Frames.put16;
 import static io.tcpwatch.agent.testing.Frames.put32;
 
@@ -86,13 +87,5 @@ public final class TunnelFrames {
         byte[] b = new byte[2];
         put16(b, 0, v);
         return b;
-    }
-
-    public static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            o.writeBytes(p);
-        }
-        return o.toByteArray();
     }
 }

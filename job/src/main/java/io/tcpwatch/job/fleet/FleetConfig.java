@@ -3,7 +3,7 @@ package io.tcpwatch.job.fleet;
 import java.io.Serializable;
 import java.time.Duration;
 
-/** The fleet stage's windows and thresholds (DESIGN.md defaults), all in event time. */
+/** The fleet stage's windows and thresholds (the defaults below), all in event time. */
 public final class FleetConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -6,7 +6,7 @@ import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.TcpState;
 
 /**
- * {@code HALF_OPEN} (DESIGN.md): SYN never answered (S0) or SYN/ACK never completed, after the
+ * {@code HALF_OPEN}: SYN never answered (S0) or SYN/ACK never completed, after the
  * handshake timeout.
  */
 public final class HalfOpenRule {

@@ -5,7 +5,7 @@ import io.tcpwatch.job.record.Evidence;
 import io.tcpwatch.job.tracker.Connection;
 
 /**
- * {@code PORT_REUSE_COLLISION} (DESIGN.md): a SYN on a 4-tuple whose previous incarnation closed
+ * {@code PORT_REUSE_COLLISION}: a SYN on a 4-tuple whose previous incarnation closed
  * less than the responder's TIME_WAIT ago, answered by an ACK whose ack ≠ SYN seq+1 (challenge ACK)
  * and/or followed by the initiator's RST and SYN retransmit; evidence: previous close, gap, delay
  * added to setup. A reuse the server accepts (SYN/ACK at once) is not a collision.

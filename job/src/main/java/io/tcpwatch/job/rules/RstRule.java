@@ -9,7 +9,7 @@ import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 
 /**
- * {@code RST} with its {@code cause} and {@code origin} (DESIGN.md):
+ * {@code RST} with its {@code cause} and {@code origin}:
  *
  * <ul>
  *   <li>{@code REFUSED} — RST answering a SYN;

@@ -5,7 +5,7 @@ import io.tcpwatch.job.record.Evidence;
 import io.tcpwatch.job.tracker.Connection;
 
 /**
- * {@code SYN_RETRANSMIT} (DESIGN.md): the initiator retransmits its SYN (1 s, 3 s … backoff): dropped
+ * {@code SYN_RETRANSMIT}: the initiator retransmits its SYN (1 s, 3 s … backoff): dropped
  * SYNs. Reported once per incarnation, when the handshake completes or times out.
  */
 public final class SynRetransmitRule {

@@ -6,7 +6,7 @@ import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.TrackerConfig;
 
 /**
- * {@code ZERO_WINDOW_STALL} (DESIGN.md): a receiver advertises window 0 for ≥ 200 ms while the sender
+ * {@code ZERO_WINDOW_STALL}: a receiver advertises window 0 for ≥ 200 ms while the sender
  * has data (zero-window probes), with duration; the real "receiver not reading" signal.
  */
 public final class ZeroWindowStallRule {

@@ -3,7 +3,7 @@ package io.tcpwatch.job.tracker;
 import java.io.Serializable;
 import java.time.Duration;
 
-/** The tracker's thresholds (DESIGN.md defaults), all in event time. */
+/** The tracker's thresholds (defaults below), all in event time. */
 public final class TrackerConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -84,22 +84,7 @@ class ObserverClocksTest {
         long[] now = {0};
         ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 10_000, 2_000, () -> now[0]);
         List<String> out = new ArrayList<>();
-        WatermarkOutput output = new WatermarkOutput() {
-            @Override
-            public void emitWatermark(Watermark watermark) {
-                out.add("wm " + (watermark.getTimestamp() - T));
-            }
-
-            @Override
-            public void markIdle() {
-                out.add("idle");
-            }
-
-            @Override
-            public void markActive() {
-                out.add("active");
-            }
-        };
+        WatermarkOutput output = recording(out);
         w.onEvent(new String[] {"a"}, T + 60_000, output);
         for (now[0] = 0; now[0] < 10_000; now[0] += 200) {
             w.onPeriodicEmit(output);
@@ -120,22 +105,7 @@ class ObserverClocksTest {
         long[] now = {0};
         ObserverWatermarks<String[]> w = new ObserverWatermarks<>(e -> e[0], 2_000, 10_000, 2_000, () -> now[0]);
         List<String> out = new ArrayList<>();
-        WatermarkOutput output = new WatermarkOutput() {
-            @Override
-            public void emitWatermark(Watermark watermark) {
-                out.add("wm");
-            }
-
-            @Override
-            public void markIdle() {
-                out.add("idle");
-            }
-
-            @Override
-            public void markActive() {
-                out.add("active");
-            }
-        };
+        WatermarkOutput output = recording(out);
         now[0] = 1_999;
         w.onPeriodicEmit(output);
         now[0] = 2_000;
@@ -177,5 +147,25 @@ class ObserverClocksTest {
         w.onEvent(new String[] {"late-joiner"}, T + 1, out);
         w.onPeriodicEmit(out); // alone long enough, but older than what was emitted
         assertThat(emitted).as("never backwards").containsExactly(T + 10_000 - 2_000 - 1);
+    }
+
+    /** An output that notes "wm <ms after T>", "idle" and "active" in {@code out}. */
+    private static WatermarkOutput recording(List<String> out) {
+        return new WatermarkOutput() {
+            @Override
+            public void emitWatermark(Watermark watermark) {
+                out.add("wm " + (watermark.getTimestamp() - T));
+            }
+
+            @Override
+            public void markIdle() {
+                out.add("idle");
+            }
+
+            @Override
+            public void markActive() {
+                out.add("active");
+            }
+        };
     }
 }

@@ -6,7 +6,7 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code ACCEPT_BACKLOG_OVERFLOW} (DESIGN.md): SYN retransmits / dropped SYNs from legitimate
+ * {@code ACCEPT_BACKLOG_OVERFLOW}: SYN retransmits / dropped SYNs from legitimate
  * clients that later succeed — the application is not accepting fast enough. Fires when at least
  * {@code backlogRetried} connections got in only after retransmitting their SYN and they outnumber
  * those that retried and never got in (which would look like a flood or an outage instead). This is

@@ -6,7 +6,7 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code CONNECTION_LIMIT} (DESIGN.md): concurrent established connections to an endpoint plateau
+ * {@code CONNECTION_LIMIT}: concurrent established connections to an endpoint plateau
  * at N while new ones are rejected or queued. Fires when at least {@code connectionLimitRejections}
  * connections were rejected right after the handshake and, at each rejection, the number of
  * connections the application held was the same N (within one: a slot being handed over), and no

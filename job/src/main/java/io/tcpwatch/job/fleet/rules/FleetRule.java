@@ -7,7 +7,7 @@ import java.io.Serializable;
 /** A fleet-wide detection evaluated on one window of statistics of a server or a client→server pair. */
 public interface FleetRule<W extends FleetWindow> extends Serializable {
 
-    /** The detection type, from the public vocabulary (DESIGN.md). */
+    /** The detection type, from the public vocabulary.  */
     String type();
 
     /** What the window shows, or null when this rule does not fire on it. */

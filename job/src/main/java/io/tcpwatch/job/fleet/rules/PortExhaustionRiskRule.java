@@ -6,7 +6,7 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code PORT_EXHAUSTION_RISK} (DESIGN.md): for a client→server pair, new-connection rate × TIME_WAIT
+ * {@code PORT_EXHAUSTION_RISK}: for a client→server pair, new-connection rate × TIME_WAIT
  * duration ≥ X% of the ephemeral range (Linux 32768–60999 = 28232 ports; Windows 49152–65535),
  * plus observed port-reuse collisions. Ports held is measured as closes × the TIME_WAIT each left,
  * per second of window (Little's law), with the active closer's TIME_WAIT; the range is the

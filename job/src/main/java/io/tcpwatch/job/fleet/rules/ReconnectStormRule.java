@@ -6,7 +6,7 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code RECONNECT_STORM} (DESIGN.md): many distinct clients connect within seconds after a quiet
+ * {@code RECONNECT_STORM}: many distinct clients connect within seconds after a quiet
  * period (thundering herd after maintenance). Fires when, in a window, at least
  * {@code reconnectClients} distinct addresses completed a handshake (HyperLogLog; spoofed SYNs
  * that never complete one are a flood, not clients) and, before the window's new connections, the

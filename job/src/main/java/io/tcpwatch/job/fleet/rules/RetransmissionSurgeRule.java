@@ -6,7 +6,7 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code RETRANSMISSION_SURGE} (DESIGN.md): retransmitted segments / data segments for a host pair
+ * {@code RETRANSMISSION_SURGE}: retransmitted segments / data segments for a host pair
  * above a threshold ({@code surgeRate}, over at least {@code surgeMinDataSegments}): packet loss.
  * Counted from the connections that closed in the window.
  */

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code RST_STORM} (DESIGN.md): RSTs per window for a server endpoint above an absolute floor and
+ * {@code RST_STORM}: RSTs per window for a server endpoint above an absolute floor and
  * above k× its recent baseline; breakdown by cause and origin; top clients. Counts connections
  * reset (by their first RST), not RST segments: a client that keeps sending into a reset
  * connection does not make a storm of its own.

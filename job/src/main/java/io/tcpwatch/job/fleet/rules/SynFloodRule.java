@@ -6,7 +6,7 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code SYN_FLOOD} (DESIGN.md): half-open SYNs per window above a threshold from many distinct
+ * {@code SYN_FLOOD}: half-open SYNs per window above a threshold from many distinct
  * sources (a HyperLogLog cardinality sketch) — attack-like. Legitimate clients that wait in a full
  * accept queue retry and get in ({@link AcceptBacklogOverflowRule}); flood sources never complete.
  * Half-open connections are counted when the tracker gives up on them (its handshake timeout), so
