@@ -127,7 +127,7 @@ public final class DetectionsCommand implements Callable<Integer> {
             Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(at);
             for (TopicPartition tp : parts) {
                 OffsetAndTimestamp o = start.get(tp);
-                consumer.seek(tp, o == null ? end.get(tp) : o.offset()); // null: nothing that recent
+                consumer.seek(tp, o == null ? end.get(tp) : o.offset()); // written since: what happened since, and more
             }
             if (!json) {
                 out.printf("%-23s  %-34s  %-8s  %-8s  %-24s  %-22s  %s%n", "time", "type", "status", "severity", "server",
@@ -137,7 +137,7 @@ public final class DetectionsCommand implements Callable<Integer> {
                 while (follow || parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                         JsonNode d = parse(mapper, r.value());
-                        if (d == null || !wanted(d, toTime)) {
+                        if (d == null || !wanted(d, fromTime, toTime)) {
                             continue;
                         }
                         printed++;
@@ -164,7 +164,8 @@ public final class DetectionsCommand implements Callable<Integer> {
         }
     }
 
-    private boolean wanted(JsonNode d, Instant toTime) {
+    /** The filters, and the detection's own time: records are stamped when written, which may be long after. */
+    private boolean wanted(JsonNode d, Instant fromTime, Instant toTime) {
         if (type != null && !type.equalsIgnoreCase(d.path("type").asText())) {
             return false;
         }
@@ -176,7 +177,8 @@ public final class DetectionsCommand implements Callable<Integer> {
             return false;
         }
         try {
-            return toTime == null || !Instant.parse(d.path("start").asText()).isAfter(toTime);
+            Instant start = Instant.parse(d.path("start").asText());
+            return !start.isBefore(fromTime) && (toTime == null || !start.isAfter(toTime));
         } catch (DateTimeParseException e) {
             return true;
         }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +46,10 @@ final class Records {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrap()),
                 new StringSerializer(), new StringSerializer())) {
             for (JsonNode d : load("detections")) {
-                p.send(new ProducerRecord<>("tcp.detections", null, Instant.parse(d.path("start").asText()).toEpochMilli(),
-                        d.path("server").asText(), d.toString()));
+                p.send(new ProducerRecord<>("tcp.detections", d.path("server").asText(), d.toString()));
             }
             for (JsonNode w : load("fleet-stats")) {
-                p.send(new ProducerRecord<>("tcp.fleet-stats", null, Instant.parse(w.path("window_end").asText()).toEpochMilli(),
-                        w.path("server").asText(), w.toString()));
+                p.send(new ProducerRecord<>("tcp.fleet-stats", w.path("server").asText(), w.toString()));
             }
             for (JsonNode c : load("connections")) {
                 p.send(new ProducerRecord<>("tcp.connections", c.path("id.resp_h").asText() + ":" + c.path("id.resp_p").asText(),

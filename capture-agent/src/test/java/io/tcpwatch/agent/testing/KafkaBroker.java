@@ -33,6 +33,11 @@ public final class KafkaBroker implements AutoCloseable {
                 .build())
                 .setConfigProp("auto.create.topics.enable", "true")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // retention enforced from the start and every second, not after 30 s and every 5 min: a
+                // record whose timestamp is older than the retention (7 days) is deleted while the test
+                // runs, not at a random moment
+                .setConfigProp("log.initial.task.delay.ms", "0")
+                .setConfigProp("log.retention.check.interval.ms", "1000")
                 // one node: internal topics (consumer offsets, transactions) with one replica
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "4")
@@ -73,20 +78,28 @@ public final class KafkaBroker implements AutoCloseable {
         return out;
     }
 
-    /** Reads everything {@code topic} holds now (committed records, up to the end offsets). */
+    /**
+     * Reads the committed records of everything {@code topic} holds now: up to its high watermark,
+     * not its last stable offset, so a transaction still open (a job's last commit whose markers
+     * the broker has not written yet) is waited for rather than cut off; its records are returned
+     * if it commits, skipped if it aborts.
+     */
     public List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic, Duration timeout) {
-        Properties p = consumer();
+        Properties uncommitted = consumer();
+        uncommitted.put("isolation.level", "read_uncommitted");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumer());
+             KafkaConsumer<byte[], byte[]> highWatermarks = new KafkaConsumer<>(uncommitted)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            java.util.Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            java.util.Map<TopicPartition, Long> end = highWatermarks.endOffsets(parts);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end in " + timeout);
+                    throw new IllegalStateException("could not read " + topic + " to its end in " + timeout + " ("
+                            + openTransactions(topic) + ")");
                 }
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }

@@ -6,7 +6,12 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** A record as one JSON message on {@code topic}, keyed (server endpoint) so one server's records stay in order. */
+/**
+ * A record as one JSON message on {@code topic}, keyed (server endpoint) so one server's records
+ * stay in order. The Kafka timestamp is the time of writing, not the record's event time: topics
+ * delete by timestamp, and findings of a capture replayed days later would be deleted as soon as
+ * written (event time stays in the record's own fields: start, end, ts, window_start).
+ */
 public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
@@ -23,7 +28,7 @@ public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSc
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         try {
-            return new ProducerRecord<>(topic, null, timestamp, key.getKey(element).getBytes(StandardCharsets.UTF_8),
+            return new ProducerRecord<>(topic, null, null, key.getKey(element).getBytes(StandardCharsets.UTF_8),
                     json.apply(element).getBytes(StandardCharsets.UTF_8));
         } catch (Exception e) {
             throw new IllegalStateException("cannot serialize a record for " + topic, e);
