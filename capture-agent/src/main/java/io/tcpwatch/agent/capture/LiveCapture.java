@@ -2,6 +2,7 @@ package io.tcpwatch.agent.capture;
 
 import io.tcpwatch.agent.AgentException;
 import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.agent.parse.LinkType;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import org.pcap4j.core.PcapNetworkInterface;
 import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.core.RawPacketListener;
+import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
  * Live capture with libpcap through pcap4j: header-only snap length, immediate mode, nanosecond
@@ -66,6 +68,9 @@ public final class LiveCapture implements AutoCloseable {
                 throw classify(o.device(), e2);
             }
         }
+        if (handle.getDlt().value() == LinkType.LINUX_SLL) {
+            cookedV2(handle);
+        }
         try {
             handle.setFilter(o.bpf(), BpfProgram.BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException | NotOpenException e) {
@@ -74,6 +79,19 @@ public final class LiveCapture implements AutoCloseable {
                     "The capture filter '" + o.bpf() + "' is not valid BPF syntax: " + e.getMessage());
         }
         return new LiveCapture(handle, new CaptureInterface(handle.getDlt().value(), o.device()), nanos);
+    }
+
+    /**
+     * On {@code any}, the cooked v2 header: it names each frame's interface, so that a packet
+     * captured on several interfaces of the host is recorded once ({@code InterfaceCopies}).
+     * A libpcap older than 1.9 keeps v1 headers, without it.
+     */
+    private static void cookedV2(PcapHandle handle) {
+        try {
+            handle.setDlt(DataLinkType.getInstance(LinkType.LINUX_SLL2));
+        } catch (PcapNativeException | NotOpenException e) {
+            // v1 headers: every interface's copy is recorded
+        }
     }
 
     private static PcapHandle.Builder builder(Options o, PcapHandle.TimestampPrecision precision) {

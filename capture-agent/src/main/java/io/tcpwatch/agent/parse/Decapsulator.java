@@ -61,6 +61,8 @@ final class Decapsulator {
     int pos;
     /** After a failed call: why. */
     SkipReason skip;
+    /** The interface index a Linux cooked v2 header named, or -1. */
+    int interfaceIndex;
 
     private byte[] b;
     private int end;
@@ -83,6 +85,7 @@ final class Decapsulator {
         end = frameEnd;
         layers = 0;
         ids = 0;
+        interfaceIndex = -1;
     }
 
     /** The tenant identities met so far ("vxlan:5001", "gre:7/vxlan:5001"), null when none; cached. */
@@ -116,7 +119,11 @@ final class Decapsulator {
             case LinkType.LINUX_SLL:
                 return capLen < 16 ? fail(SkipReason.TRUNCATED_LINK) : ethertype(u16(off + 14), off + 16);
             case LinkType.LINUX_SLL2:
-                return capLen < 20 ? fail(SkipReason.TRUNCATED_LINK) : ethertype(u16(off), off + 20);
+                if (capLen < 20) {
+                    return fail(SkipReason.TRUNCATED_LINK);
+                }
+                interfaceIndex = (int) u32(off + 4);
+                return ethertype(u16(off), off + 20);
             case LinkType.NULL:
             case LinkType.LOOP: {
                 if (capLen < 4) {

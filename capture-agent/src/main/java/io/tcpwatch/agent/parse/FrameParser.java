@@ -37,6 +37,7 @@ public final class FrameParser {
 
     private final ParseCounters counters = new ParseCounters();
     private final Decapsulator decap;
+    private final InterfaceCopies copies = new InterfaceCopies();
     private final Segment segment = new Segment();
     private final byte[] src4 = new byte[4];
     private final byte[] dst4 = new byte[4];
@@ -76,7 +77,15 @@ public final class FrameParser {
      */
     public Segment parse(int linkType, long tsNanos, byte[] frame, int off, int capLen) {
         decap.reset(frame, off + capLen);
-        return decap.link(linkType, off) ? ip(tsNanos, frame, decap.pos, off + capLen) : skip(decap.skip);
+        Segment s = decap.link(linkType, off) ? ip(tsNanos, frame, decap.pos, off + capLen) : skip(decap.skip);
+        if (s == null) {
+            return null;
+        }
+        if (decap.interfaceIndex >= 0 && copies.isCopy(decap.interfaceIndex, s)) {
+            return skip(SkipReason.COPY_ON_ANOTHER_INTERFACE);
+        }
+        counters.segment();
+        return s;
     }
 
     /** The IP packet the decapsulator found (the innermost so far). */
@@ -229,7 +238,6 @@ public final class FrameParser {
         if (headerLength > 20) {
             options(b, p + 20, Math.min(p + headerLength, end), end < p + headerLength);
         }
-        counters.segment();
         return s;
     }
 

@@ -30,5 +30,11 @@ public enum SkipReason {
     /** The first fragment of a tunnel packet: the inner packet is cut (fragments are not reassembled). */
     TUNNEL_FRAGMENT,
     /** More than {@code Decapsulator.MAX_LAYERS} tags, labels and tunnels: not followed further. */
-    TOO_MANY_LAYERS
+    TOO_MANY_LAYERS,
+    /**
+     * The same segment, already kept from another interface of this host (a capture on {@code any}:
+     * a forwarded or bridged packet crosses several interfaces), or its copy on the other side of
+     * a NAT ({@code InterfaceCopies}).
+     */
+    COPY_ON_ANOTHER_INTERFACE
 }

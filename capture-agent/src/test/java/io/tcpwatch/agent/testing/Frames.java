@@ -147,9 +147,14 @@ public final class Frames {
     }
 
     public static byte[] sll2(int protocol, byte[] payload) {
+        return sll2(protocol, 2, payload);
+    }
+
+    /** Linux cooked v2 (what {@code any} captures) from the interface with index {@code ifindex}. */
+    public static byte[] sll2(int protocol, int ifindex, byte[] payload) {
         byte[] b = new byte[20 + payload.length];
         put16(b, 0, protocol);
-        put32(b, 4, 2); // interface index
+        put32(b, 4, ifindex);
         put16(b, 8, 1);
         b[11] = 6;
         System.arraycopy(payload, 0, b, 20, payload.length);
