@@ -6,7 +6,9 @@ import io.tcpwatch.schema.Segment;
  * Reads the headers of one captured frame — link layer, encapsulations ({@link Decapsulator}),
  * IPv4/IPv6, TCP and its options — straight from the capture buffer into a reused
  * {@link Segment}. No objects per frame, no exceptions on the hot path: a frame is either a
- * segment or one {@link SkipReason}, counted in {@link #counters()}.
+ * segment or one {@link SkipReason}, counted in {@link #counters()}. Frames with a Linux cooked v2
+ * header ({@code any}) also pass {@link InterfaceCopies}, which remembers recent segments to count
+ * a packet seen on several interfaces once.
  *
  * <p>Payload bytes are never read: {@code payload_len} comes from the IP header lengths.
  *
