@@ -1,14 +1,18 @@
 package io.tcpwatch.job;
 
 import io.tcpwatch.agent.AgentException;
+import io.tcpwatch.agent.ExitCode;
 import io.tcpwatch.agent.kafka.KafkaClientOptions;
-import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.fleet.FleetOptions;
+import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,8 +64,15 @@ public final class JobCommand implements Callable<Integer> {
             description = "Segments that arrived behind the watermark, with how far behind (default: ${DEFAULT-VALUE}).")
     String lateTopic;
 
-    @Option(names = "--group", paramLabel = "ID", defaultValue = "tcpwatch-job", description = "Consumer group id (default: ${DEFAULT-VALUE}).")
-    String group;
+    @Option(names = "--deployment", paramLabel = "NAME",
+            description = "Names this job among others on the same Kafka: its consumer group and the prefix of its"
+                    + " transactional ids (default: the Kubernetes namespace and cluster id Flink runs under, else tcpwatch).")
+    String deployment;
+
+    @Option(names = "--start", paramLabel = "WHERE", defaultValue = "latest",
+            description = "Where a first start (no checkpoint, no savepoint, no committed offsets) reads the segments"
+                    + " topic from: latest, earliest or an ISO-8601 instant (default: ${DEFAULT-VALUE}).")
+    String start;
 
     @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "30",
             description = "Checkpoint interval; exactly-once into Kafka. 0 = no checkpoints, at-least-once (default: ${DEFAULT-VALUE}).")
@@ -92,6 +103,13 @@ public final class JobCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StartAt startAt;
+        try {
+            startAt = StartAt.parse(start);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tcpwatch job: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
         try {
             kafka.awaitBroker(bootstrap, "tcpwatch-job", msg -> System.err.println("tcpwatch job: " + msg));
         } catch (AgentException e) {
@@ -102,19 +120,32 @@ public final class JobCommand implements Callable<Integer> {
         if (parallelism != null) {
             env.setParallelism(parallelism);
         }
-        StreamingJob.attach(env, settings());
+        StreamingJob.attach(env, settings(startAt, deploymentName(env.getConfiguration())));
         env.execute("tcpwatch");
         return 0;
     }
 
-    StreamingJob.Settings settings() {
+    StreamingJob.Settings settings(StartAt startAt, String deploymentName) {
         Properties client = new Properties();
         client.putAll(kafka.properties());
         TrackerConfig tracker = trackerOptions.config();
         return new StreamingJob.Settings(bootstrap, new StreamingJob.Topics(segmentsTopic, detectionsTopic, connectionsTopic,
-                fleetStatsTopic, agentStatsTopic.isBlank() ? null : agentStatsTopic, deadLetterTopic, lateTopic), group,
-                Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
+                fleetStatsTopic, agentStatsTopic.isBlank() ? null : agentStatsTopic, deadLetterTopic, lateTopic),
+                deploymentName, startAt, Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
+    }
+
+    /**
+     * {@code --deployment}, else what the Flink Kubernetes Operator gives every deployment:
+     * {@code <namespace>.<cluster id>} (the FlinkDeployment's name), else {@code tcpwatch}.
+     */
+    String deploymentName(ReadableConfig flink) {
+        if (deployment != null) {
+            return deployment;
+        }
+        String clusterId = flink.get(ConfigOptions.key("kubernetes.cluster-id").stringType().noDefaultValue());
+        String namespace = flink.get(ConfigOptions.key("kubernetes.namespace").stringType().defaultValue("default"));
+        return clusterId == null ? "tcpwatch" : namespace + "." + clusterId;
     }
 
     /**

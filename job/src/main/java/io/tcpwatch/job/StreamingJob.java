@@ -1,6 +1,7 @@
 package io.tcpwatch.job;
 
 import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.kafka.DeadLetterSplit;
@@ -47,8 +48,12 @@ public final class StreamingJob {
         }
     }
 
-    /** Where the job reads and writes, and how. */
-    public record Settings(String bootstrap, Topics topics, String groupId, Duration checkpointInterval,
+    /**
+     * Where the job reads and writes, and how. {@code deployment} names this job among others on
+     * the same Kafka: its consumer group and the prefix of its transactional ids. {@code start}:
+     * where a first start (no checkpoint, no savepoint) reads the segments topic from.
+     */
+    public record Settings(String bootstrap, Topics topics, String deployment, StartAt start, Duration checkpointInterval,
                            Duration outOfOrderness, Duration idleness, boolean bounded, Properties kafkaClient,
                            TrackerConfig tracker, FleetConfig fleet) {}
 
@@ -64,14 +69,14 @@ public final class StreamingJob {
         // records that are not segments go to the dead-letter topic with their reason
         Topics t = s.topics();
         SingleOutputStreamOperator<Segment> segments = KafkaTopics.readSegments(env, s.bootstrap(), t.segments(),
-                s.groupId(), s.bounded(), s.kafkaClient(), s.outOfOrderness(), s.idleness());
+                s.deployment(), s.start(), s.bounded(), s.kafkaClient(), s.outOfOrderness(), s.idleness());
         segments.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
-                .sinkTo(KafkaTopics.deadLetters(s.bootstrap(), t.deadLetters(), exactlyOnce, s.kafkaClient()))
+                .sinkTo(KafkaTopics.deadLetters(s.deployment(), s.bootstrap(), t.deadLetters(), exactlyOnce, s.kafkaClient()))
                 .name("dead letters").uid("dead-letter-sink");
 
         // the agents' own reports: what they lost lowers the confidence of what was seen meanwhile
         DataStream<AgentReport> agentStats = t.agentStats() == null ? null : env.fromSource(
-                KafkaTopics.agentStats(s.bootstrap(), t.agentStats(), s.groupId(), s.bounded(), s.kafkaClient()),
+                KafkaTopics.agentStats(s.bootstrap(), t.agentStats(), s.deployment(), s.bounded(), s.kafkaClient()),
                 WatermarkStrategy.noWatermarks(), "tcp.agent-stats")
                 .uid("agent-stats-source");
 
@@ -83,13 +88,13 @@ public final class StreamingJob {
         TcpwatchJob.Outputs out = TcpwatchJob.build(timed, s.tracker(), s.fleet(), agentStats);
 
         // sinks
-        out.detections().sinkTo(KafkaTopics.detections(s.bootstrap(), t.detections(), exactlyOnce, s.kafkaClient()))
+        out.detections().sinkTo(KafkaTopics.detections(s.deployment(), s.bootstrap(), t.detections(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.detections").uid("detections-sink");
-        out.connections().sinkTo(KafkaTopics.connections(s.bootstrap(), t.connections(), exactlyOnce, s.kafkaClient()))
+        out.connections().sinkTo(KafkaTopics.connections(s.deployment(), s.bootstrap(), t.connections(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.connections").uid("connections-sink");
-        out.fleetStats().sinkTo(KafkaTopics.fleetStats(s.bootstrap(), t.fleetStats(), exactlyOnce, s.kafkaClient()))
+        out.fleetStats().sinkTo(KafkaTopics.fleetStats(s.deployment(), s.bootstrap(), t.fleetStats(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.fleet-stats").uid("fleet-stats-sink");
-        out.lateSegments().sinkTo(KafkaTopics.lateSegments(s.bootstrap(), t.lateSegments(), exactlyOnce, s.kafkaClient()))
+        out.lateSegments().sinkTo(KafkaTopics.lateSegments(s.deployment(), s.bootstrap(), t.lateSegments(), exactlyOnce, s.kafkaClient()))
                 .name("tcp.segments.late").uid("late-segments-sink");
     }
 }

@@ -13,6 +13,7 @@ import io.tcpwatch.dashboard.DashboardCommand;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -113,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
             conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
             env.setParallelism(2);
-            StreamingJob.attach(env, new StreamingJob.Settings(kafka.bootstrap(), StreamingJob.Topics.defaults(), "tcpwatch-demo",
+            StreamingJob.attach(env, new StreamingJob.Settings(kafka.bootstrap(), StreamingJob.Topics.defaults(), "tcpwatch-demo", StartAt.EARLIEST,
                     Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), false, new Properties(),
                     TrackerConfig.defaults(), FleetConfig.defaults()));
             job = env.executeAsync("tcpwatch demo");

@@ -125,7 +125,7 @@ class SecureKafkaTest {
         assertThat(agent).isZero();
 
         int job = new CommandLine(new JobCommand()).execute(with(ok, "--bootstrap", secure, "--bounded",
-                "--checkpoint-interval", "1", "--parallelism", "2", "--group", "sasl-job"));
+                "--checkpoint-interval", "1", "--parallelism", "2", "--deployment", "sasl-job", "--start", "earliest"));
         assertThat(job).isZero();
 
         // the CLI first: the detections committed (read_committed), then the dashboard must show as many

@@ -31,6 +31,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -146,6 +147,10 @@ class K8sManifestsTest {
         flink.path("spec").path("flinkConfiguration").fieldNames().forEachRemaining(k -> assertThat(
                 flinkKeys.contains(k) || k.startsWith("metrics.reporter.prom.") || k.startsWith("s3."))
                 .as("Flink knows the option %s", k).isTrue());
+        // key groups are fixed by the first savepoint: room for 10,000 servers (docs/SCALING.md), and never below the parallelism
+        int maxParallelism = flink.path("spec").path("flinkConfiguration").path("pipeline.max-parallelism").asInt(0);
+        assertThat(maxParallelism).as("pipeline.max-parallelism").isGreaterThanOrEqualTo(2048)
+                .isGreaterThanOrEqualTo(flink.path("spec").path("job").path("parallelism").asInt());
         String promPort = flink.path("spec").path("flinkConfiguration").path("metrics.reporter.prom.port").asText();
         JsonNode flinkContainer = flink.path("spec").path("podTemplate").path("spec").path("containers").get(0);
         assertThat(port(flinkContainer, "metrics")).isEqualTo(Integer.parseInt(promPort));
@@ -233,7 +238,7 @@ class K8sManifestsTest {
     static Set<String> flinkKeys() throws IllegalAccessException {
         Set<String> keys = new HashSet<>();
         for (Class<?> c : List.of(CheckpointingOptions.class, StateBackendOptions.class, HighAvailabilityOptions.class,
-                TaskManagerOptions.class, RestartStrategyOptions.class)) {
+                TaskManagerOptions.class, RestartStrategyOptions.class, PipelineOptions.class)) {
             for (Field f : c.getFields()) {
                 if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
                     ConfigOption<?> o = (ConfigOption<?>) f.get(null);

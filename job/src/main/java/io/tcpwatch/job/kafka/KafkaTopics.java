@@ -21,7 +21,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The job's Kafka sources ({@code tcp.segments}, {@code tcp.agent-stats}) and sinks ({@code tcp.detections},
@@ -46,12 +45,12 @@ public final class KafkaTopics {
     private KafkaTopics() {}
 
     /**
-     * Segments from the committed offsets of {@code groupId} (earliest when none); {@code bounded}
-     * stops at the offsets current when the job starts (replays, tests).
+     * Segments from where {@code start} says (a consumer group's committed offsets first, unless it
+     * is an instant); {@code bounded} stops at the offsets current when the job starts (replays, tests).
      */
     public static KafkaSource<Either<Segment, DeadLetter>> segments(String bootstrap, String topic, String groupId,
-                                                                   boolean bounded, Properties client) {
-        return source(bootstrap, topic, groupId, bounded, client, new SegmentDeserializer());
+                                                                   StartAt start, boolean bounded, Properties client) {
+        return source(bootstrap, topic, groupId, start, bounded, client, new SegmentDeserializer());
     }
 
     /**
@@ -60,8 +59,10 @@ public final class KafkaTopics {
      * of the returned stream, without moving the watermark.
      */
     public static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env, String bootstrap,
-            String topic, String groupId, boolean bounded, Properties client, Duration outOfOrderness, Duration idleness) {
-        return readSegments(env, segments(bootstrap, topic, groupId, bounded, client), topic, outOfOrderness, idleness);
+            String topic, String groupId, StartAt start, boolean bounded, Properties client, Duration outOfOrderness,
+            Duration idleness) {
+        return readSegments(env, segments(bootstrap, topic, groupId, start, bounded, client), topic, outOfOrderness,
+                idleness);
     }
 
     /** The same, from a source of the caller's (tests stop it at offsets of their own). */
@@ -84,25 +85,25 @@ public final class KafkaTopics {
     }
 
     /** Records of the segments topic that were not segments, as JSON, keyed by their topic. */
-    public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, topic, new JsonRecordSerializer<DeadLetter>(topic, d -> d.topic, RecordJson::deadLetter),
-                "tcpwatch-dead-letters", exactlyOnce, client);
+    public static KafkaSink<DeadLetter> deadLetters(String deployment, String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<DeadLetter>(topic, d -> d.topic, RecordJson::deadLetter),
+                "dead-letters", exactlyOnce, client);
     }
 
     /** The agents' own reports (what they lost), from the group's committed offsets (earliest when none). */
     public static KafkaSource<AgentReport> agentStats(String bootstrap, String topic, String groupId, boolean bounded,
                                                       Properties client) {
-        return source(bootstrap, topic, groupId, bounded, client, new AgentStatsDeserializer());
+        return source(bootstrap, topic, groupId, StartAt.EARLIEST, bounded, client, new AgentStatsDeserializer());
     }
 
-    /** From the committed offsets of {@code groupId} (earliest when none); bounded: up to the offsets at start. */
-    private static <T> KafkaSource<T> source(String bootstrap, String topic, String groupId, boolean bounded,
+    /** From {@code start}; bounded: up to the offsets at start. */
+    private static <T> KafkaSource<T> source(String bootstrap, String topic, String groupId, StartAt start, boolean bounded,
                                              Properties client, KafkaRecordDeserializationSchema<T> deserializer) {
         KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic)
                 .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(start.offsets())
                 .setDeserializer(deserializer)
                 .setProperties(client);
         if (bounded) {
@@ -123,43 +124,45 @@ public final class KafkaTopics {
     }
 
     /** Detections, keyed by server endpoint. */
-    public static KafkaSink<Detection> detections(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, topic, new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection),
-                "tcpwatch-detections", exactlyOnce, client);
+    public static KafkaSink<Detection> detections(String deployment, String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<Detection>(topic, d -> d.server, RecordJson::detection),
+                "detections", exactlyOnce, client);
     }
 
     /** Connection records, keyed by server endpoint. */
-    public static KafkaSink<ConnectionRecord> connections(String bootstrap, String topic, boolean exactlyOnce,
+    public static KafkaSink<ConnectionRecord> connections(String deployment, String bootstrap, String topic, boolean exactlyOnce,
                                                           Properties client) {
-        return jsonSink(bootstrap, topic, new JsonRecordSerializer<ConnectionRecord>(topic, r -> r.respHost + ":" + r.respPort,
-                RecordJson::connection), "tcpwatch-connections", exactlyOnce, client);
+        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<ConnectionRecord>(topic, r -> r.respHost + ":" + r.respPort,
+                RecordJson::connection), "connections", exactlyOnce, client);
     }
 
     /** Segments that arrived behind the watermark, as JSON with how far behind, keyed by observer. */
-    public static KafkaSink<LateSegment> lateSegments(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, topic, new JsonRecordSerializer<LateSegment>(topic, l -> l.segment.observer, RecordJson::lateSegment),
-                "tcpwatch-late-segments", exactlyOnce, client);
+    public static KafkaSink<LateSegment> lateSegments(String deployment, String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<LateSegment>(topic, l -> l.segment.observer, RecordJson::lateSegment),
+                "late-segments", exactlyOnce, client);
     }
 
     /** Fleet statistics, keyed by server endpoint. */
-    public static KafkaSink<FleetStats> fleetStats(String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(bootstrap, topic, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats),
-                "tcpwatch-fleet-stats", exactlyOnce, client);
+    public static KafkaSink<FleetStats> fleetStats(String deployment, String bootstrap, String topic, boolean exactlyOnce, Properties client) {
+        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats),
+                "fleet-stats", exactlyOnce, client);
     }
 
     /**
      * Exactly-once (Kafka transactions) when checkpointing is on, at-least-once otherwise. The
-     * transactional ids name the sink and its topic: a job that starts writing another topic
-     * never fences (and aborts the pending transactions of) one that wrote before it.
+     * transactional ids name the deployment, the sink and its topic: two deployments on one Kafka,
+     * or a job that starts writing another topic, never fence (and abort the pending transactions
+     * of) one another.
      */
-    private static <T> KafkaSink<T> jsonSink(String bootstrap, String topic, JsonRecordSerializer<T> serializer,
-                                             String transactionalIdPrefix, boolean exactlyOnce, Properties client) {
+    private static <T> KafkaSink<T> jsonSink(String deployment, String bootstrap, String topic,
+                                             JsonRecordSerializer<T> serializer, String sink, boolean exactlyOnce,
+                                             Properties client) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setKafkaProducerConfig(producer(client))
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "@" + topic)
+                .setTransactionalIdPrefix(deployment + "/" + sink + "@" + topic)
                 .build();
     }
 }

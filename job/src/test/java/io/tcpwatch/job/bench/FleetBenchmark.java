@@ -12,6 +12,7 @@ import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.fleet.PairStats;
 import io.tcpwatch.job.fleet.ServerHistory;
 import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.tracker.ConnKey;
 import io.tcpwatch.job.tracker.ConnectionTracker;
@@ -74,7 +75,7 @@ public final class FleetBenchmark {
             for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {
                 for (boolean whole : quick ? new boolean[] {true} : new boolean[] {true, false}) {
                     double s = run(backend, work, whole, env -> KafkaTopics.readSegments(env, broker.bootstrap(), "bench.fleet",
-                            "bench-" + backend + whole, true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
+                            "bench-" + backend + whole, StartAt.EARLIEST, true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
                     System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %,.0f |%n",
                             whole ? "whole job (tracker + fleet stage)" : "tracker alone",
                             backend.equals("hashmap") ? "heap" : "RocksDB", s, summary.segments() / s);

@@ -4,6 +4,7 @@ import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.testing.KafkaBroker;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.job.kafka.KafkaTopics;
+import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.source.CaptureFileFormat;
 import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.ConnKey;
@@ -66,7 +67,7 @@ public final class JobBenchmark {
             for (String backend : new String[] {"hashmap", "rocksdb"}) {
                 String group = "bench-" + backend;
                 double s = run(backend, work, env -> KafkaTopics.readSegments(env, broker.bootstrap(), "bench.segments", group,
-                        true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
+                        StartAt.EARLIEST, true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
                 row("Kafka topic (decode included)", backend, s, segments);
             }
         }

@@ -11,6 +11,7 @@ import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.agent.simulate.Incident;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.kafka.JobOnKafka;
+import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +75,7 @@ class FleetSimulationEndToEndTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "fleet-e2e",
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "fleet-e2e", StartAt.EARLIEST,
                 Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch fleet e2e");

@@ -58,7 +58,7 @@ class DeadLetterTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "poison", Duration.ofSeconds(1),
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "poison", StartAt.EARLIEST, Duration.ofSeconds(1),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(),
                 FleetConfig.defaults()));
         env.execute("tcpwatch poison");

@@ -129,11 +129,11 @@ class FailoverExactlyOnceTest extends JobOnKafka {
                         Duration.ofSeconds(2), Duration.ofSeconds(5))
                 .map(new FailOnce()).name("failure injection");
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
-        out.detections().sinkTo(KafkaTopics.detections(bootstrap, "detections-" + name, true, new Properties()))
+        out.detections().sinkTo(KafkaTopics.detections("test", bootstrap, "detections-" + name, true, new Properties()))
                 .name("detections-" + name);
-        out.connections().sinkTo(KafkaTopics.connections(bootstrap, "connections-" + name, true, new Properties()));
-        out.fleetStats().sinkTo(KafkaTopics.fleetStats(bootstrap, "fleet-" + name, true, new Properties()));
-        out.lateSegments().sinkTo(KafkaTopics.lateSegments(bootstrap, "late-" + name, true, new Properties()));
+        out.connections().sinkTo(KafkaTopics.connections("test", bootstrap, "connections-" + name, true, new Properties()));
+        out.fleetStats().sinkTo(KafkaTopics.fleetStats("test", bootstrap, "fleet-" + name, true, new Properties()));
+        out.lateSegments().sinkTo(KafkaTopics.lateSegments("test", bootstrap, "late-" + name, true, new Properties()));
         return env.executeAsync("failover " + name);
     }
 

@@ -111,7 +111,7 @@ class IdlePartitionTest extends JobOnKafka {
     private static Run start(String run, Duration idleness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.prefixed(run), run,
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.prefixed(run), run, StartAt.EARLIEST,
                 Duration.ofMillis(500),
                 Duration.ofSeconds(2), idleness, false, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         long startNs = System.nanoTime();

@@ -48,7 +48,7 @@ class KafkaEndToEndTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "e2e-job",
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "e2e-job", StartAt.EARLIEST,
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
         env.execute("tcpwatch e2e");

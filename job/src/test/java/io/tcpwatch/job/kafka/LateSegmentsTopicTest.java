@@ -70,7 +70,7 @@ class LateSegmentsTopicTest extends JobOnKafka {
         publish(topics.segments(), fleet);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), topics, "late", Duration.ofMillis(500),
+        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), topics, "late", StartAt.EARLIEST, Duration.ofMillis(500),
                 Duration.ofSeconds(2), Duration.ofSeconds(2), false, new Properties(), TrackerConfig.defaults(),
                 FleetConfig.defaults()));
         JobClient job = env.executeAsync("late segments");
