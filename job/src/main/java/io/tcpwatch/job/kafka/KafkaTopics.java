@@ -42,6 +42,14 @@ public final class KafkaTopics {
      */
     static final Duration OBSERVER_SILENCE = Duration.ofSeconds(10);
 
+    /**
+     * Idleness for a bounded read: none. Every partition ends there, and a partition that ended
+     * stands for the end of time: were another idle meanwhile (a reader stalled longer than the
+     * idle time), the job's event time would jump to the end and that partition's remaining
+     * segments would all be late.
+     */
+    public static final Duration NO_IDLENESS = Duration.ofDays(365);
+
     private KafkaTopics() {}
 
     /**
@@ -62,7 +70,7 @@ public final class KafkaTopics {
             String topic, String groupId, StartAt start, boolean bounded, Properties client, Duration outOfOrderness,
             Duration idleness) {
         return readSegments(env, segments(bootstrap, topic, groupId, start, bounded, client), topic, outOfOrderness,
-                idleness);
+                bounded ? NO_IDLENESS : idleness);
     }
 
     /** The same, from a source of the caller's (tests stop it at offsets of their own). */

@@ -2,7 +2,6 @@ package io.tcpwatch.job.time;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -12,24 +11,33 @@ import java.util.Map;
  * observer's clock confirms: the highest observer clock with another within {@code agreementMs}
  * below it. Quiet observers do not hold event time back, and an agent running behind does not
  * either; an agent running ahead counts only once another agrees with it. When no two clocks
- * agree, the lower median. A lone observer is followed only once it has been alone for the
- * forget time: at the start of a stream, the first observer heard may be the one running ahead.
- * The observer heard last is never forgotten, so a stream that stops still reaches its end.
+ * agree, the lower median. An observer stops counting once the others have gone on without it
+ * for the forget time — measured against the input's own arrivals, so a pause of the whole input
+ * (a stalled reader, a busy job) forgets nobody. A lone observer is followed only once it has
+ * been alone for the forget time: at the start of a stream, the first observer heard may be the
+ * one running ahead. The observer heard last is never forgotten, so a stream that stops still
+ * reaches its end.
  *
- * <p>Plain Java, time passed in: capture times in ms of the agents' clocks, "now" in ms of this
- * process's clock (only to forget observers that went silent).
+ * <p>Plain Java, time passed in: capture times in ms of the agents' clocks, arrival times and
+ * "now" in ms of this process's clock.
  */
 public final class ObserverClocks {
 
     private static final class Clock {
         long newestMs = Long.MIN_VALUE;
+        /** In the input's own time. */
         long heardAtMs;
     }
 
     private final long agreementMs;
     private final long forgetAfterMs;
+    /** Longest gap between two arrivals that counts as the input going on; longer is a pause. */
+    static final long PAUSE_MS = 1_000;
+
     private final Map<String, Clock> clocks = new HashMap<>();
     private long aloneSinceMs = Long.MIN_VALUE;
+    private long inputMs;
+    private long lastArrivalMs = Long.MIN_VALUE;
 
     /**
      * @param agreementMs two clocks this close agree (the out-of-orderness the job tolerates)
@@ -47,8 +55,17 @@ public final class ObserverClocks {
             c = new Clock();
             clocks.put(observer, c);
         }
+        // the input's own time: arrivals advance it, a pause of the whole input only by PAUSE_MS
+        inputMs += lastArrivalMs == Long.MIN_VALUE ? 0 : Math.min(Math.max(0, nowMs - lastArrivalMs), PAUSE_MS);
+        lastArrivalMs = nowMs;
         c.newestMs = Math.max(c.newestMs, eventMs);
-        c.heardAtMs = nowMs;
+        c.heardAtMs = inputMs;
+        forgetSilent();
+        if (clocks.size() == 1) {
+            aloneSinceMs = aloneSinceMs == Long.MIN_VALUE ? nowMs : aloneSinceMs;
+        } else {
+            aloneSinceMs = Long.MIN_VALUE;
+        }
     }
 
     /**
@@ -56,7 +73,6 @@ public final class ObserverClocks {
      * active, or one has not yet been alone for the forget time.
      */
     public long eventTimeMs(long nowMs) {
-        forgetSilent(nowMs);
         if (clocks.isEmpty()) {
             return Long.MIN_VALUE;
         }
@@ -66,10 +82,8 @@ public final class ObserverClocks {
             newest[i++] = c.newestMs;
         }
         if (newest.length == 1) {
-            aloneSinceMs = aloneSinceMs == Long.MIN_VALUE ? nowMs : aloneSinceMs;
             return nowMs - aloneSinceMs >= forgetAfterMs ? newest[0] : Long.MIN_VALUE;
         }
-        aloneSinceMs = Long.MIN_VALUE;
         Arrays.sort(newest);
         for (int top = newest.length - 1; top > 0; top--) {
             if (newest[top] - newest[top - 1] <= agreementMs) {
@@ -80,26 +94,18 @@ public final class ObserverClocks {
     }
 
     /** Observers currently counted. */
-    public int active(long nowMs) {
-        forgetSilent(nowMs);
+    public int active() {
         return clocks.size();
     }
 
     /**
-     * Forgets observers silent longer than the forget time, except the one heard last: when the
-     * whole input goes quiet, its last clock still carries event time (a lone agent's final
-     * segments get their windows closed; Flink's idleness lets other inputs pass it).
+     * Forgets the observers silent for longer than the forget time of the input's own time, which
+     * arrivals advance: silence while the others went on, not a pause of the whole input (a gap
+     * between two arrivals counts for at most {@link #PAUSE_MS}). Measured on the wall clock, as
+     * first built, a pause over the forget time left only the observer heard last — possibly the
+     * one ahead — to be followed once alone.
      */
-    private void forgetSilent(long nowMs) {
-        Clock last = null;
-        for (Clock c : clocks.values()) {
-            last = last == null || c.heardAtMs > last.heardAtMs ? c : last;
-        }
-        for (Iterator<Clock> it = clocks.values().iterator(); it.hasNext(); ) {
-            Clock c = it.next();
-            if (c != last && nowMs - c.heardAtMs > forgetAfterMs) {
-                it.remove();
-            }
-        }
+    private void forgetSilent() {
+        clocks.values().removeIf(c -> inputMs - c.heardAtMs > forgetAfterMs);
     }
 }

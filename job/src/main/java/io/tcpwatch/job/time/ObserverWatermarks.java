@@ -70,7 +70,7 @@ public final class ObserverWatermarks<T> implements WatermarkGenerator<T> {
             }
         }
         boolean quiet = now - lastEventAtMs >= idleAfterMs;
-        if (quiet && (eventTime != Long.MIN_VALUE || clocks.active(now) == 0)) {
+        if (quiet && (eventTime != Long.MIN_VALUE || clocks.active() == 0)) {
             idle = true;
             output.markIdle();
         }

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * An agent whose clock runs 30 s ahead, publishing into the same partitions as correct agents,
- * segment for segment beside them: event time follows the quorum of observers, so not one of the
- * others' segments is late and their detections are exactly those of a run without it; the
- * job's metric shows the agent's clock about 30 s ahead and the others' about 0.
+ * segment for segment beside them, all of them pausing together half-way for 25 s: event time
+ * follows the quorum of observers, so not one of the others' segments is late and their
+ * detections are exactly those of a run without it; the job's metric shows the agent's clock
+ * about 30 s ahead and the others' about 0.
  */
 @Timeout(600)
 class ClockAheadTest extends JobOnKafka {
@@ -58,11 +59,8 @@ class ClockAheadTest extends JobOnKafka {
             @Override
             public void close() {}
         });
-        // one partition, all agents in it: with two, the pause between the halves makes both idle, and
-        // the one whose reader resumes later sees its first segments behind the other's event time
-        // (wall-clock idleness; RELIABILITY.md) — a test of idleness, not of clocks
-        PartitionedTopic referenceTopic = new PartitionedTopic(KAFKA.broker(), "ahead-reference", 1);
-        PartitionedTopic aheadTopic = new PartitionedTopic(KAFKA.broker(), "ahead-mixed", 1);
+        PartitionedTopic referenceTopic = new PartitionedTopic(KAFKA.broker(), "ahead-reference", 2);
+        PartitionedTopic aheadTopic = new PartitionedTopic(KAFKA.broker(), "ahead-mixed", 2);
         referenceTopic.publish(fleet);
         List<Segment> firstHalf = mixed.subList(0, mixed.size() / 2);
         List<Segment> secondHalf = mixed.subList(mixed.size() / 2, mixed.size());
@@ -83,6 +81,10 @@ class ClockAheadTest extends JobOnKafka {
                 measured[1] = honest;
                 return true;
             });
+            // then every agent pauses, longer than the job takes to forget a silent agent and to follow
+            // a lone one: the pause is the scenario (not a wait for a condition). Measured on the wall
+            // clock, it left the agent heard last, possibly the one ahead, to be followed
+            Thread.sleep(KafkaTopics.OBSERVER_SILENCE.multipliedBy(2).plusSeconds(5).toMillis());
             aheadTopic.publish(secondHalf);
         });
 
@@ -126,7 +128,7 @@ class ClockAheadTest extends JobOnKafka {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         DataStream<Segment> read = KafkaTopics.readSegments(env, topic.source("ahead-" + topic.name(), end), topic.name(),
-                OUT_OF_ORDERNESS, Duration.ofSeconds(5));
+                OUT_OF_ORDERNESS, KafkaTopics.NO_IDLENESS);
         DataStream<Segment> segments = read.transform("observer clocks", read.getType(),
                 new ObserverClockOffsets(OUT_OF_ORDERNESS.toMillis()));
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);

@@ -126,7 +126,7 @@ class FailoverExactlyOnceTest extends JobOnKafka {
         env.enableCheckpointing(500);
         String bootstrap = KAFKA.broker().bootstrap();
         DataStream<Segment> segments = KafkaTopics.readSegments(env, topic.source("failover-" + name, end), topic.name(),
-                        Duration.ofSeconds(2), Duration.ofSeconds(5))
+                        Duration.ofSeconds(2), KafkaTopics.NO_IDLENESS)
                 .map(new FailOnce()).name("failure injection");
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
         out.detections().sinkTo(KafkaTopics.detections("test", bootstrap, "detections-" + name, true, new Properties()))
