@@ -83,7 +83,7 @@ public final class JobCommand implements Callable<Integer> {
     long outOfOrdernessMs;
 
     @Option(names = "--idleness", paramLabel = "SECONDS", defaultValue = "10",
-            description = "A partition quiet this long stops holding back the watermark (default: ${DEFAULT-VALUE}).")
+            description = "A partition quiet this long stops holding back the watermark; not with --bounded (default: ${DEFAULT-VALUE}).")
     int idlenessSeconds;
 
     @Mixin

@@ -23,6 +23,11 @@ import java.util.Map;
  */
 public final class ObserverClocks {
 
+    /** Longest gap between two arrivals that counts as the input going on; longer is a pause. */
+    static final long PAUSE_MS = 1_000;
+    /** Silent observers are looked for at most this often (input time), not at every segment. */
+    private static final long SWEEP_MS = 100;
+
     private static final class Clock {
         long newestMs = Long.MIN_VALUE;
         /** In the input's own time. */
@@ -31,13 +36,11 @@ public final class ObserverClocks {
 
     private final long agreementMs;
     private final long forgetAfterMs;
-    /** Longest gap between two arrivals that counts as the input going on; longer is a pause. */
-    static final long PAUSE_MS = 1_000;
-
     private final Map<String, Clock> clocks = new HashMap<>();
     private long aloneSinceMs = Long.MIN_VALUE;
     private long inputMs;
     private long lastArrivalMs = Long.MIN_VALUE;
+    private long lastSweepMs;
 
     /**
      * @param agreementMs two clocks this close agree (the out-of-orderness the job tolerates)
@@ -60,7 +63,10 @@ public final class ObserverClocks {
         lastArrivalMs = nowMs;
         c.newestMs = Math.max(c.newestMs, eventMs);
         c.heardAtMs = inputMs;
-        forgetSilent();
+        if (inputMs - lastSweepMs >= SWEEP_MS) {
+            forgetSilent();
+            lastSweepMs = inputMs;
+        }
         if (clocks.size() == 1) {
             aloneSinceMs = aloneSinceMs == Long.MIN_VALUE ? nowMs : aloneSinceMs;
         } else {
