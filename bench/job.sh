@@ -4,24 +4,17 @@
 # `tshark` (TCP analysis on) on the same generated capture: wall time and peak RSS.
 # Usage: bench/job.sh [packets]     (needs tshark, taskset and /usr/bin/time; run bench/agent.sh first or let it generate)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="$root/bench/work"
 packets="${1:-2000000}"
-mkdir -p "$work"
-cd "$root"
-mvn -B -q -DskipTests install
-mvn -B -q -pl job test-compile dependency:build-classpath -Dmdep.outputFile="$work/job-classpath.txt"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pcap="$work/synthetic-$packets.pcap"
-agent_cp="$root/capture-agent/target/test-classes:$root/capture-agent/target/classes"
 if [ ! -f "$pcap" ]; then
-  mvn -B -q -pl capture-agent dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt"
-  java -cp "$agent_cp:$(cat "$work/classpath.txt")" io.tcpwatch.agent.bench.AgentBenchmark "$root/tcpwatch" "$work" "$packets" 1 >/dev/null
+  java -cp "$(test_classpath capture-agent)" io.tcpwatch.agent.bench.AgentBenchmark "$root/tcpwatch" "$work" "$packets" 1 >/dev/null
 fi
 segments=$(./tcpwatch agent --read "$pcap" --dry-run 2>&1 | grep -oE '[0-9,]+ TCP segments' | grep -oE '^[0-9,]+' | tr -d ,)
-cp="$root/job/target/test-classes:$root/job/target/classes:$(cat "$work/job-classpath.txt")"
+cp="$(test_classpath job)"
 echo "capture: $pcap ($segments segments)"
 echo
-taskset -c 0 java -Xmx4g -cp "$cp" -Dlog4j2.configurationFile="$root/cli/src/main/resources/log4j2.properties" \
+taskset -c 0 java -Xmx4g -cp "$cp" "$log4j" \
   io.tcpwatch.job.bench.JobBenchmark "$pcap" "$work" "$segments"
 echo
 echo "| tool | seconds | peak RSS (MB) |"

@@ -157,7 +157,7 @@ class NodeTopologyTest {
         new Agent("client", new SegmentSink() {
             @Override
             public void accept(Segment s) {
-                out.add(key(InetAddressText.of(s.srcAddr), s.srcPort, InetAddressText.of(s.dstAddr), s.dstPort,
+                out.add(key(host(s.srcAddr), s.srcPort, host(s.dstAddr), s.dstPort,
                         TcpFlags.describe(s.flags), s.seq, s.ack, s.payloadLen));
             }
 
@@ -183,14 +183,12 @@ class NodeTopologyTest {
         return src + ":" + sport + " > " + dst + ":" + dport + " " + flags + " seq " + seq + " ack " + ack + " len " + len;
     }
 
-    /** Addresses as the agent's JSON writes them. */
-    private static final class InetAddressText {
-        static String of(byte[] a) {
-            try {
-                return InetAddress.getByAddress(a).getHostAddress();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+    /** An address as the agent's JSON writes it. */
+    private static String host(byte[] addr) {
+        try {
+            return InetAddress.getByAddress(addr).getHostAddress();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 

@@ -40,9 +40,4 @@ public record StartAt(String spec, Instant instant) {
         return OffsetsInitializer.committedOffsets(spec.equals("earliest")
                 ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST);
     }
-
-    @Override
-    public String toString() {
-        return spec;
-    }
 }
