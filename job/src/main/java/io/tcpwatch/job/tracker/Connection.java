@@ -41,6 +41,11 @@ public class Connection {
     public long respPkts;
     public int retransmissions;
     public int dataSegments;
+    /** Per direction: retransmitted payload segments and zero-window segments (scaled history letters). */
+    public int origRetransmits;
+    public int respRetransmits;
+    public int origZeroWindows;
+    public int respZeroWindows;
 
     public long firstSynNs;
     public long lastSynNs;
@@ -52,6 +57,8 @@ public class Connection {
     public long respFinNs;
     /** 0 = none yet, 1 = originator, 2 = responder. */
     public int firstFinSide;
+    /** When the close became complete (a RST, both FINs, a FIN to a peer never heard); 0 while open. */
+    public long closedNs;
 
     public int origTtl = -1;
     public int respTtl = -1;

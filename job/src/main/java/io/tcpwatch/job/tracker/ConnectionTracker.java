@@ -80,6 +80,11 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             return;
         }
         Connection c = conn.value();
+        if (c != null && Math.floorDiv(s.tsNanos, 1_000_000L) >= dueMs(c)) {
+            // its timer is due before this segment in event time: end it first, whenever the watermark comes
+            expire(c, dueMs(c), ctx, out);
+            c = null;
+        }
         if (c != null && startsNewIncarnation(c, s)) {
             finish(c, s.tsNanos, "new incarnation", ctx, out);
             c = null;
@@ -109,27 +114,36 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) throws Exception {
         Connection c = conn.value();
-        long nowNs = timestamp * 1_000_000L;
         if (c != null && c.timerAtMs == timestamp) {
             long dueMs = dueMs(c);
             if (dueMs > timestamp) { // the connection moved on since this timer was set
                 ctx.timerService().registerEventTimeTimer(dueMs);
                 c.timerAtMs = dueMs;
                 conn.update(c);
-            } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
-                c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
-                if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
-                    emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
-                    c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
-                }
-                finish(c, nowNs, "half-open", ctx, out);
             } else {
-                finish(c, nowNs, c.state.isOver() ? closeCause(c) : "idle expiry", ctx, out);
+                expire(c, timestamp, ctx, out);
             }
         }
         TimeWait tw = timeWait.value();
-        if (tw != null && tw.expiresNs <= nowNs) {
+        if (tw != null && tw.expiresNs <= timestamp * 1_000_000L) {
             timeWait.clear();
+        }
+    }
+
+    /** The incarnation's deadline has come ({@link #dueMs}): a handshake left half-open, a close, silence. */
+    private void expire(Connection c, long atMs, Context ctx, Collector<Detection> out) throws Exception {
+        long nowNs = atMs * 1_000_000L;
+        if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+            c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
+            if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
+                emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
+                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
+            }
+            finish(c, nowNs, "half-open", ctx, out);
+        } else if (c.closedNs != 0) {
+            finish(c, nowNs, closeCause(c), ctx, out);
+        } else {
+            finish(c, nowNs, oneSided(c) ? "one-sided" : "idle expiry", ctx, out);
         }
     }
 
@@ -156,6 +170,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         } else {
             srcIsOrig = s.srcPort >= s.dstPort; // midstream: the ephemeral (higher) port is the client
         }
+        c.history = srcIsOrig ? "" : "^"; // Zeek's mark: the roles are not the first segment's
         c.origAddr = (srcIsOrig ? s.srcAddr : s.dstAddr).clone();
         c.origPort = srcIsOrig ? s.srcPort : s.dstPort;
         c.respAddr = (srcIsOrig ? s.dstAddr : s.srcAddr).clone();
@@ -227,7 +242,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.origBytes += s.payloadLen;
             if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
                 c.retransmissions++;
-                c.history = History.add(c.history, true, 't');
+                c.history = History.scaled(c.history, true, 't', ++c.origRetransmits);
             }
             if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
                 c.origNextSeq = seqEnd;
@@ -241,7 +256,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.respBytes += s.payloadLen;
             if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
                 c.retransmissions++;
-                c.history = History.add(c.history, false, 't');
+                c.history = History.scaled(c.history, false, 't', ++c.respRetransmits);
             }
             if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
                 c.respNextSeq = seqEnd;
@@ -286,6 +301,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         zeroWindow(c, s, side, out);
 
         boolean secondFin = fin && c.firstFinSide != 0 && c.firstFinSide != side;
+        boolean finToSilentPeer = fin && (fromOrig ? c.respEndpoint : c.origEndpoint) == Endpoint.INACTIVE;
         boolean acksLastFin = c.state == TcpState.CLOSING && !fin && s.has(TcpFlags.ACK) && side == c.firstFinSide;
         if (fin) {
             if (fromOrig && c.origFinNs == 0) {
@@ -308,6 +324,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
 
         TcpState before = c.state;
         c.state = c.state.next(event, fromOrig, secondFin, acksLastFin);
+        if (c.closedNs == 0 && (c.state.isOver() || finToSilentPeer)) {
+            c.closedNs = now;
+        }
         if (before == TcpState.SYN_RECEIVED && c.state != TcpState.SYN_RECEIVED && c.establishedNs == 0) {
             c.establishedNs = now;
             if (c.origEndpoint == Endpoint.SYN_SENT) {
@@ -335,7 +354,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 c.zeroWindowSide = side;
                 c.zeroWindowStartNs = s.tsNanos;
                 c.zeroWindowProbes = 0;
-                c.history = History.add(c.history, side == 1, 'w');
             }
         } else if (side != c.zeroWindowSide) {
             c.zeroWindowProbes++;
@@ -347,6 +365,11 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
 
     private static void history(Connection c, Segment s, boolean fromOrig, Event event) {
         boolean syn = s.has(TcpFlags.SYN);
+        if (s.window == 0 && !s.has(TcpFlags.RST) && (fromOrig ? c.respEndpoint : c.origEndpoint) != Endpoint.CLOSED
+                && (fromOrig ? c.origEndpoint : c.respEndpoint) != Endpoint.RESET) {
+            int zeroWindows = fromOrig ? ++c.origZeroWindows : ++c.respZeroWindows;
+            c.history = History.scaled(c.history, fromOrig, 'w', zeroWindows);
+        }
         if (syn && (s.has(TcpFlags.FIN) || s.has(TcpFlags.RST))) {
             c.history = History.add(c.history, fromOrig, 'q');
         }
@@ -389,12 +412,19 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         long dueNs;
         if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
             dueNs = c.firstSynNs + cfg.handshakeTimeout.toNanos();
-        } else if (c.state.isOver()) {
-            dueNs = c.lastNs + cfg.closeLinger.toNanos();
+        } else if (c.closedNs != 0) {
+            dueNs = c.closedNs + cfg.closeLinger.toNanos();
+        } else if (oneSided(c)) {
+            dueNs = c.firstSynNs + cfg.oneSidedAttempt.toNanos();
         } else {
             dueNs = c.lastNs + cfg.idleExpiry.toNanos();
         }
         return Math.floorDiv(dueNs, 1_000_000L) + 1;
+    }
+
+    /** The originator went on past its SYN while nothing of the responder was ever seen: one direction only. */
+    private static boolean oneSided(Connection c) {
+        return c.state != TcpState.SYN_SENT && c.origEndpoint == Endpoint.SYN_SENT && c.respEndpoint == Endpoint.INACTIVE;
     }
 
     /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */

@@ -18,8 +18,18 @@ public final class TrackerConfig implements Serializable {
     public Duration handshakeTimeout = Duration.ofSeconds(20);
     /** An established connection with no segment for this long is expired (record with S1/OTH). */
     public Duration idleExpiry = Duration.ofMinutes(5);
-    /** After the last FIN or RST, segments are awaited this long (data after RST, second RST). */
-    public Duration closeLinger = Duration.ofSeconds(2);
+    /**
+     * Once the close is complete (a RST, both FINs, or a FIN to a peer never heard), the incarnation
+     * ends this long after (Zeek's {@code tcp_close_delay}); segments until then still belong to it
+     * (data after RST, a second RST), later ones open a new record.
+     */
+    public Duration closeLinger = Duration.ofSeconds(5);
+    /**
+     * An originator that sent its SYN and then ACKs or data while nothing of the responder was ever
+     * seen (a capture of one direction only) has its record closed this long after the SYN, as Zeek's
+     * {@code tcp_attempt_delay} does; what follows opens a new, partial record.
+     */
+    public Duration oneSidedAttempt = Duration.ofSeconds(5);
     /** A responder RST this soon after the handshake, before any responder data, is a rejection. */
     public Duration rejectWindow = Duration.ofSeconds(1);
     /** An RST after at least this much silence is an idle timeout. */

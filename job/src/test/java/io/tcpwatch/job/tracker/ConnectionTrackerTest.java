@@ -2,115 +2,10 @@ package io.tcpwatch.job.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.schema.Segment;
-import io.tcpwatch.schema.TcpFlags;
-import java.util.List;
-import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The tracker in an operator test harness: detections, conn.log records, timers and state cleanup. */
-class ConnectionTrackerTest {
-
-    private static final byte[] CLIENT = {10, 0, 0, 2};
-    private static final byte[] SERVER = {10, 0, 0, 1};
-    private static final int CPORT = 40000;
-    private static final int SPORT = 80;
-    private static final long T0 = 1_795_000_000_000L; // ms
-
-    private KeyedOneInputStreamOperatorTestHarness<ConnKey, Segment, Detection> harness;
-    private int serverTtl = 64;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())),
-                ConnKey::of, TypeInformation.of(ConnKey.class));
-        harness.open();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
-
-    // ------------------------------------------------------------ a tiny segment DSL
-
-    /** A segment at {@code ms} after T0 (with µs fraction {@code us}), from the client when {@code c2s}. */
-    private void seg(double ms, boolean c2s, int flags, long seq, long ack, int len, int window) throws Exception {
-        Segment s = new Segment();
-        s.observer = "obs";
-        s.tsNanos = (T0 * 1_000_000L) + (long) (ms * 1_000_000L);
-        s.ipVersion = 4;
-        s.srcAddr = c2s ? CLIENT : SERVER;
-        s.dstAddr = c2s ? SERVER : CLIENT;
-        s.srcPort = c2s ? CPORT : SPORT;
-        s.dstPort = c2s ? SPORT : CPORT;
-        s.flags = flags;
-        s.seq = seq & 0xFFFFFFFFL;
-        s.ack = ack & 0xFFFFFFFFL;
-        s.payloadLen = len;
-        s.window = window;
-        s.ttl = c2s ? 64 : serverTtl;
-        harness.processElement(s, Math.floorDiv(s.tsNanos, 1_000_000L));
-    }
-
-    private void c(double ms, int flags, long seq, long ack, int len) throws Exception {
-        seg(ms, true, flags, seq, ack, len, 502);
-    }
-
-    private void s(double ms, int flags, long seq, long ack, int len) throws Exception {
-        seg(ms, false, flags, seq, ack, len, 509);
-    }
-
-    private void watermark(double ms) throws Exception {
-        harness.processWatermark(T0 + (long) ms);
-    }
-
-    private static final int SYN = TcpFlags.SYN;
-    private static final int SA = TcpFlags.SYN | TcpFlags.ACK;
-    private static final int A = TcpFlags.ACK;
-    private static final int PA = TcpFlags.PSH | TcpFlags.ACK;
-    private static final int FA = TcpFlags.FIN | TcpFlags.ACK;
-    private static final int RA = TcpFlags.RST | TcpFlags.ACK;
-    private static final int R = TcpFlags.RST;
-
-    /** SYN(1000) / SYN-ACK(5000) / ACK / 100 bytes each way, starting at {@code at} ms. */
-    private void handshakeAndData(double at, long cIsn, long sIsn) throws Exception {
-        c(at, SYN, cIsn, 0, 0);
-        s(at + 0.1, SA, sIsn, cIsn + 1, 0);
-        c(at + 0.2, A, cIsn + 1, sIsn + 1, 0);
-        c(at + 1, PA, cIsn + 1, sIsn + 1, 100);
-        s(at + 1.1, A, sIsn + 1, cIsn + 101, 0);
-        s(at + 2, PA, sIsn + 1, cIsn + 101, 100);
-        c(at + 2.1, A, cIsn + 101, sIsn + 101, 0);
-    }
-
-    /** The server closes first; the client answers with its FIN. */
-    private void serverClosesFirst(double at, long cIsn, long sIsn) throws Exception {
-        s(at, FA, sIsn + 101, cIsn + 101, 0);
-        c(at + 0.1, FA, cIsn + 101, sIsn + 102, 0);
-        s(at + 0.2, A, sIsn + 102, cIsn + 102, 0);
-    }
-
-    private List<Detection> detections() {
-        return harness.extractOutputValues();
-    }
-
-    private List<Detection> detections(String type) {
-        return detections().stream().filter(d -> d.type.equals(type)).collect(Collectors.toList());
-    }
-
-    private List<ConnectionRecord> records() {
-        return harness.getSideOutput(ConnectionTracker.CONNECTIONS).stream().map(StreamRecord::getValue).toList();
-    }
+class ConnectionTrackerTest extends TrackerHarness {
 
     // ------------------------------------------------------------ tests
 
@@ -118,7 +13,7 @@ class ConnectionTrackerTest {
     void aRefusedConnectionIsARstRefusedFromTheStackAndZeekRej() throws Exception {
         c(0, SYN, 1000, 0, 0);
         s(0.05, RA, 0, 1001, 0);
-        watermark(5_000);
+        watermark(LINGER_MS + 1_000);
 
         assertThat(detections()).singleElement().satisfies(d -> {
             assertThat(d.type).isEqualTo("RST");
@@ -139,7 +34,7 @@ class ConnectionTrackerTest {
     void aGracefulCloseIsSfAndItsTimeWaitStateIsClearedWhenTimeWaitEnds() throws Exception {
         handshakeAndData(0, 1000, 5000);
         serverClosesFirst(10, 1000, 5000);
-        watermark(3_000);
+        watermark(LINGER_MS + 1_000);
 
         assertThat(detections()).isEmpty();
         assertThat(records()).singleElement().satisfies(r -> {
@@ -284,7 +179,7 @@ class ConnectionTrackerTest {
         s(5, RA, 5001, 1001, 0);
         c(10, PA, 1001, 5001, 200);
         s(10.05, R, 5001, 0, 0);
-        watermark(5_000);
+        watermark(LINGER_MS + 1_000);
 
         assertThat(detections()).extracting(d -> d.cause)
                 .containsExactly("REJECTED_AFTER_HANDSHAKE", "DATA_AFTER_RST");
@@ -318,7 +213,7 @@ class ConnectionTrackerTest {
         c(10, FA, 1101, 5101, 0);
         s(10.1, FA, 5101, 1102, 0);
         s(10.2, R, 5102, 0, 0);
-        watermark(5_000);
+        watermark(LINGER_MS + 1_000);
 
         assertThat(records()).singleElement().satisfies(r -> {
             assertThat(r.connState).isEqualTo("SF");
@@ -331,7 +226,7 @@ class ConnectionTrackerTest {
         handshakeAndData(0, 1000, 5000);
         s(10, FA, 5101, 1101, 0);
         seg(10.2, true, RA, 1101, 5102, 0, 0);
-        watermark(5_000);
+        watermark(LINGER_MS + 1_000);
 
         assertThat(detections()).singleElement().satisfies(d -> {
             assertThat(d.cause).isEqualTo("RST_AFTER_FIN");
