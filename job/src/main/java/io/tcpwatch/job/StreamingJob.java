@@ -80,12 +80,13 @@ public final class StreamingJob {
                 WatermarkStrategy.noWatermarks(), "tcp.agent-stats")
                 .uid("agent-stats-source");
 
-        // how far each observer's clock runs ahead of event time: a metric per observer
-        DataStream<Segment> timed = segments.transform("observer clocks", segments.getType(),
+        // how far each observer's clock runs ahead of event time: a metric per observer, and reports
+        SingleOutputStreamOperator<Segment> timed = segments.transform("observer clocks", segments.getType(),
                 new ObserverClockOffsets(s.outOfOrderness().toMillis())).uid("observer-clocks");
 
         // the tcpwatch graph: tracker, fleet windows and rules, confidence
-        TcpwatchJob.Outputs out = TcpwatchJob.build(timed, s.tracker(), s.fleet(), agentStats);
+        TcpwatchJob.Outputs out = TcpwatchJob.build(timed, s.tracker(), s.fleet(),
+                new TcpwatchJob.Health(agentStats, timed.getSideOutput(ObserverClockOffsets.OFFSETS)));
 
         // sinks
         out.detections().sinkTo(KafkaTopics.detections(s.deployment(), s.bootstrap(), t.detections(), exactlyOnce, s.kafkaClient()))

@@ -19,10 +19,12 @@ import io.tcpwatch.job.fleet.rules.SynFloodRule;
 import io.tcpwatch.job.health.AgentLoss;
 import io.tcpwatch.job.health.AgentLossFunction;
 import io.tcpwatch.job.health.AgentReport;
+import io.tcpwatch.job.health.ClockConfidenceFunction;
 import io.tcpwatch.job.health.ConfidenceFunction;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.LateSegment;
+import io.tcpwatch.job.time.ClockOffset;
 import io.tcpwatch.job.tracker.ConnKey;
 import io.tcpwatch.job.tracker.ConnectionTracker;
 import io.tcpwatch.job.tracker.TrackerConfig;
@@ -50,12 +52,21 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *   keyBy(server) ──▶ EpisodeFunction(server rules) ──▶ detections        keyBy(pair) ──▶ EpisodeFunction(pair rules) ──▶ detections
  *
  *   all detections ──connect──▶ ConfidenceFunction ──▶ detections      ◀──broadcast── AgentLossFunction ◀── keyBy(observer) ◀── agent stats
+ *                  ──connect──▶ ClockConfidenceFunction ──▶ detections ◀──broadcast── clock offsets (ObserverClockOffsets)
  * </pre>
  *
  * Sources and sinks are the caller's (Kafka in production, capture files for {@code analyze},
  * collections in tests), so every caller runs this exact graph.
  */
 public final class TcpwatchJob {
+
+    /**
+     * What the agents say of themselves, each null when absent (as for capture files): their
+     * reports (packets lost) and their clocks' offsets from event time.
+     */
+    public record Health(DataStream<AgentReport> agentStats, DataStream<ClockOffset> clocks) {
+        public static final Health NONE = new Health(null, null);
+    }
 
     /** The graph's outputs, for the caller to sink. */
     public record Outputs(DataStream<Detection> detections, DataStream<ConnectionRecord> connections,
@@ -84,16 +95,15 @@ public final class TcpwatchJob {
     }
 
     public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker) {
-        return build(segments, tracker, FleetConfig.defaults(), null);
+        return build(segments, tracker, FleetConfig.defaults(), Health.NONE);
     }
 
     /**
      * Builds the graph on {@code segments}, which must carry event timestamps and watermarks;
-     * {@code agentStats} (null when there are none, as for capture files) lowers the confidence of
-     * detections made while an agent was losing packets.
+     * {@code health} lowers the confidence of detections made while an agent was losing packets or
+     * comparing agents one of which runs ahead.
      */
-    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker, FleetConfig fleet,
-                                DataStream<AgentReport> agentStats) {
+    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker, FleetConfig fleet, Health health) {
         // 1. one TCP state machine per observer and 4-tuple
         SingleOutputStreamOperator<Detection> connectionDetections = segments
                 .keyBy(ConnKey::of)
@@ -133,10 +143,10 @@ public final class TcpwatchJob {
                 .name("pair rules")
                 .uid("pair-rules");
 
-        // 5. confidence: what was seen while an agent lost packets says so
+        // 5. confidence: what was seen while an agent lost packets, or across an agent's clock ahead, says so
         DataStream<Detection> detections = connectionDetections.union(serverDetections, pairDetections);
-        if (agentStats != null) {
-            BroadcastStream<AgentLoss> losses = agentStats
+        if (health.agentStats() != null) {
+            BroadcastStream<AgentLoss> losses = health.agentStats()
                     .keyBy(r -> r.observer)
                     .process(new AgentLossFunction())
                     .name("agent losses")
@@ -146,6 +156,12 @@ public final class TcpwatchJob {
                     .process(new ConfidenceFunction())
                     .name("confidence")
                     .uid("confidence");
+        }
+        if (health.clocks() != null) {
+            detections = detections.connect(health.clocks().broadcast(ClockConfidenceFunction.CLOCKS))
+                    .process(new ClockConfidenceFunction(fleet.window))
+                    .name("clock confidence")
+                    .uid("clock-confidence");
         }
 
         return new Outputs(detections,

@@ -74,7 +74,7 @@ public final class LocalAnalysis {
                         .toArray(org.apache.flink.core.fs.Path[]::new)).build();
         DataStream<Segment> segments = env.fromSource(source,
                 TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files");
-        TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config, fleet, null);
+        TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config, fleet, TcpwatchJob.Health.NONE);
         DataStream<Outcome> all = graph.detections().map(Outcome::of).returns(Outcome.class)
                 .union(graph.connections().map(Outcome::of).returns(Outcome.class),
                         graph.fleetStats().map(Outcome::of).returns(Outcome.class));

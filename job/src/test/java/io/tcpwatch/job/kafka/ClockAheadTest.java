@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.common.TopicPartition;
@@ -129,9 +130,10 @@ class ClockAheadTest extends JobOnKafka {
         env.setParallelism(2);
         DataStream<Segment> read = KafkaTopics.readSegments(env, topic.source("ahead-" + topic.name(), end), topic.name(),
                 OUT_OF_ORDERNESS, KafkaTopics.NO_IDLENESS);
-        DataStream<Segment> segments = read.transform("observer clocks", read.getType(),
+        SingleOutputStreamOperator<Segment> segments = read.transform("observer clocks", read.getType(),
                 new ObserverClockOffsets(OUT_OF_ORDERNESS.toMillis()));
-        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
+        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(),
+                new TcpwatchJob.Health(null, segments.getSideOutput(ObserverClockOffsets.OFFSETS)));
         DataStream<String> all = out.detections().map(RecordJson::detection)
                 .union(out.lateSegments().map(l -> "LATE " + l.segment.observer));
         CloseableIterator<String> it = all.collectAsync();

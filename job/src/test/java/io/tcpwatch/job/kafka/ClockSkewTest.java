@@ -118,7 +118,7 @@ class ClockSkewTest extends JobOnKafka {
         env.setParallelism(PARALLELISM);
         DataStream<Segment> segments = KafkaTopics.readSegments(env, topic.source("skew-" + topic.name(), end), topic.name(),
                 Duration.ofSeconds(2), Duration.ofSeconds(5));
-        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
+        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), TcpwatchJob.Health.NONE);
         DataStream<String> all = out.detections().map(RecordJson::detection)
                 .union(out.lateSegments().map(l -> "LATE " + l.segment.observer));
         CloseableIterator<String> it = all.collectAsync();

@@ -128,7 +128,7 @@ class FailoverExactlyOnceTest extends JobOnKafka {
         DataStream<Segment> segments = KafkaTopics.readSegments(env, topic.source("failover-" + name, end), topic.name(),
                         Duration.ofSeconds(2), KafkaTopics.NO_IDLENESS)
                 .map(new FailOnce()).name("failure injection");
-        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), null);
+        TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), TcpwatchJob.Health.NONE);
         out.detections().sinkTo(KafkaTopics.detections("test", bootstrap, "detections-" + name, true, new Properties()))
                 .name("detections-" + name);
         out.connections().sinkTo(KafkaTopics.connections("test", bootstrap, "connections-" + name, true, new Properties()));
