@@ -81,15 +81,40 @@ public final class DecapsulationBenchmark {
         m.put("MPLS, 2 labels", ip -> ethernet(0x8847, concat(label(16, false), label(17, true), ip)));
         m.put("PPPoE session", ip -> ethernet(0x8864, pppoe(0x0021, ip)));
         m.put("PBB (802.1ah)", ip -> ethernet(0x88E7, concat(new byte[4], ethernet(0x0800, ip))));
+        m.put("VN-Tag", ip -> ethernet(0x8926, concat(new byte[4], u16(0x0800), ip)));
+        m.put("E-Tag (802.1BR)", ip -> ethernet(0x893F, concat(new byte[6], u16(0x0800), ip)));
         m.put("IP-in-IP", ip -> outer(4, ip));
-        m.put("6in4 (IPv4 inner → IPv6 outer: 4in6)", ip -> ethernet(0x86DD,
+        m.put("4in6 (IPv4 inner, IPv6 outer)", ip -> ethernet(0x86DD,
                 ipv6(addr6(9), addr6(8), 64, 4, new byte[0][], new int[0], ip)));
         m.put("GRE with key", ip -> outer(47, gre(0, 0x0800, 42L, false, false, ip)));
         m.put("GRE ERSPAN II", ip -> outer(47, gre(0, 0x88BE, null, false, true, concat(new byte[8], ethernet(0x0800, ip)))));
+        m.put("GRE ERSPAN III", ip -> outer(47, gre(0, 0x22EB, null, false, true, concat(new byte[12], ethernet(0x0800, ip)))));
+        m.put("GRE, transparent Ethernet bridging", ip -> outer(47, gre(0, 0x6558, 7L, false, false, ethernet(0x0800, ip))));
         m.put("VXLAN", ip -> outer(17, udp(51000, 4789, vxlan(5001, ethernet(0x0800, ip)))));
         m.put("Geneve, 8 bytes of options", ip -> outer(17, udp(51000, 6081, geneve(77, 0x6558, new byte[8], ethernet(0x0800, ip)))));
         m.put("GTP-U with an extension header", ip -> outer(17, udp(2152, 2152, gtpu(0xAB, new byte[] {1, 0x10, 5, 0}, ip))));
+        // IPv6 inside: the same TCP segment under an IPv6 header instead of the IPv4 one
+        m.put("6in4 (IPv6 inner, IPv4 outer)", ip -> outer(41, asIpv6(ip)));
+        m.put("Teredo (UDP 3544)", ip -> outer(17, udp(3544, 40001, asIpv6(ip))));
+        m.put("AYIYA (UDP 5072)", ip -> outer(17, udp(5072, 5072, concat(ayiyaHeader(), asIpv6(ip)))));
         return m;
+    }
+
+    /** The IPv4 packet's TCP segment under an IPv6 header. */
+    private static byte[] asIpv6(byte[] ip) {
+        int ihl = (ip[0] & 0x0F) * 4;
+        int ipLen = ((ip[2] & 0xFF) << 8) | (ip[3] & 0xFF);
+        return ipv6(addr6(1), addr6(2), 64, 6, new byte[0][], new int[0], Arrays.copyOfRange(ip, ihl, ipLen));
+    }
+
+    /** AYIYA forwarding IPv6: identity of 16 bytes, a 20-byte signature (SHA-1), opcode forward. */
+    private static byte[] ayiyaHeader() {
+        byte[] h = new byte[8 + 16 + 20];
+        h[0] = 0x41;
+        h[1] = 0x52;
+        h[2] = 0x11;
+        h[3] = 41;
+        return h;
     }
 
     private static byte[] outer(int protocol, byte[] payload) {
