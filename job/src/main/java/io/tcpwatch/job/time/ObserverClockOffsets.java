@@ -10,15 +10,22 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Passes segments through and reports, per observer, how far its newest capture time runs ahead
- * of the job's event time: the metric {@code observer.<name>.clockAheadMs} = newest capture time −
- * watermark − out-of-orderness. About 0 for a busy agent whose clock agrees with the others; an
- * agent whose clock runs 30 s ahead shows about 30,000. Negative values mean the observer is
- * quiet or its clock runs behind (its segments then arrive late at the tracker).
+ * Passes segments through and measures, per observer, how far its clock runs ahead.
  *
- * <p>Every {@link #REPORT_EVERY_MS} of event time it also reports each observer heard since the
- * last report on {@link #OFFSETS}: detections that compare several agents' events lower their
- * confidence when one of those agents runs ahead ({@code ClockConfidenceFunction}).
+ * <p>The metric {@code observer.<name>.clockAheadMs} = newest capture time − watermark −
+ * out-of-orderness: about 0 for a busy agent whose clock agrees with the others, about 30,000 for
+ * one 30 s ahead; negative when the observer is quiet or runs behind (its segments then arrive late
+ * at the tracker).
+ *
+ * <p>Every {@link #REPORT_EVERY_MS} of event time it reports on {@link #OFFSETS}, for each observer
+ * heard meanwhile, the least lead of its segments over the segment of another observer that arrived
+ * just before it (within {@link #NEIGHBOUR_MS} of wall clock). Agents interleave on a partition in
+ * the order they send, so a correct agent's segment is sometimes behind its neighbour's and its
+ * least lead is about 0 or less; an agent 30 s ahead leads every neighbour by about 30 s. Neither a
+ * lull (only the first segment after it leads), a sparse agent, nor a job catching up in steps of
+ * watermark changes that. Two agents ahead by the same amount, side by side, hide each other.
+ * Detections that compare several agents' events lower their confidence on it
+ * ({@code ClockConfidenceFunction}).
  *
  * <p>An operator rather than a function: it follows the watermark between segments too.
  */
@@ -27,12 +34,21 @@ public final class ObserverClockOffsets extends AbstractStreamOperator<Segment>
 
     public static final OutputTag<ClockOffset> OFFSETS = new OutputTag<>("clock-offsets") {};
     public static final long REPORT_EVERY_MS = 10_000;
+    /** A neighbour that arrived longer ago than this (wall clock) is not compared with. */
+    public static final long NEIGHBOUR_MS = 1_000;
+    private static final long NONE = Long.MAX_VALUE;
 
     private final long outOfOrdernessMs;
-    /** Per observer: its newest capture time, and the newest one already reported. */
-    private transient Map<String, long[]> newestByObserver;
+    /** Per observer: its newest capture time, and its least lead over a neighbour since the last report. */
+    private transient Map<String, long[]> byObserver;
     private transient long watermarkMs;
     private transient long reportedAtMs;
+    /** The last segment to arrive, and the last one from another observer than that one: ts and wall clock. */
+    private transient String lastObserver;
+    private transient long lastTs;
+    private transient long lastWallMs;
+    private transient long otherTs;
+    private transient long otherWallMs;
 
     public ObserverClockOffsets(long outOfOrdernessMs) {
         this.outOfOrdernessMs = outOfOrdernessMs;
@@ -41,7 +57,7 @@ public final class ObserverClockOffsets extends AbstractStreamOperator<Segment>
     @Override
     public void open() throws Exception {
         super.open();
-        newestByObserver = new HashMap<>();
+        byObserver = new HashMap<>();
         watermarkMs = Long.MIN_VALUE;
         reportedAtMs = Long.MIN_VALUE;
     }
@@ -49,17 +65,37 @@ public final class ObserverClockOffsets extends AbstractStreamOperator<Segment>
     @Override
     public void processElement(StreamRecord<Segment> record) {
         Segment s = record.getValue();
-        long[] newest = newestByObserver.get(s.observer);
-        if (newest == null) {
-            long[] n = {Long.MIN_VALUE, Long.MIN_VALUE};
-            newest = n;
-            newestByObserver.put(s.observer, n);
+        long[] o = byObserver.get(s.observer);
+        if (o == null) {
+            long[] n = {Long.MIN_VALUE, NONE};
+            o = n;
+            byObserver.put(s.observer, n);
             getMetricGroup().addGroup("observer", s.observer).gauge("clockAheadMs", () -> aheadMs(n[0]));
         }
-        if (record.hasTimestamp() && record.getTimestamp() > newest[0]) {
-            newest[0] = record.getTimestamp();
+        if (record.hasTimestamp()) {
+            long ts = record.getTimestamp();
+            o[0] = Math.max(o[0], ts);
+            compareWithNeighbour(s.observer, ts, o);
         }
         output.collect(record);
+    }
+
+    /** The segment's lead over the latest one from another observer, if that arrived just before. */
+    private void compareWithNeighbour(String observer, long ts, long[] o) {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        boolean sameAsLast = observer.equals(lastObserver);
+        long neighbourTs = sameAsLast ? otherTs : lastTs;
+        long neighbourWallMs = sameAsLast ? otherWallMs : lastWallMs;
+        if (lastObserver != null && neighbourWallMs != 0 && now - neighbourWallMs <= NEIGHBOUR_MS) {
+            o[1] = Math.min(o[1], ts - neighbourTs);
+        }
+        if (!sameAsLast) {
+            otherTs = lastTs;
+            otherWallMs = lastWallMs;
+            lastObserver = observer;
+        }
+        lastTs = ts;
+        lastWallMs = Math.max(now, 1);
     }
 
     @Override
@@ -72,29 +108,16 @@ public final class ObserverClockOffsets extends AbstractStreamOperator<Segment>
         super.processWatermark(mark);
     }
 
-    /**
-     * One offset per observer heard since the last report, stamped with the watermark: its lead
-     * over the median observer heard meanwhile (the lower median: of two, the one behind). While
-     * the job catches up, every observer's newest capture runs ahead of a watermark that follows
-     * in steps; that lead is common to all of them and cancels out.
-     */
+    /** Each observer compared with a neighbour since the last report: its least lead, stamped with the watermark. */
     private void report() {
         reportedAtMs = watermarkMs;
-        Map<String, Long> heard = new HashMap<>();
-        for (Map.Entry<String, long[]> e : newestByObserver.entrySet()) {
-            long[] n = e.getValue();
-            if (n[0] > n[1]) {
-                n[1] = n[0];
-                heard.put(e.getKey(), aheadMs(n[0]));
+        for (Map.Entry<String, long[]> e : byObserver.entrySet()) {
+            long[] o = e.getValue();
+            if (o[1] != NONE) {
+                output.collect(OFFSETS, new StreamRecord<>(new ClockOffset(e.getKey(), o[1], watermarkMs), watermarkMs));
+                o[1] = NONE;
             }
         }
-        if (heard.isEmpty()) {
-            return;
-        }
-        long[] leads = heard.values().stream().mapToLong(Long::longValue).sorted().toArray();
-        long median = leads[(leads.length - 1) / 2];
-        heard.forEach((observer, ahead) -> output.collect(OFFSETS,
-                new StreamRecord<>(new ClockOffset(observer, ahead - median, watermarkMs), watermarkMs)));
     }
 
     private long aheadMs(long newestMs) {
