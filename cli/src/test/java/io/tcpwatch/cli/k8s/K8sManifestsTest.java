@@ -120,23 +120,44 @@ class K8sManifestsTest {
         int partitions = one(docs, "KafkaTopic", KafkaTopics.SEGMENTS).path("spec").path("partitions").asInt();
         assertThat(flink.path("spec").path("job").path("parallelism").asInt()).isBetween(1, partitions);
 
-        // every client reaches the Kafka cluster's plain listener through its bootstrap service
-        JsonNode kafka = one(docs, "Kafka", "tcpwatch");
-        int plain = 0;
-        for (JsonNode l : kafka.path("spec").path("kafka").path("listeners")) {
-            if (!l.path("tls").asBoolean()) {
-                plain = l.path("port").asInt();
+        // the operators' APIs: only those the pinned releases serve (k8s/operators.env)
+        List<String> strimzi = strimziApis();
+        assertThat(docs).allSatisfy(d -> {
+            String api = d.path("apiVersion").asText();
+            if (api.startsWith("kafka.strimzi.io/")) {
+                assertThat(api).as("%s %s", d.path("kind"), d.path("metadata").path("name")).isIn(strimzi);
             }
-        }
-        String bootstrap = "tcpwatch-kafka-bootstrap:" + plain;
+            if (api.startsWith("flink.apache.org/")) {
+                assertThat(api).isEqualTo("flink.apache.org/v1beta1");
+            }
+        });
+
+        // Kafka: one client listener, TLS with SCRAM users, ACLs enforced; every client reaches it
+        JsonNode kafka = one(docs, "Kafka", "tcpwatch");
+        JsonNode listeners = kafka.path("spec").path("kafka").path("listeners");
+        assertThat(listeners).hasSize(1);
+        assertThat(listeners.get(0).path("tls").asBoolean()).isTrue();
+        assertThat(listeners.get(0).path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
+        assertThat(kafka.path("spec").path("kafka").path("authorization").path("type").asText()).isEqualTo("simple");
+        String bootstrap = "tcpwatch-kafka-bootstrap:" + listeners.get(0).path("port").asInt();
+        String clientProperties = one(docs, "ConfigMap", "tcpwatch-kafka-client").path("data").path("client.properties").asText();
+        assertThat(clientProperties).contains("security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
+                "ssl.truststore.location=/etc/tcpwatch/kafka-ca/ca.crt", "${dir:/etc/tcpwatch/kafka-user:sasl.jaas.config}");
+        Path mounted = Files.createTempFile(Path.of("target").toAbsolutePath(), "client", ".properties"); // as the pods see it
+        Files.writeString(mounted, clientProperties);
         assertThat(kafka.path("spec").path("kafka").path("config").path("transaction.max.timeout.ms").asLong())
                 .as("the job's transactional sinks need 15 min").isGreaterThanOrEqualTo(900_000);
 
         // the job: its entry class, its flags parsed by JobCommand, its jar where the image puts it
         List<String> jobArgs = strings(flink.path("spec").path("job").path("args"));
         assertThat(flink.path("spec").path("job").path("entryClass").asText()).isEqualTo(JobCommand.class.getName());
-        new CommandLine(new JobCommand()).parseArgs(jobArgs.toArray(String[]::new));
+        new CommandLine(new JobCommand()).parseArgs(mountedAt(jobArgs, mounted));
         assertThat(arg(jobArgs, "--bootstrap")).isEqualTo(bootstrap);
+        assertThat(flink.path("spec").path("flinkVersion").asText()).as("the Flink the job is built against")
+                .isEqualTo("v" + flinkMinor().replace('.', '_'));
+        kafkaClient(flink.path("spec").path("podTemplate").path("spec"), jobArgs, docs, "tcpwatch-job");
+        assertThat(arg(jobArgs, "--deployment")).as("the job's group and transactional ids, as its ACLs name them")
+                .isEqualTo("tcpwatch-job");
         for (String option : List.of("--segments-topic", "--detections-topic", "--connections-topic", "--fleet-stats-topic",
                 "--agent-stats-topic", "--dead-letter-topic", "--late-topic")) {
             assertThat(topics).contains(arg(jobArgs, option));
@@ -160,8 +181,9 @@ class K8sManifestsTest {
         JsonNode agent = agentSpec.path("containers").get(0);
         List<String> agentArgs = strings(agent.path("args"));
         assertThat(agentArgs.get(0)).isEqualTo("agent");
-        new CommandLine(new AgentCommand()).parseArgs(agentArgs.subList(1, agentArgs.size()).toArray(String[]::new));
+        new CommandLine(new AgentCommand()).parseArgs(mountedAt(agentArgs.subList(1, agentArgs.size()), mounted));
         assertThat(arg(agentArgs, "--bootstrap")).isEqualTo(bootstrap);
+        kafkaClient(agentSpec, agentArgs, docs, "tcpwatch-agent");
         assertThat(topics).contains(arg(agentArgs, "--topic"), arg(agentArgs, "--stats-topic"));
         assertThat(arg(agentArgs, "--observer")).isEqualTo("$(NODE_NAME)");
         assertThat(agent.path("env").toString()).contains("\"name\":\"NODE_NAME\"", "\"fieldPath\":\"spec.nodeName\"");
@@ -181,8 +203,10 @@ class K8sManifestsTest {
         JsonNode dash = one(docs, "Deployment", "tcpwatch-dashboard").path("spec").path("template").path("spec").path("containers").get(0);
         List<String> dashArgs = strings(dash.path("args"));
         assertThat(dashArgs.get(0)).isEqualTo("dashboard");
-        new CommandLine(new DashboardCommand()).parseArgs(dashArgs.subList(1, dashArgs.size()).toArray(String[]::new));
+        new CommandLine(new DashboardCommand()).parseArgs(mountedAt(dashArgs.subList(1, dashArgs.size()), mounted));
         assertThat(arg(dashArgs, "--bootstrap")).isEqualTo(bootstrap);
+        kafkaClient(one(docs, "Deployment", "tcpwatch-dashboard").path("spec").path("template").path("spec"), dashArgs, docs,
+                "tcpwatch-dashboard");
         assertThat(port(dash, "http")).isEqualTo(Integer.parseInt(arg(dashArgs, "--port")));
         assertThat(one(docs, "Service", "tcpwatch-dashboard").path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("http");
         JsonNode dashMonitor = one(docs, "PodMonitor", "tcpwatch-dashboard").path("spec").path("podMetricsEndpoints").get(0);
@@ -223,6 +247,57 @@ class K8sManifestsTest {
                         .containsPattern("(counter|gauge)\\(\"" + flinkMetric.group(1) + "\"");
             }
         }
+    }
+
+    /** The arguments with --kafka-config pointing at {@code file}: the ConfigMap's content where the pod mounts it. */
+    static String[] mountedAt(List<String> args, Path file) {
+        List<String> a = new ArrayList<>(args);
+        a.set(a.indexOf("--kafka-config") + 1, file.toString());
+        return a.toArray(String[]::new);
+    }
+
+    /**
+     * A component's Kafka client: --kafka-config names the mounted ConfigMap's client.properties,
+     * and the pod mounts its own KafkaUser's Secret and the cluster CA where that file says.
+     */
+    static void kafkaClient(JsonNode podSpec, List<String> args, List<JsonNode> docs, String user) {
+        assertThat(arg(args, "--kafka-config")).isEqualTo("/etc/tcpwatch/kafka/client.properties");
+        assertThat(args).noneMatch(a -> a.contains("sasl.jaas.config") || a.contains("password"));
+        one(docs, "KafkaUser", user);
+        JsonNode container = podSpec.path("containers").get(0);
+        java.util.Map<String, String> mounts = new java.util.HashMap<>();
+        container.path("volumeMounts").forEach(m -> mounts.put(m.path("name").asText(), m.path("mountPath").asText()));
+        java.util.Map<String, JsonNode> volumes = new java.util.HashMap<>();
+        podSpec.path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+        assertThat(mounts).containsEntry("kafka-client", "/etc/tcpwatch/kafka").containsEntry("kafka-user", "/etc/tcpwatch/kafka-user")
+                .containsEntry("kafka-ca", "/etc/tcpwatch/kafka-ca");
+        assertThat(volumes.get("kafka-client").path("configMap").path("name").asText()).isEqualTo("tcpwatch-kafka-client");
+        assertThat(volumes.get("kafka-user").path("secret").path("secretName").asText()).as("its own user's Secret").isEqualTo(user);
+        assertThat(volumes.get("kafka-ca").path("secret").path("secretName").asText()).isEqualTo("tcpwatch-cluster-ca-cert");
+    }
+
+    /** The Strimzi API versions the pinned release serves: 1.x serves kafka.strimzi.io/v1 only, 0.49–0.51 also v1beta2. */
+    static List<String> strimziApis() throws IOException {
+        String version = operators().get("STRIMZI_VERSION");
+        int major = Integer.parseInt(version.split("\\.")[0]);
+        return major >= 1 ? List.of("kafka.strimzi.io/v1") : List.of("kafka.strimzi.io/v1", "kafka.strimzi.io/v1beta2");
+    }
+
+    static java.util.Map<String, String> operators() throws IOException {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve("k8s/operators.env"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                m.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1).strip());
+            }
+        }
+        return m;
+    }
+
+    /** "2.2" from the Flink version the build uses (the parent pom's flink.version). */
+    static String flinkMinor() throws IOException {
+        Matcher m = Pattern.compile("<flink.version>(\\d+\\.\\d+)\\.").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(m.find()).as("flink.version in the parent pom").isTrue();
+        return m.group(1);
     }
 
     static int port(JsonNode container, String name) {
