@@ -56,8 +56,8 @@ class FlinkClusterTest {
         }
         JsonNode spec = FlinkProcesses.spec(DEPLOYMENT);
         String entryClass = spec.get("job").get("entryClass").asText();
-        List<String> args = jobArgs(spec);
         Path home = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "flink-home-");
+        List<String> args = jobArgs(spec, home);
 
         try (FlinkProcesses flink = new FlinkProcesses(home, DEPLOYMENT, JOB_JAR)) {
             FlinkRest rest = new FlinkRest(flink.restPort());
@@ -100,12 +100,18 @@ class FlinkClusterTest {
         }
     }
 
-    /** The FlinkDeployment's job arguments, with this test's broker and a checkpoint every 2 s. */
-    private static List<String> jobArgs(JsonNode spec) {
+    /**
+     * The FlinkDeployment's job arguments, with this test's broker (its plain listener: the client
+     * properties file the pods mount is replaced by an empty one; AclTest covers TLS, SCRAM and
+     * ACLs) and a checkpoint every 2 s.
+     */
+    private static List<String> jobArgs(JsonNode spec, Path home) throws IOException {
         List<String> args = new ArrayList<>();
         spec.get("job").get("args").forEach(a -> args.add(a.asText()));
         args.set(args.indexOf("--bootstrap") + 1, KAFKA.broker().bootstrap());
         args.set(args.indexOf("--checkpoint-interval") + 1, "2");
+        Path clientProperties = Files.writeString(home.resolve("client.properties"), "# the test broker's plain listener\n");
+        args.set(args.indexOf("--kafka-config") + 1, clientProperties.toString());
         return args;
     }
 
