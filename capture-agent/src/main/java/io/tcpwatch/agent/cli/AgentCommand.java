@@ -15,8 +15,10 @@ import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.agent.stats.AgentStats;
+import io.tcpwatch.agent.stats.AgentMetrics;
 import io.tcpwatch.agent.stats.StatsReporter;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +124,14 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "10",
             description = "Seconds between agent stats records (default: ${DEFAULT-VALUE}).")
     int statsInterval;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve the agent's counters for Prometheus on http://BIND:PORT/metrics; 0: off (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
+    String metricsBind;
 
     @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "zstd",
             description = "Kafka compression: zstd, lz4, snappy, gzip or none (default: ${DEFAULT-VALUE}).")
@@ -235,6 +245,16 @@ public final class AgentCommand implements Callable<Integer> {
             }
         });
 
+        AgentMetrics metrics = null;
+        if (metricsPort > 0) {
+            try {
+                metrics = new AgentMetrics(metricsBind, metricsPort, () -> agent.stats(sourceName, pub));
+            } catch (IOException e) {
+                reporter.close();
+                throw new AgentException(ExitCode.USAGE, "cannot serve metrics on " + metricsBind + ":" + metricsPort + " (" + e.getMessage() + ").");
+            }
+        }
+
         long startNs = System.nanoTime();
         int exit = ExitCode.OK;
         try {
@@ -265,6 +285,9 @@ public final class AgentCommand implements Callable<Integer> {
             }
         } finally {
             reporter.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             double seconds = (System.nanoTime() - startNs) / 1e9;
             if (publisher != null) {
                 publisher.drain(Duration.ofSeconds(10));
