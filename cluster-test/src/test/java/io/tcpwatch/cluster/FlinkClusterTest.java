@@ -87,6 +87,11 @@ class FlinkClusterTest {
                     .until(() -> lines("tcp.detections"), d -> connectionLimitAt(d, 2));
             assertThat(flink.jobManagerAlive()).isTrue();
 
+            // every Flink metric the alert rules and the Grafana dashboard use is one this cluster exports
+            Set<String> exported = flink.prometheusMetricNames();
+            Set<String> used = flinkMetricsUsedByMonitoring();
+            assertThat(used).hasSizeGreaterThan(10);
+            assertThat(exported).as("Flink metrics of the running job (Prometheus reporter)").containsAll(used);
             List<String> detections = records("tcp.detections");
             List<String> connections = records("tcp.connections");
             assertThat(new HashSet<>(detections)).as("no detection written twice").hasSameSizeAs(detections);
@@ -94,9 +99,10 @@ class FlinkClusterTest {
             assertThat(new HashSet<>(uids)).as("no connection record written twice").hasSameSizeAs(uids);
             assertThat(detections).containsAll(firstDetections);
             System.out.printf("flink cluster: first run %d checkpoints (latest %s), stopped with a savepoint; resumed run"
-                    + " %d checkpoints (latest %s); %d detections, %d connection records, none twice%n", firstCheckpoints,
-                    firstCheckpoint, rest.completedCheckpoints(resumed), rest.latestCheckpoint(resumed), detections.size(),
-                    connections.size());
+                    + " %d checkpoints (latest %s); %d detections, %d connection records, none twice; the %d Flink metrics the"
+                    + " alerts and the dashboard use, all exported%n", firstCheckpoints, firstCheckpoint,
+                    rest.completedCheckpoints(resumed), rest.latestCheckpoint(resumed), detections.size(), connections.size(),
+                    used.size());
         }
     }
 
@@ -124,6 +130,19 @@ class FlinkClusterTest {
         }, j -> j != null && j[1].equals("RUNNING"));
         await("a completed checkpoint").atMost(WAIT).until(() -> rest.completedCheckpoints(job[0]) >= checkpoints);
         return job[0];
+    }
+
+    /** The flink_… names in k8s/base/monitoring (the PrometheusRule and the Grafana dashboard). */
+    private static Set<String> flinkMetricsUsedByMonitoring() throws IOException {
+        Set<String> used = new java.util.TreeSet<>();
+        Path monitoring = DEPLOYMENT.getParent().getParent().resolve("monitoring");
+        for (String file : List.of("prometheusrule.yaml", "tcpwatch-fleet.json")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("flink_[A-Za-z_]+").matcher(Files.readString(monitoring.resolve(file)));
+            while (m.find()) {
+                used.add(m.group());
+            }
+        }
+        return used;
     }
 
     /** One minute of a simulated fleet from {@code startNs}, a connection limit at second 20, through the agent's publisher. */

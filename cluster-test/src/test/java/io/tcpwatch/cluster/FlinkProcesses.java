@@ -50,6 +50,7 @@ final class FlinkProcesses implements AutoCloseable {
     private Process taskManager;
     private int starts;
     private String javaOpts;
+    private int metricsPort;
 
     /** A Flink home under {@code home} (conf/, lib/, usrlib/ with {@code jobJar}) for {@code deployment}'s configuration. */
     FlinkProcesses(Path home, Path deployment, Path jobJar) throws IOException {
@@ -64,6 +65,26 @@ final class FlinkProcesses implements AutoCloseable {
 
     int restPort() {
         return restPort;
+    }
+
+    /**
+     * The names of the metrics the Prometheus reporters of the JobManager and the TaskManager
+     * serve now (each binds the first free port of the configured range).
+     */
+    java.util.Set<String> prometheusMetricNames() throws InterruptedException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build();
+        for (int port = metricsPort; port <= metricsPort + 20; port++) {
+            try {
+                String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/metrics"))
+                        .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                text.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
+            } catch (IOException e) {
+                // nothing on this port of the range
+            }
+        }
+        return names;
     }
 
     Path home() {
@@ -83,7 +104,7 @@ final class FlinkProcesses implements AutoCloseable {
         conf.replaceAll((k, v) -> v.startsWith("s3://") ? home.resolve("storage").toUri() + v.substring("s3://".length()) : v);
         conf.remove("high-availability.type");
         conf.remove("high-availability.storageDir");
-        int metricsPort = freePort();
+        metricsPort = freePort();
         conf.put("metrics.reporter.prom.port", metricsPort + "-" + (metricsPort + 20));
         // what a pod's environment gives: addresses, ports, memory
         conf.put("jobmanager.rpc.address", "localhost");

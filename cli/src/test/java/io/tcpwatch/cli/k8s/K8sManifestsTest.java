@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.FallbackKey;
@@ -231,22 +230,35 @@ class K8sManifestsTest {
         }
         assertThat(Files.readString(ROOT.resolve(".dockerignore"))).contains("!cli/target/tcpwatch.jar", "!job/target/tcpwatch-job.jar");
 
-        // Grafana: every metric it queries is one the code publishes
+        // Grafana and the alert rules: every tcpwatch metric they use is one the code exports
+        // (Flink's own and the job's operator metrics: FlinkClusterTest scrapes a real cluster for them)
         JsonNode grafana = JSON.readTree(one(docs, "ConfigMap", "tcpwatch-grafana-dashboard").path("data").path("tcpwatch-fleet.json").asText());
+        List<String> queries = new ArrayList<>();
+        grafana.path("panels").forEach(panel -> panel.path("targets").forEach(t -> queries.add(t.path("expr").asText())));
+        one(docs, "PrometheusRule", "tcpwatch").path("spec").path("groups").forEach(g -> g.path("rules")
+                .forEach(r -> queries.add(r.path("expr").asText())));
+        assertThat(queries).hasSizeGreaterThan(20);
         String dashboardServer = Files.readString(ROOT.resolve("dashboard/src/main/java/io/tcpwatch/dashboard/DashboardServer.java"));
-        String jobSources = jobSources();
-        for (JsonNode panel : grafana.path("panels")) {
-            String expr = panel.path("targets").get(0).path("expr").asText();
-            Matcher own = Pattern.compile("tcpwatch_dashboard_[a-z_]+").matcher(expr);
+        Set<String> used = new HashSet<>();
+        for (String expr : queries) {
+            Matcher own = Pattern.compile("tcpwatch_(dashboard|agent)_[a-z_]+").matcher(expr);
             while (own.find()) {
-                assertThat(dashboardServer).as("%s in the dashboard's /metrics", own.group()).contains(own.group());
+                used.add(own.group());
+                if (own.group(1).equals("agent")) {
+                    assertThat(io.tcpwatch.agent.stats.AgentMetrics.NAMES).as("%s exported by the agent", own.group()).contains(own.group());
+                } else {
+                    assertThat(dashboardServer).as("%s in the dashboard's /metrics", own.group()).contains(own.group());
+                }
             }
-            Matcher flinkMetric = Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z]+)").matcher(expr);
-            while (flinkMetric.find()) {
-                assertThat(jobSources).as("metric %s registered by the job", flinkMetric.group(1))
-                        .containsPattern("(counter|gauge)\\(\"" + flinkMetric.group(1) + "\"");
+            if (expr.contains("flink_")) {
+                assertThat(grafana.path("templating").toString()).contains("\"name\":\"namespace\"");
             }
         }
+        assertThat(used).contains("tcpwatch_agent_pcap_dropped_total", "tcpwatch_dashboard_detections_total");
+        // the agent's /metrics: the flag, the container port, its PodMonitor
+        assertThat(port(agent, "metrics")).isEqualTo(Integer.parseInt(arg(agentArgs, "--metrics-port")));
+        assertThat(one(docs, "PodMonitor", "tcpwatch-agent").path("spec").path("podMetricsEndpoints").get(0).path("port").asText())
+                .isEqualTo("metrics");
     }
 
     /** The arguments with --kafka-config pointing at {@code file}: the ConfigMap's content where the pod mounts it. */
@@ -325,15 +337,5 @@ class K8sManifestsTest {
             }
         }
         return keys;
-    }
-
-    static String jobSources() throws IOException {
-        StringBuilder all = new StringBuilder();
-        try (Stream<Path> files = Files.walk(ROOT.resolve("job/src/main/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                all.append(Files.readString(f));
-            }
-        }
-        return all.toString();
     }
 }
