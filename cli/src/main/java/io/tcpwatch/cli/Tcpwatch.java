@@ -1,6 +1,7 @@
 package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.cli.CommandLines;
 import io.tcpwatch.agent.cli.SimulateCommand;
 import io.tcpwatch.cli.demo.DemoCommand;
 import io.tcpwatch.dashboard.DashboardCommand;
@@ -33,19 +34,7 @@ public final class Tcpwatch implements Runnable {
 
     /** The command line with its error handling: one sentence and exit code 2 for usage errors. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Tcpwatch());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            CommandLine c = ex.getCommandLine();
-            c.getErr().println("tcpwatch " + c.getCommandName() + ": " + ex.getMessage());
-            c.getErr().println("Try 'tcpwatch " + (c.getParent() == null ? "" : c.getCommandName() + " ") + "--help'.");
-            return CommandLine.ExitCode.USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("tcpwatch: unexpected failure, please report it:");
-            ex.printStackTrace(c.getErr());
-            return 1;
-        });
-        return cl;
+        return CommandLines.configure(new CommandLine(new Tcpwatch()));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

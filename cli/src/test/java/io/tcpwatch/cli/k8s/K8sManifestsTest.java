@@ -216,19 +216,25 @@ class K8sManifestsTest {
         assertThat(one(docs, "PodMonitor", "tcpwatch-job").path("spec").path("podMetricsEndpoints").get(0).path("port").asText())
                 .isEqualTo("metrics");
 
-        // images: each one built by a Dockerfile of this repository from a jar the build makes
-        List<String> images = new ArrayList<>(List.of(flink.path("spec").path("image").asText()));
-        images.add(agent.path("image").asText());
-        images.add(dash.path("image").asText());
-        for (String image : images) {
-            String name = image.substring(image.lastIndexOf('/') + 1).split(":")[0];
-            Path dockerfile = ROOT.resolve(name.equals("tcpwatch-job") ? "job/Dockerfile" : "cli/Dockerfile");
-            assertThat(name).isIn("tcpwatch", "tcpwatch-job");
-            assertThat(Files.readString(dockerfile)).contains(name.equals("tcpwatch-job") ? "job/target/tcpwatch-job.jar"
-                    : "cli/target/tcpwatch.jar");
+        // images: one per role, each built by a Dockerfile of this repository from the jar the build makes for it
+        java.util.Map<String, String> roles = java.util.Map.of(
+                "tcpwatch-agent", "capture-agent/Dockerfile capture-agent/target/tcpwatch-agent.jar",
+                "tcpwatch-job", "job/Dockerfile job/target/tcpwatch-job.jar",
+                "tcpwatch-dashboard", "dashboard/Dockerfile dashboard/target/tcpwatch-dashboard.jar");
+        java.util.Map<String, String> images = java.util.Map.of("tcpwatch-job", flink.path("spec").path("image").asText(),
+                "tcpwatch-agent", agent.path("image").asText(), "tcpwatch-dashboard", dash.path("image").asText());
+        String dockerignore = Files.readString(ROOT.resolve(".dockerignore"));
+        images.forEach((role, image) -> {
+            assertThat(image.substring(image.lastIndexOf('/') + 1).split(":")[0]).as("the %s image", role).isEqualTo(role);
             assertThat(image).as("pinned tag").contains(":");
-        }
-        assertThat(Files.readString(ROOT.resolve(".dockerignore"))).contains("!cli/target/tcpwatch.jar", "!job/target/tcpwatch-job.jar");
+            String[] dockerfileAndJar = roles.get(role).split(" ");
+            try {
+                assertThat(Files.readString(ROOT.resolve(dockerfileAndJar[0]))).containsPattern("(?m)^COPY .*" + Pattern.quote(dockerfileAndJar[1]));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            assertThat(dockerignore).contains("!" + dockerfileAndJar[1]);
+        });
 
         // Grafana and the alert rules: every tcpwatch metric they use is one the code exports
         // (Flink's own and the job's operator metrics: FlinkClusterTest scrapes a real cluster for them)

@@ -1,0 +1,24 @@
+package io.tcpwatch.agent.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The agent image's executable ({@code tcpwatch-agent.jar}): the capture agent and the fleet simulator, nothing else. */
+@Command(name = "tcpwatch",
+        mixinStandardHelpOptions = true,
+        description = "The tcpwatch capture agent: TCP headers from libpcap to Kafka.",
+        subcommands = {AgentCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+public final class AgentTool implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(CommandLines.configure(new CommandLine(new AgentTool())).execute(args));
+    }
+}

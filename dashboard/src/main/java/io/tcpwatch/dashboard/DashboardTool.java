@@ -1,0 +1,25 @@
+package io.tcpwatch.dashboard;
+
+import io.tcpwatch.agent.cli.CommandLines;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The dashboard image's executable ({@code tcpwatch-dashboard.jar}): the dashboard and {@code tcpwatch detections}. */
+@Command(name = "tcpwatch",
+        mixinStandardHelpOptions = true,
+        description = "The tcpwatch dashboard and the detections query.",
+        subcommands = {DashboardCommand.class, DetectionsCommand.class, CommandLine.HelpCommand.class})
+public final class DashboardTool implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(CommandLines.configure(new CommandLine(new DashboardTool())).execute(args));
+    }
+}
