@@ -256,6 +256,11 @@ class K8sManifestsTest {
                     assertThat(dashboardServer).as("%s in the dashboard's /metrics", own.group()).contains(own.group());
                 }
             }
+            Matcher exporter = Pattern.compile("\\bkafka_[a-z_]+").matcher(expr);
+            while (exporter.find()) { // Kafka Exporter's metrics: only where the Kafka cluster deploys it
+                assertThat(exporter.group()).isEqualTo("kafka_consumergroup_lag");
+                assertThat(kafka.path("spec").path("kafkaExporter").path("groupRegex").asText()).isEqualTo(arg(jobArgs, "--deployment"));
+            }
             if (expr.contains("flink_")) {
                 assertThat(grafana.path("templating").toString()).contains("\"name\":\"namespace\"");
             }
