@@ -61,7 +61,10 @@ final class AnalyzeReport {
         List<Finding> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause())).toList();
 
         out.append("Diagnosis\n");
-        List<Detection> episodes = worstOfEachEpisode(detections);
+        List<Detection> episodes = new ArrayList<>(worstOfEachEpisode(detections));
+        // an RST storm whose resets are all findings below, or normal closes, is their sum, not a cause of its own
+        List<Detection> explained = episodes.stream().filter(e -> e.type.equals("RST_STORM") && explainedStorm(e, faults)).toList();
+        episodes.removeAll(explained);
         if (faults.isEmpty() && episodes.isEmpty()) {
             out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
         }
@@ -81,6 +84,15 @@ final class AnalyzeReport {
             out.append("     ").append(first.explanation).append('\n');
             out.append("     Try: ").append(Remedies.remedy(f.type(), f.cause())).append('\n');
             out.append("     Wireshark: ").append(f.clients() == 1 ? filterOf(first) : serverFilter(f)).append('\n');
+        }
+        if (!explained.isEmpty()) {
+            out.append("\n  Explained by the findings above:\n");
+            for (Detection e : explained) {
+                out.append(String.format("  - %s — %s (%s, %s → %s): its resets are %s, each a finding above or a normal close.%n",
+                        Remedies.title(e.type, null), e.server, e.severity, RecordJson.isoMillis(e.startNs),
+                        RecordJson.isoMillis(e.endNs), String.join(", ", stormCauses(e).entrySet().stream()
+                                .map(c -> c.getValue() + " " + c.getKey()).toList())));
+            }
         }
         if (!normal.isEmpty()) {
             out.append("\n  Normal, not a fault:\n");
@@ -147,6 +159,31 @@ final class AnalyzeReport {
         }
         return worst.values().stream().sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(d.type))
                 .thenComparingLong(d -> d.startNs)).toList();
+    }
+
+    /**
+     * True when every reset of an RST storm is of a cause already reported as a per-connection
+     * finding at its server, or a normal close (a collision's reply to a challenge ACK, an RST after
+     * the peer's FIN).
+     */
+    private static boolean explainedStorm(Detection storm, List<Finding> faults) {
+        Map<String, Long> causes = stormCauses(storm);
+        boolean collisions = faults.stream().anyMatch(f -> f.type().equals("PORT_REUSE_COLLISION") && f.server().equals(storm.server));
+        return !causes.isEmpty() && causes.keySet().stream().allMatch(c -> Remedies.isNormal("RST", c)
+                || (c.equals("CHALLENGE_ACK_REPLY") && collisions)
+                || faults.stream().anyMatch(f -> f.type().equals("RST") && c.equals(f.cause()) && f.server().equals(storm.server)));
+    }
+
+    /** The storm's resets by cause, from its evidence ({@code cause_X}: n), the causes with none left out. */
+    private static Map<String, Long> stormCauses(Detection storm) {
+        Map<String, Long> causes = new TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"cause_([A-Z_]+)\":(\\d+)").matcher(storm.evidenceJson);
+        while (m.find()) {
+            if (Long.parseLong(m.group(2)) > 0) {
+                causes.put(m.group(1), Long.parseLong(m.group(2)));
+            }
+        }
+        return causes;
     }
 
     private static int rank(String severity) {

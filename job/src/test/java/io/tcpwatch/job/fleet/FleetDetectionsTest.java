@@ -228,11 +228,11 @@ class FleetDetectionsTest {
             e.client = o.client;
             send(e);
         }
-        send(closed(3_000, 7, null).collision().build()); // one collision is enough
+        send(closed(3_000, 7, null).collision().build()); // a collision alone is its own finding, not a shortage of ports
         watermark(11_000);
 
         assertThat(of("PORT_EXHAUSTION_RISK")).extracting(d -> d.client)
-                .containsExactlyInAnyOrder("10.3.0.1", "10.3.0.3", "10.1.0.7");
+                .containsExactlyInAnyOrder("10.3.0.1", "10.3.0.3");
         Detection windows = of("PORT_EXHAUSTION_RISK").stream().filter(d -> d.client.equals("10.3.0.3")).findFirst().orElseThrow();
         assertThat(windows.severity).isEqualTo("CRITICAL");
         assertThat(windows.explanation).contains("16384 ephemeral ports", "exhausted in 109 s");

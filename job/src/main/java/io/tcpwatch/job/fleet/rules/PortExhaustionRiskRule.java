@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * {@code PORT_EXHAUSTION_RISK}: for a client→server pair, new-connection rate × TIME_WAIT
  * duration ≥ X% of the ephemeral range (Linux 32768–60999 = 28232 ports; Windows 49152–65535),
- * plus observed port-reuse collisions. Ports held is measured as closes × the TIME_WAIT each left,
+ * and nothing else: a port-reuse collision is a finding of its own ({@code PORT_REUSE_COLLISION}),
+ * which a client binding fixed ports meets without any shortage of ports. Ports held is measured as closes × the TIME_WAIT each left,
  * per second of window (Little's law), with the active closer's TIME_WAIT; the range is the
  * client's, told by its TTL. Reports the rate, the budget, and how long the range lasts at this rate (or the rate at which it
  * would run out).
@@ -25,7 +26,7 @@ public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
         int range = cfg.ephemeralPorts(w.clientTtl);
         double held = w.portsHeld();
         double budget = cfg.exhaustionFraction * range;
-        if (held < budget && w.portReuseCollisions == 0) {
+        if (held < budget) {
             return null;
         }
         double rate = w.connectionRate();
@@ -45,8 +46,7 @@ public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
         }
         if (w.portReuseCollisions > 0) {
             text.append(String.format(Locale.ROOT, " %d new connection%s already collided with a previous connection"
-                    + " still in TIME_WAIT (port reuse): the client reuses ports faster than they are released.",
-                    w.portReuseCollisions, w.portReuseCollisions == 1 ? "" : "s"));
+                    + " still in TIME_WAIT.", w.portReuseCollisions, w.portReuseCollisions == 1 ? "" : "s"));
         }
         Evidence ev = new Evidence().put("connections_per_second", rate).put("time_wait_seconds", timeWait)
                 .put("ports_held", held).put("ephemeral_ports", range).put("budget_ports", budget)
@@ -59,6 +59,6 @@ public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
         }
         ev.put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0"));
         String severity = exhausting ? "CRITICAL" : "WARNING";
-        return new Finding(severity, Math.max(held, w.portReuseCollisions), text.toString(), ev.toJson());
+        return new Finding(severity, held, text.toString(), ev.toJson());
     }
 }
