@@ -31,6 +31,7 @@ final class Remedies {
             case "SYN_RETRANSMIT": return "SYNs retransmitted (the first ones were dropped)";
             case "HALF_OPEN": return "Half-open connections (handshake never completed)";
             case "ZERO_WINDOW_STALL": return "Zero-window stalls (the receiver stopped reading)";
+            case "UNANSWERED_REQUEST": return "Requests acknowledged but never answered (the server application did not serve them)";
             case "RST_STORM": return "RST storm";
             case "SYN_FLOOD": return "SYN flood (attack-like)";
             case "ACCEPT_BACKLOG_OVERFLOW": return "Accept backlog overflow (the application accepts too slowly)";
@@ -59,6 +60,7 @@ final class Remedies {
             case "SYN_RETRANSMIT": return "SYNs are dropped: a full accept backlog (raise the listen backlog and net.core.somaxconn, accept faster) or loss on the path.";
             case "HALF_OPEN": return "SYN/ACKs that are never acknowledged: spoofed sources (a SYN flood: keep syncookies on, filter upstream) or clients that vanish.";
             case "ZERO_WINDOW_STALL": return "The receiving application stops reading: look for a blocked consumer, an exhausted thread pool or slow storage behind it.";
+            case "UNANSWERED_REQUEST": return "The server's kernel accepted the connections the application did not serve: check that it still accepts (ss -ltn: Recv-Q of the listening socket at its backlog), its worker pool and whether it hangs.";
             case "RST_STORM": return "Start with the most frequent cause in the breakdown: it says who resets and why (its entry below has the remedy).";
             case "SYN_FLOOD": return "Keep net.ipv4.tcp_syncookies=1, raise net.ipv4.tcp_max_syn_backlog, and filter the sources upstream (rate limits, DDoS protection).";
             case "ACCEPT_BACKLOG_OVERFLOW": return "Accept faster (more acceptor threads, no blocking work in the accept loop) and raise the listen() backlog and net.core.somaxconn.";

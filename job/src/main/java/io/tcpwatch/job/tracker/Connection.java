@@ -68,6 +68,16 @@ public class Connection {
     public long rstNs;
     public long dataAfterRstNs;
 
+    /**
+     * The originator's first request: when its first byte was sent (0: none yet), when the
+     * responder's stack had acknowledged all of it (0: not yet), and whether that story is over: the
+     * originator sent more data after that (a stream or a second request), or the responder's
+     * sequence numbers show bytes the capture missed.
+     */
+    public long requestNs;
+    public long requestAckedNs;
+    public boolean requestMore;
+
     /** Zero-window stall in progress: side (0 none) and start; probes = peer segments during it. */
     public int zeroWindowSide;
     public long zeroWindowStartNs;

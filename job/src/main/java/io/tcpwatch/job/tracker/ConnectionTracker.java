@@ -12,6 +12,7 @@ import io.tcpwatch.job.rules.HalfOpenRule;
 import io.tcpwatch.job.rules.PortReuseCollisionRule;
 import io.tcpwatch.job.rules.RstRule;
 import io.tcpwatch.job.rules.SynRetransmitRule;
+import io.tcpwatch.job.rules.UnansweredRequestRule;
 import io.tcpwatch.job.rules.ZeroWindowStallRule;
 import io.tcpwatch.job.tracker.TcpState.Event;
 import io.tcpwatch.schema.FlowKey;
@@ -198,6 +199,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         Event event = rst ? Event.RST : syn ? (s.has(TcpFlags.ACK) ? Event.SYN_ACK : Event.SYN)
                 : fin ? Event.FIN : s.payloadLen > 0 ? Event.DATA : Event.ACK;
         long now = s.tsNanos;
+        request(c, s, fromOrig, now); // before the sequence numbers below move on
 
         if (rst) {
             Detection d = RstRule.classify(c, s, fromOrig, cfg);
@@ -344,6 +346,32 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         }
     }
 
+    /**
+     * The originator's request: its first byte, the moment the responder's stack acknowledged all of
+     * it, and whether the originator sent more after that (then it was not waiting for an answer).
+     */
+    private static void request(Connection c, Segment s, boolean fromOrig, long now) {
+        if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN) || c.requestMore) {
+            return;
+        }
+        boolean responderBytesUnseen = c.respNextKnown && (fromOrig ? s.has(TcpFlags.ACK) && after(s.ack, c.respNextSeq)
+                : after(s.seq, c.respNextSeq));
+        if (responderBytesUnseen) { // the responder sent bytes the capture missed: it answered
+            c.requestMore = true;
+            return;
+        }
+        if (fromOrig && s.payloadLen > 0) {
+            if (c.requestAckedNs != 0) {
+                c.requestMore = true; // a stream, or a second request: not one unanswered request
+            } else if (c.requestNs == 0) {
+                c.requestNs = now;
+            }
+        } else if (!fromOrig && c.requestNs != 0 && c.requestAckedNs == 0 && s.has(TcpFlags.ACK) && c.origNextKnown
+                && !after(c.origNextSeq, s.ack)) {
+            c.requestAckedNs = now;
+        }
+    }
+
     /** Opens, counts and closes zero-window stalls; reports one when the window reopens. */
     private void zeroWindow(Connection c, Segment s, int side, Collector<Detection> out) {
         if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN)) {
@@ -429,6 +457,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
 
     /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
     private void finish(Connection c, long nowNs, String cause, Context ctx, Collector<Detection> out) throws Exception {
+        emit(UnansweredRequestRule.evaluate(c, cfg), out);
         if (c.zeroWindowSide != 0) {
             c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
         }

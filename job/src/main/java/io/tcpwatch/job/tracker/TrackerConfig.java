@@ -36,6 +36,8 @@ public final class TrackerConfig implements Serializable {
     public Duration idleRstGap = Duration.ofSeconds(5);
     /** A reply within this time of the segment it answers comes from the peer's TCP stack. */
     public Duration stackReply = Duration.ofMillis(2);
+    /** A request the server's stack acknowledged and the application left unanswered this long is reported. */
+    public Duration unansweredRequest = Duration.ofSeconds(10);
     /** A zero window open at least this long is a stall. */
     public Duration zeroWindowStall = Duration.ofMillis(200);
 

@@ -14,8 +14,14 @@ public final class TrackerOptions {
             description = "TIME_WAIT of Windows-like peers (initial TTL 128; 120 or 240; default: ${DEFAULT-VALUE}).")
     int timeWaitWindowsSeconds;
 
+    @Option(names = "--unanswered-after", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Report a request the server acknowledged but did not answer for this long (UNANSWERED_REQUEST;"
+                    + " raise it for long-polling protocols; default: ${DEFAULT-VALUE}).")
+    int unansweredSeconds;
+
     public TrackerConfig config() {
         TrackerConfig c = TrackerConfig.defaults();
+        c.unansweredRequest = Duration.ofSeconds(unansweredSeconds);
         c.timeWait = Duration.ofSeconds(timeWaitSeconds);
         c.timeWaitWindows = Duration.ofSeconds(timeWaitWindowsSeconds);
         return c;

@@ -258,4 +258,66 @@ class ConnectionTrackerTest extends TrackerHarness {
         assertThat(harness.getSideOutput(ConnectionTracker.LATE)).hasSize(1);
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
+
+    // ------------------------------------------------------------ requests the server never answered
+
+    /** The client's request (100 bytes at 10 ms), acknowledged by the server's stack at 10.1 ms. */
+    private void requestAcknowledged() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        s(0.1, SA, 5000, 1001, 0);
+        c(0.2, A, 1001, 5001, 0);
+        c(10, PA, 1001, 5001, 100);
+        s(10.1, A, 5001, 1101, 0);
+    }
+
+    @Test
+    void aRequestTheKernelAcknowledgedAndTheApplicationNeverAnsweredIsReportedWhenTheClientGivesUp() throws Exception {
+        requestAcknowledged();
+        c(14_010, FA, 1101, 5001, 0); // the client's timeout, 14 s later
+        s(14_010.1, RA, 5001, 1102, 0); // the listener, when it finally runs, resets it
+        watermark(30_000);
+
+        assertThat(detections("UNANSWERED_REQUEST")).singleElement().satisfies(d -> {
+            assertThat(d.severity).isEqualTo("WARNING");
+            assertThat(d.explanation).contains("gave up after 14.0 s and closed");
+            assertThat(d.evidenceJson).contains("\"waited_seconds\":14.0").contains("\"request_bytes\":100");
+        });
+    }
+
+    @Test
+    void anAnsweredRequestAStreamOrAShortWaitIsNotUnanswered() throws Exception {
+        requestAcknowledged(); // answered after 12 s: slow, but served
+        s(12_000, PA, 5001, 1101, 300);
+        c(12_100, FA, 1101, 5301, 0);
+        watermark(30_000);
+        assertThat(detections("UNANSWERED_REQUEST")).isEmpty();
+    }
+
+    @Test
+    void aClientThatKeepsSendingWithoutAnswerIsAStreamNotAnUnansweredRequest() throws Exception {
+        requestAcknowledged(); // syslog over TCP: lines, never an answer
+        c(20_000, PA, 1101, 5001, 100);
+        s(20_000.1, A, 5001, 1201, 0);
+        c(40_000, FA, 1201, 5001, 0);
+        watermark(60_000);
+        assertThat(detections("UNANSWERED_REQUEST")).isEmpty();
+    }
+
+    @Test
+    void anAnswerTheCaptureMissedIsStillAnAnswer() throws Exception {
+        requestAcknowledged(); // the server's 2,900 bytes are not in the capture; its FIN's sequence number says they were sent
+        s(10_000, FA, 7901, 1101, 0);
+        c(10_000.2, A, 1101, 7902, 0);
+        c(10_050, FA, 1101, 7902, 0);
+        watermark(30_000);
+        assertThat(detections("UNANSWERED_REQUEST")).isEmpty();
+    }
+
+    @Test
+    void aClientThatGivesUpBeforeTheThresholdIsNotReported() throws Exception {
+        requestAcknowledged();
+        c(5_010, FA, 1101, 5001, 0); // 5 s: below --unanswered-after
+        watermark(30_000);
+        assertThat(detections("UNANSWERED_REQUEST")).isEmpty();
+    }
 }
