@@ -14,8 +14,8 @@ import io.tcpwatch.agent.output.JsonLinesSink;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.parse.TunnelPorts;
-import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.agent.stats.AgentMetrics;
+import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.agent.stats.StatsReporter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -251,7 +251,8 @@ public final class AgentCommand implements Callable<Integer> {
                 metrics = new AgentMetrics(metricsBind, metricsPort, () -> agent.stats(sourceName, pub));
             } catch (IOException e) {
                 reporter.close();
-                throw new AgentException(ExitCode.USAGE, "cannot serve metrics on " + metricsBind + ":" + metricsPort + " (" + e.getMessage() + ").");
+                throw new AgentException(ExitCode.USAGE, "cannot serve metrics on " + metricsBind + ":" + metricsPort
+                        + " (" + e.getMessage() + ").");
             }
         }
 
