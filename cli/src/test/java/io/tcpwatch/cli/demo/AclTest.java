@@ -102,16 +102,7 @@ class AclTest {
         int plain = freePort();
         int sasl = freePort();
         int controller = freePort();
-        Map<String, String> broker = new LinkedHashMap<>();
-        broker.put("listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + sasl + ",CONTROLLER://127.0.0.1:" + controller);
-        broker.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + sasl);
-        broker.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
-        broker.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-        broker.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        broker.put("listener.name.sasl_ssl.ssl.keystore.location", keystore.toString());
-        broker.put("listener.name.sasl_ssl.ssl.keystore.password", "changeit");
-        broker.put("listener.name.sasl_ssl.ssl.key.password", "changeit");
-        broker.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+        Map<String, String> broker = SecureKafkaTest.saslSslBroker(plain, sasl, controller, keystore);
         // ACLs enforced; the plain listener (the broker itself, the operator's side of this test) is the super user
         broker.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         broker.put("super.users", "User:ANONYMOUS");

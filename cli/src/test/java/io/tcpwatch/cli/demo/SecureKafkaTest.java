@@ -63,6 +63,24 @@ class SecureKafkaTest {
         int plain = freePort();
         int sasl = freePort();
         int controller = freePort();
+        kafka = new EmbeddedKafka(dir, plain, controller, saslSslBroker(plain, sasl, controller, keystore));
+        secure = "127.0.0.1:" + sasl;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) { // the operator's side
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("tcpwatch",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "s3cret"))).all().get();
+            List<NewTopic> topics = new ArrayList<>();
+            for (String t : StreamingJob.Topics.defaults().all()) {
+                topics.add(new NewTopic(t, 2, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    /**
+     * A broker whose client listener is SASL_SSL with SCRAM-SHA-512 ({@code keystore}: its
+     * certificate) and whose plain listener serves the test's own administration.
+     */
+    static Map<String, String> saslSslBroker(int plain, int sasl, int controller, Path keystore) {
         Map<String, String> broker = new LinkedHashMap<>();
         broker.put("listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + sasl + ",CONTROLLER://127.0.0.1:" + controller);
         broker.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + sasl);
@@ -74,17 +92,7 @@ class SecureKafkaTest {
         broker.put("listener.name.sasl_ssl.ssl.keystore.password", "changeit");
         broker.put("listener.name.sasl_ssl.ssl.key.password", "changeit");
         broker.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
-        kafka = new EmbeddedKafka(dir, plain, controller, broker);
-        secure = "127.0.0.1:" + sasl;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) { // the operator's side
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("tcpwatch",
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "s3cret"))).all().get();
-            List<NewTopic> topics = new ArrayList<>();
-            for (String t : StreamingJob.Topics.defaults().all()) {
-                topics.add(new NewTopic(t, 2, (short) 1));
-            }
-            admin.createTopics(topics).all().get();
-        }
+        return broker;
     }
 
     @AfterAll
