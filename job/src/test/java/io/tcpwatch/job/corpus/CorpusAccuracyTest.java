@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -77,7 +78,9 @@ class CorpusAccuracyTest {
         FLEET.forEach(k -> fleetScores.put(k, new Score()));
         List<String> fleetErrors = new ArrayList<>();
         List<String> connStateMismatches = new ArrayList<>();
+        List<String> originMismatches = new ArrayList<>();
         int connStatesChecked = 0;
+        int originsChecked = 0;
         List<Path> labels;
         try (Stream<Path> files = Files.list(CORPUS)) {
             labels = files.filter(p -> p.toString().endsWith(".labels.json")).sorted().toList();
@@ -92,29 +95,44 @@ class CorpusAccuracyTest {
             List<JsonNode> expected = new ArrayList<>();
             label.path("expected").forEach(expected::add);
 
-            // recall: every positive entry of a scored kind must be found
+            // recall: every positive entry of a scored kind must be found, one detection per entry (or per
+            // counted connection), within the entry's time window; a detection serves one entry only
+            Set<Detection> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (JsonNode e : expected) {
                 String k = key(e.path("kind").asText(), e.path("cause").asText(null));
                 if (!e.path("detect").asBoolean() || !scores.containsKey(k)) {
                     continue;
                 }
                 long wanted = e.has("client") ? 1 : e.path("count").asLong(1);
-                long found = detections.stream().filter(d -> matches(d, e)).count();
-                scores.get(k).tp += (int) Math.min(wanted, found);
-                scores.get(k).fn += (int) Math.max(0, wanted - found);
+                List<Detection> found = detections.stream().filter(d -> d.status == null && !used.contains(d)
+                        && matches(d, e) && inWindow(d, e)).limit(wanted).toList();
+                used.addAll(found);
+                scores.get(k).tp += found.size();
+                scores.get(k).fn += (int) (wanted - found.size());
+                if (e.has("origin")) { // who sent the RST, as the applications and the kernel say
+                    for (Detection d : found) {
+                        originsChecked++;
+                        if (!e.path("origin").asText().equals(d.origin)) {
+                            originMismatches.add(labelFile.getFileName() + " " + d.client + " " + k + ": expected origin "
+                                    + e.path("origin").asText() + ", got " + d.origin);
+                        }
+                    }
+                }
             }
             scoreFleet(label, expected, detections, fleetScores, fleetErrors);
-            // precision: a detection of a scored kind that no positive entry explains is a false positive
+            // precision: a detection no positive entry took (one-to-one, in time) is a false positive where a
+            // label speaks of its kind for its connection — and on a connection labeled "nothing", whatever its kind
             for (Detection d : detections) {
-                if (d.status != null) {
-                    continue; // fleet episodes: scored above
+                if (d.status != null || used.contains(d)) {
+                    continue; // fleet episodes: scored above; true positives
                 }
                 String k = key(d.type, d.cause);
+                boolean labeledHere = expected.stream().anyMatch(e -> covers(e, d) && !e.path("kind").asText().equals("ANY"));
+                boolean labeledNothing = expected.stream().anyMatch(e -> e.path("kind").asText().equals("ANY") && covers(e, d));
                 boolean explained = expected.stream().anyMatch(e -> e.path("detect").asBoolean() && matches(d, e));
-                boolean labeledHere = expected.stream().anyMatch(e -> covers(e, d));
-                if (scores.containsKey(k) && !explained && labeledHere) {
-                    scores.get(k).fp++;
-                } else if (!scores.containsKey(k) || !labeledHere) {
+                if ((scores.containsKey(k) && labeledHere && !explained) || labeledNothing) {
+                    scores.computeIfAbsent(k, x -> new Score()).fp++;
+                } else if (!explained) {
                     unscored.merge(label.path("scenario").asText() + ": " + k, 1, Integer::sum);
                 }
             }
@@ -143,6 +161,8 @@ class CorpusAccuracyTest {
         table.append("| kind | true positives | false negatives | false positives | precision | recall |\n|---|---:|---:|---:|---:|---:|\n");
         fleetScores.forEach((k, s) -> table.append(String.format("| %s | %d | %d | %d | %.3f | %.3f |%n", k, s.tp, s.fn, s.fp, s.precision(), s.recall())));
         fleetErrors.forEach(m -> table.append("- ").append(m).append('\n'));
+        table.append(String.format("%nRST origin: %d of %d labeled resets agree.%n", originsChecked - originMismatches.size(), originsChecked));
+        originMismatches.forEach(m -> table.append("- ").append(m).append('\n'));
         table.append(String.format("%nZeek conn_state: %d of %d labeled connections agree.%n", connStatesChecked - connStateMismatches.size(), connStatesChecked));
         connStateMismatches.forEach(m -> table.append("- ").append(m).append('\n'));
         table.append(String.format("%nDetections no label speaks of (not scored):%n"));
@@ -160,6 +180,9 @@ class CorpusAccuracyTest {
         fleetScores.forEach((k, s) -> assertThat(s.tp + s.fn).as("%s has labeled positives", k)
                 .isGreaterThanOrEqualTo(k.equals("PORT_EXHAUSTION_RISK") ? 0 : 1));
         assertThat(fleetErrors).as("fleet detections against the labels").isEmpty();
+        assertThat(originsChecked).isGreaterThan(100);
+        assertThat((double) originMismatches.size() / originsChecked).as("RST origin mismatches: %s", originMismatches)
+                .isLessThanOrEqualTo(0.05);
         assertThat(connStatesChecked).isGreaterThan(100);
         assertThat((double) connStateMismatches.size() / connStatesChecked).as("conn_state mismatches: %s", connStateMismatches)
                 .isLessThanOrEqualTo(0.05);
@@ -200,6 +223,20 @@ class CorpusAccuracyTest {
                 errors.add(scenario + ": unexpected " + d);
             }
         }
+    }
+
+    /**
+     * The detection begins within the entry's span (from its first packet to its end, a second of
+     * slack before and the tracker's close linger plus a second after); entries without a span accept any time.
+     */
+    static boolean inWindow(Detection d, JsonNode e) {
+        if (!e.has("from") || !e.has("to")) {
+            return true;
+        }
+        long from = java.time.Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - 1_000_000_000L;
+        long to = java.time.Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L
+                + TrackerConfig.defaults().closeLinger.toNanos() + 1_000_000_000L;
+        return d.startNs >= from && d.startNs <= to;
     }
 
     /** A detection matches a label entry: same kind (and cause), same server, same client when the entry names one. */
