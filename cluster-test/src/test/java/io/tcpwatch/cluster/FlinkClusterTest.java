@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -134,10 +137,10 @@ class FlinkClusterTest {
 
     /** The flink_… names in k8s/base/monitoring (the PrometheusRule and the Grafana dashboard). */
     private static Set<String> flinkMetricsUsedByMonitoring() throws IOException {
-        Set<String> used = new java.util.TreeSet<>();
+        Set<String> used = new TreeSet<>();
         Path monitoring = DEPLOYMENT.getParent().getParent().resolve("monitoring");
         for (String file : List.of("prometheusrule.yaml", "tcpwatch-fleet.json")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("flink_[A-Za-z_]+").matcher(Files.readString(monitoring.resolve(file)));
+            Matcher m = Pattern.compile("flink_[A-Za-z_]+").matcher(Files.readString(monitoring.resolve(file)));
             while (m.find()) {
                 used.add(m.group());
             }

@@ -6,14 +6,21 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,13 +78,13 @@ final class FlinkProcesses implements AutoCloseable {
      * The names of the metrics the Prometheus reporters of the JobManager and the TaskManager
      * serve now (each binds the first free port of the configured range).
      */
-    java.util.Set<String> prometheusMetricNames() throws InterruptedException {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build();
+    Set<String> prometheusMetricNames() throws InterruptedException {
+        Set<String> names = new TreeSet<>();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         for (int port = metricsPort; port <= metricsPort + 20; port++) {
             try {
-                String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/metrics"))
-                        .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                String text = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
                 text.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                         .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
             } catch (IOException e) {
