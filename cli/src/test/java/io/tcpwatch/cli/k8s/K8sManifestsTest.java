@@ -8,20 +8,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.agent.stats.AgentMetrics;
 import io.tcpwatch.dashboard.DashboardCommand;
 import io.tcpwatch.job.JobCommand;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -217,11 +221,11 @@ class K8sManifestsTest {
                 .isEqualTo("metrics");
 
         // images: one per role, each built by a Dockerfile of this repository from the jar the build makes for it
-        java.util.Map<String, String> roles = java.util.Map.of(
+        Map<String, String> roles = Map.of(
                 "tcpwatch-agent", "capture-agent/Dockerfile capture-agent/target/tcpwatch-agent.jar",
                 "tcpwatch-job", "job/Dockerfile job/target/tcpwatch-job.jar",
                 "tcpwatch-dashboard", "dashboard/Dockerfile dashboard/target/tcpwatch-dashboard.jar");
-        java.util.Map<String, String> images = java.util.Map.of("tcpwatch-job", flink.path("spec").path("image").asText(),
+        Map<String, String> images = Map.of("tcpwatch-job", flink.path("spec").path("image").asText(),
                 "tcpwatch-agent", agent.path("image").asText(), "tcpwatch-dashboard", dash.path("image").asText());
         String dockerignore = Files.readString(ROOT.resolve(".dockerignore"));
         images.forEach((role, image) -> {
@@ -231,7 +235,7 @@ class K8sManifestsTest {
             try {
                 assertThat(Files.readString(ROOT.resolve(dockerfileAndJar[0]))).containsPattern("(?m)^COPY .*" + Pattern.quote(dockerfileAndJar[1]));
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             assertThat(dockerignore).contains("!" + dockerfileAndJar[1]);
         });
@@ -251,7 +255,7 @@ class K8sManifestsTest {
             while (own.find()) {
                 used.add(own.group());
                 if (own.group(1).equals("agent")) {
-                    assertThat(io.tcpwatch.agent.stats.AgentMetrics.NAMES).as("%s exported by the agent", own.group()).contains(own.group());
+                    assertThat(AgentMetrics.NAMES).as("%s exported by the agent", own.group()).contains(own.group());
                 } else {
                     assertThat(dashboardServer).as("%s in the dashboard's /metrics", own.group()).contains(own.group());
                 }
@@ -288,9 +292,9 @@ class K8sManifestsTest {
         assertThat(args).noneMatch(a -> a.contains("sasl.jaas.config") || a.contains("password"));
         one(docs, "KafkaUser", user);
         JsonNode container = podSpec.path("containers").get(0);
-        java.util.Map<String, String> mounts = new java.util.HashMap<>();
+        Map<String, String> mounts = new HashMap<>();
         container.path("volumeMounts").forEach(m -> mounts.put(m.path("name").asText(), m.path("mountPath").asText()));
-        java.util.Map<String, JsonNode> volumes = new java.util.HashMap<>();
+        Map<String, JsonNode> volumes = new HashMap<>();
         podSpec.path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
         assertThat(mounts).containsEntry("kafka-client", "/etc/tcpwatch/kafka").containsEntry("kafka-user", "/etc/tcpwatch/kafka-user")
                 .containsEntry("kafka-ca", "/etc/tcpwatch/kafka-ca");
@@ -306,8 +310,8 @@ class K8sManifestsTest {
         return major >= 1 ? List.of("kafka.strimzi.io/v1") : List.of("kafka.strimzi.io/v1", "kafka.strimzi.io/v1beta2");
     }
 
-    static java.util.Map<String, String> operators() throws IOException {
-        java.util.Map<String, String> m = new java.util.HashMap<>();
+    static Map<String, String> operators() throws IOException {
+        Map<String, String> m = new HashMap<>();
         for (String line : Files.readAllLines(ROOT.resolve("k8s/operators.env"))) {
             if (!line.isBlank() && !line.startsWith("#")) {
                 m.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1).strip());
