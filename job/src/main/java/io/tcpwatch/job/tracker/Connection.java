@@ -57,7 +57,7 @@ public class Connection {
     public long respFinNs;
     /** 0 = none yet, 1 = originator, 2 = responder. */
     public int firstFinSide;
-    /** When the close became complete (a RST, both FINs, a FIN to a peer never heard); 0 while open. */
+    /** When the close became complete (a RST, both FINs acknowledged, a FIN to a peer never heard); 0 while open. */
     public long closedNs;
 
     public int origTtl = -1;

@@ -19,7 +19,7 @@ public final class TrackerConfig implements Serializable {
     /** An established connection with no segment for this long is expired (record with S1/OTH). */
     public Duration idleExpiry = Duration.ofMinutes(5);
     /**
-     * Once the close is complete (a RST, both FINs, or a FIN to a peer never heard), the incarnation
+     * Once the close is complete (a RST, both FINs acknowledged, or a FIN to a peer never heard), the incarnation
      * ends this long after (Zeek's {@code tcp_close_delay}); segments until then still belong to it
      * (data after RST, a second RST), later ones open a new record.
      */
