@@ -17,17 +17,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * The report a person reads top to bottom: the diagnosis (fleet-wide episodes first, then root
- * causes ranked by how many connections they hurt, with evidence and remedy; normal symptoms said to be normal), a summary per
+ * causes ranked by how many connections they hurt, with evidence and remedy; an RST storm made
+ * only of those causes or of normal closes folded under them; normal symptoms said to be normal), a summary per
  * server endpoint (with the peak of concurrently established connections from the fleet windows),
  * then the detections by type with explanation, evidence and Wireshark filter.
  */
 final class AnalyzeReport {
     private static final int EXAMPLES = 3;
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** An RST storm's count of one cause in its evidence: {@code "cause_X":n}. */
+    private static final Pattern STORM_CAUSE = Pattern.compile("\"cause_([A-Z_]+)\":(\\d+)");
 
     private AnalyzeReport() {}
 
@@ -177,7 +182,7 @@ final class AnalyzeReport {
     /** The storm's resets by cause, from its evidence ({@code cause_X}: n), the causes with none left out. */
     private static Map<String, Long> stormCauses(Detection storm) {
         Map<String, Long> causes = new TreeMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"cause_([A-Z_]+)\":(\\d+)").matcher(storm.evidenceJson);
+        Matcher m = STORM_CAUSE.matcher(storm.evidenceJson);
         while (m.find()) {
             if (Long.parseLong(m.group(2)) > 0) {
                 causes.put(m.group(1), Long.parseLong(m.group(2)));
