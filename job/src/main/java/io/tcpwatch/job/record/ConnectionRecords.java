@@ -30,7 +30,7 @@ public final class ConnectionRecords {
         r.observer = c.observer;
         r.tunnel = c.tunnel;
         r.closeCause = closeCause;
-        r.retransmissions = c.retransmissions;
+        r.retransmissions = c.retransmissions();
         r.synRetransmits = c.synRetransmits;
         return r;
     }

@@ -39,7 +39,6 @@ public class Connection {
     public long respBytes;
     public long origPkts;
     public long respPkts;
-    public int retransmissions;
     public int dataSegments;
     /** Per direction: retransmitted payload segments and zero-window segments (scaled history letters). */
     public int origRetransmits;
@@ -108,6 +107,11 @@ public class Connection {
 
     public boolean isOrig(byte[] src, int srcPort) {
         return srcPort == origPort && java.util.Arrays.equals(src, origAddr);
+    }
+
+    /** Retransmitted payload segments, both directions. */
+    public int retransmissions() {
+        return origRetransmits + respRetransmits;
     }
 
     public boolean handshakeSeen() {

@@ -243,7 +243,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.origPkts++;
             c.origBytes += s.payloadLen;
             if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
-                c.retransmissions++;
                 c.history = History.scaled(c.history, true, 't', ++c.origRetransmits);
             }
             if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
@@ -257,7 +256,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.respPkts++;
             c.respBytes += s.payloadLen;
             if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
-                c.retransmissions++;
                 c.history = History.scaled(c.history, false, 't', ++c.respRetransmits);
             }
             if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
@@ -517,7 +515,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         }
         closed.zeroWindowStall = c.zeroWindowStall;
         closed.synRetransmits = c.synRetransmits;
-        closed.retransmissions = c.retransmissions;
+        closed.retransmissions = c.retransmissions();
         closed.dataSegments = c.dataSegments;
         ctx.output(EVENTS, closed);
         c.closedEventSent = true;
