@@ -29,12 +29,7 @@ public final class Tcpwatch implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
-    }
-
-    /** The command line with its error handling: one sentence and exit code 2 for usage errors. */
-    static CommandLine commandLine() {
-        return CommandLines.configure(new CommandLine(new Tcpwatch()));
+        System.exit(CommandLines.execute(new Tcpwatch(), args));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -20,6 +20,6 @@ public final class DashboardTool implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(CommandLines.configure(new CommandLine(new DashboardTool())).execute(args));
+        System.exit(CommandLines.execute(new DashboardTool(), args));
     }
 }

@@ -19,6 +19,6 @@ public final class AgentTool implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(CommandLines.configure(new CommandLine(new AgentTool())).execute(args));
+        System.exit(CommandLines.execute(new AgentTool(), args));
     }
 }

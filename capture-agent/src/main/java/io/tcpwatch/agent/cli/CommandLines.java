@@ -21,4 +21,9 @@ public final class CommandLines {
         });
         return cl;
     }
+
+    /** Runs {@code command} (a picocli command object) on {@code args} with that handling; its exit code. */
+    public static int execute(Object command, String[] args) {
+        return configure(new CommandLine(command)).execute(args);
+    }
 }
