@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 final class FlinkProcesses implements AutoCloseable {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The JVM the test runs on, for the cluster's processes too. */
+    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     /**
      * {@code env.java.opts.all} of Flink's distribution (and so of its images) for Java 17: the
      * launch scripts pass them to every Flink JVM; the runtime reflects into these packages.
@@ -150,24 +152,23 @@ final class FlinkProcesses implements AutoCloseable {
             jm.addAll(List.of("--fromSavepoint", savepoint));
         }
         jm.addAll(jobArgs);
-        jobManager = java(resources("GET_JM_RESOURCE_PARAMS"), jm, "jobmanager-" + starts);
-        List<String> tmResources = resources("GET_TM_RESOURCE_PARAMS");
+        jobManager = java(resources("GET_JM_RESOURCE_PARAMS").jvm(), jm, "jobmanager-" + starts);
+        Resources tmResources = resources("GET_TM_RESOURCE_PARAMS");
         List<String> tm = new ArrayList<>(List.of("org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                 "--configDir", home.resolve("conf").toString()));
-        tm.addAll(dynamicProperties);
-        taskManager = java(tmResources, tm, "taskmanager-" + starts);
+        tm.addAll(tmResources.dynamicProperties());
+        taskManager = java(tmResources.jvm(), tm, "taskmanager-" + starts);
     }
 
-    private List<String> dynamicProperties = List.of();
+    /** The JVM's memory flags, and the derived resource settings a TaskManager takes as dynamic properties. */
+    private record Resources(List<String> jvm, List<String> dynamicProperties) {}
 
     /**
-     * What Flink's launch scripts compute before starting a process ({@code BashJavaUtils}): the
-     * JVM's memory flags from the configured process size, and for a TaskManager the derived
-     * resource settings, passed as dynamic properties ({@link #dynamicProperties}).
+     * What Flink's launch scripts compute before starting a process ({@code BashJavaUtils}) from the
+     * configured process size.
      */
-    private List<String> resources(String command) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-cp", clusterClasspath(), "org.apache.flink.runtime.util.bash.BashJavaUtils",
+    private Resources resources(String command) throws IOException {
+        Process p = new ProcessBuilder(JAVA, "-cp", clusterClasspath(), "org.apache.flink.runtime.util.bash.BashJavaUtils",
                 command, "--configDir", home.resolve("conf").toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         List<String> results = out.lines().filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
@@ -175,8 +176,8 @@ final class FlinkProcesses implements AutoCloseable {
         if (results.isEmpty()) {
             throw new IOException("BashJavaUtils " + command + " said:\n" + out);
         }
-        dynamicProperties = results.size() > 1 ? List.of(results.get(1).split(" ")) : List.of();
-        return List.of(results.get(0).split(" "));
+        return new Resources(List.of(results.get(0).split(" ")),
+                results.size() > 1 ? List.of(results.get(1).split(" ")) : List.of());
     }
 
     boolean jobManagerAlive() {
@@ -214,8 +215,7 @@ final class FlinkProcesses implements AutoCloseable {
     }
 
     private Process java(List<String> jvmMemory, List<String> mainAndArgs, String name) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java));
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
         cmd.addAll(jvmMemory);
         cmd.addAll(List.of(javaOpts.split(" "))); // as Flink's launch scripts pass them
         cmd.addAll(List.of("-Dlog4j.configurationFile=" + home.resolve("conf/log4j2.properties").toUri(),
