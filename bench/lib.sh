@@ -2,10 +2,10 @@
 # test classpath (its test and main classes, then its dependencies).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$root/bench/work"
-log4j="-Dlog4j2.configurationFile=$root/cli/src/main/resources/log4j2.properties"
+log4j="-Dlog4j2.configurationFile=$root/capture-agent/src/main/resources/log4j2.properties"
 mkdir -p "$work"
 cd "$root"
-mvn -B -q -DskipTests install
+mvn -B -q -DskipTests install >&2
 
 # test_classpath MODULE
 test_classpath() {

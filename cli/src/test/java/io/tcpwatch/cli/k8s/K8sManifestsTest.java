@@ -178,6 +178,9 @@ class K8sManifestsTest {
         String promPort = flink.path("spec").path("flinkConfiguration").path("metrics.reporter.prom.port").asText();
         JsonNode flinkContainer = flink.path("spec").path("podTemplate").path("spec").path("containers").get(0);
         assertThat(port(flinkContainer, "metrics")).isEqualTo(Integer.parseInt(promPort));
+        // the reporter and s3:// are plugins: Flink's image enables them from its opt/ at start
+        assertThat(env(flinkContainer, "ENABLE_BUILT_IN_PLUGINS").split(";")).contains(
+                "flink-metrics-prometheus-" + flinkVersion() + ".jar", "flink-s3-fs-presto-" + flinkVersion() + ".jar");
 
         // the agent: flags parsed by AgentCommand, the node as observer, CAP_NET_RAW and what --run-as needs
         JsonNode agentSpec = one(docs, "DaemonSet", "tcpwatch-agent").path("spec").path("template").path("spec");
@@ -320,11 +323,25 @@ class K8sManifestsTest {
         return m;
     }
 
-    /** "2.2" from the Flink version the build uses (the parent pom's flink.version). */
+    /** "2.2" from the Flink version the build uses. */
     static String flinkMinor() throws IOException {
-        Matcher m = Pattern.compile("<flink.version>(\\d+\\.\\d+)\\.").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        return flinkVersion().substring(0, flinkVersion().lastIndexOf('.'));
+    }
+
+    /** "2.2.1": the parent pom's flink.version. */
+    static String flinkVersion() throws IOException {
+        Matcher m = Pattern.compile("<flink.version>(\\d+\\.\\d+\\.\\d+)<").matcher(Files.readString(ROOT.resolve("pom.xml")));
         assertThat(m.find()).as("flink.version in the parent pom").isTrue();
         return m.group(1);
+    }
+
+    static String env(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        throw new AssertionError(container.path("name").asText() + " sets no " + name);
     }
 
     static int port(JsonNode container, String name) {
