@@ -42,7 +42,10 @@ public final class FleetSimulation {
     /** What a run produced. */
     public record Summary(long connections, long segments) {}
 
-    private enum Script { NORMAL, ABORTIVE, REJECTED, HELD, SPOOFED_SYN, BACKLOG, LOSSY, SHORT }
+    private enum Script { NORMAL, ABORTIVE, REJECTED, HELD, SPOOFED_SYN, SPOOFED_SYN_COOKIE, BACKLOG, LOSSY, SHORT }
+
+    /** The simulated servers' SYN queue (Linux: the listen backlog): beyond it, SYN cookies. */
+    private static final int SYN_QUEUE = 128;
 
     private record Plan(long startNs, int server, byte[] client, int clientPort, Script script) {}
 
@@ -158,7 +161,8 @@ public final class FleetSimulation {
                 case SYN_FLOOD -> {
                     for (int k = 0; k < 200; k++) {
                         byte[] c = clientAddress(s, 66, k);
-                        plans.add(new Plan(t0 + k * 10 * MS, s, c, 1024 + rnd.nextInt(60000), Script.SPOOFED_SYN));
+                        plans.add(new Plan(t0 + k * 10 * MS, s, c, 1024 + rnd.nextInt(60000),
+                                k < SYN_QUEUE ? Script.SPOOFED_SYN : Script.SPOOFED_SYN_COOKIE));
                     }
                 }
                 case ACCEPT_BACKLOG_OVERFLOW -> {
@@ -242,8 +246,11 @@ public final class FleetSimulation {
         Conversation c = new Conversation(p.client(), p.clientPort(), serverAddress(p.server()), 443,
                 rnd.nextInt() & 0xFFFFFFFFL, rnd.nextInt() & 0xFFFFFFFFL);
         switch (p.script()) {
-            case SPOOFED_SYN -> {
+            case SPOOFED_SYN -> { // a request in the SYN queue: the SYN/ACK is sent again
                 return c.syn(t).synAck(t + 30_000).synAck(t + S).synAck(t + 3 * S);
+            }
+            case SPOOFED_SYN_COOKIE -> { // the queue is full: a SYN cookie, no state, nothing sent again
+                return c.syn(t).synAck(t + 30_000);
             }
             case BACKLOG -> {
                 c.syn(t);
@@ -305,7 +312,7 @@ public final class FleetSimulation {
                 segments++;
             }
             boolean clientAgent = cfg.clientVantageEvery > 0 && p.server() % cfg.clientVantageEvery == 0
-                    && p.script() != Script.SPOOFED_SYN;
+                    && p.script() != Script.SPOOFED_SYN && p.script() != Script.SPOOFED_SYN_COOKIE;
             for (Conversation.Planned planned : script(p, rnd).segments()) {
                 if ((planned.seenBy() & Conversation.SERVER_SIDE) != 0) {
                     queue.add(new Timed(planned.segment().tsNanos, order++,

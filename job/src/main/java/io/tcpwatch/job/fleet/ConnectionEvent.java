@@ -30,6 +30,12 @@ public class ConnectionEvent {
     public String rstCause;
     public String rstOrigin;
     public boolean halfOpen;
+    /** A SYN/ACK answered the SYN. */
+    public boolean synAnswered;
+    /** Half-open, and the server's SYN/ACK never came again: it kept no state (a SYN cookie). */
+    public boolean statelessSynAck;
+    /** The server sent its SYN/ACK again after the client's ACK: its accept queue had no room for the connection. */
+    public boolean handshakeAckIgnored;
     public boolean zeroWindowStall;
     /** TIME_WAIT the active closer holds after a FIN close (0 after an RST or no close). */
     public long timeWaitNs;

@@ -21,12 +21,16 @@ public final class FleetConfig implements Serializable {
     /** … which averages this many recent windows (exponentially weighted). */
     public int rstBaselineWindows = 30;
 
-    /** SYN_FLOOD: at least this many half-open connections in a window … */
-    public long synFloodHalfOpen = 50;
-    /** … from at least this many distinct source addresses. */
-    public long synFloodSources = 20;
+    /**
+     * SYN_FLOOD: at least this many half-open connections in a window whose client sent its SYN once,
+     * with the server's SYN queue seen overflowing (SYN cookies, or SYNs dropped).
+     */
+    public long synFloodHalfOpen = 16;
 
-    /** ACCEPT_BACKLOG_OVERFLOW: at least this many connections got in only after retransmitting their SYN. */
+    /**
+     * ACCEPT_BACKLOG_OVERFLOW: at least this many connections turned away by a full accept queue (their
+     * SYN or their handshake's ACK dropped) while others were established.
+     */
     public long backlogRetried = 3;
 
     /** CONNECTION_LIMIT: at least this many connections rejected right after the handshake at the plateau. */

@@ -24,16 +24,14 @@ public final class FleetOptions {
             description = "… and K× the server's recent baseline (default: ${DEFAULT-VALUE}).")
     double rstStormFactor;
 
-    @Option(names = "--syn-flood-half-open", paramLabel = "N", defaultValue = "50",
-            description = "SYN_FLOOD: at least N half-open connections in a window … (default: ${DEFAULT-VALUE})")
+    @Option(names = "--syn-flood-half-open", paramLabel = "N", defaultValue = "16",
+            description = "SYN_FLOOD: at least N half-open connections in a window after a single SYN each, with the"
+                    + " server's SYN queue seen overflowing (default: ${DEFAULT-VALUE}).")
     long synFloodHalfOpen;
 
-    @Option(names = "--syn-flood-sources", paramLabel = "N", defaultValue = "20",
-            description = "… from N distinct addresses (default: ${DEFAULT-VALUE}).")
-    long synFloodSources;
-
     @Option(names = "--backlog-retried", paramLabel = "N", defaultValue = "3",
-            description = "ACCEPT_BACKLOG_OVERFLOW: N connections in only after SYN retransmits (default: ${DEFAULT-VALUE}).")
+            description = "ACCEPT_BACKLOG_OVERFLOW: N connections turned away by a full accept queue (SYN or"
+                    + " handshake ACK dropped) while others got in (default: ${DEFAULT-VALUE}).")
     long backlogRetried;
 
     @Option(names = "--limit-rejections", paramLabel = "N", defaultValue = "5",
@@ -73,7 +71,6 @@ public final class FleetOptions {
         c.rstStormFloor = rstStormFloor;
         c.rstStormFactor = rstStormFactor;
         c.synFloodHalfOpen = synFloodHalfOpen;
-        c.synFloodSources = synFloodSources;
         c.backlogRetried = backlogRetried;
         c.connectionLimitRejections = limitRejections;
         c.reconnectClients = reconnectClients;

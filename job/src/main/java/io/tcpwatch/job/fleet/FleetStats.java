@@ -29,6 +29,14 @@ public class FleetStats implements FleetWindow {
     public long retriedEstablished;
     /** Connections that retransmitted their SYN and never got in. */
     public long retriedHalfOpen;
+    /** Half-open connections whose client sent its SYN once and never again — as flood tools do, not TCP stacks. */
+    public long halfOpenOnce;
+    /** Half-open connections whose SYN no SYN/ACK answered. */
+    public long unansweredSyns;
+    /** Half-open connections answered by a SYN/ACK the server never sent again: SYN cookies, it kept no state. */
+    public long statelessSynAcks;
+    /** Connections whose handshake ACK the server did not take (its SYN/ACK came again): a full accept queue. */
+    public long handshakeAcksIgnored;
     public long zeroWindowStalls;
     public long retransmissions;
     public long dataSegments;

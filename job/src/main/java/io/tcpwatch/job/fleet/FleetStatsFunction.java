@@ -220,8 +220,13 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                     halfOpenSketches.put(startNs, updateHll(halfOpenSketches.get(startNs), e.clientHost()));
                     if (e.synRetransmits > 0) {
                         w.retriedHalfOpen++;
+                    } else {
+                        w.halfOpenOnce++;
                     }
+                    w.unansweredSyns += e.synAnswered ? 0 : 1;
+                    w.statelessSynAcks += e.statelessSynAck ? 1 : 0;
                 }
+                w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
                 w.synRetransmits += e.synRetransmits;
                 w.retransmissions += e.retransmissions;

@@ -108,6 +108,10 @@ public final class RecordJson {
             j.writeNumberField("syn_retransmits", w.synRetransmits);
             j.writeNumberField("retried_established", w.retriedEstablished);
             j.writeNumberField("retried_half_open", w.retriedHalfOpen);
+            j.writeNumberField("half_open_once", w.halfOpenOnce);
+            j.writeNumberField("unanswered_syns", w.unansweredSyns);
+            j.writeNumberField("stateless_syn_acks", w.statelessSynAcks);
+            j.writeNumberField("handshake_acks_ignored", w.handshakeAcksIgnored);
             j.writeNumberField("zero_window_stalls", w.zeroWindowStalls);
             j.writeNumberField("retransmissions", w.retransmissions);
             j.writeNumberField("data_segments", w.dataSegments);

@@ -50,6 +50,10 @@ public class Connection {
     public long lastSynNs;
     public int synRetransmits;
     public long synAckNs;
+    /** The responder sent its SYN/ACK again (it keeps state for the handshake, unlike a SYN cookie). */
+    public int synAckRetransmits;
+    /** A SYN/ACK came again after the originator's ACK: the responder's stack did not take that ACK. */
+    public boolean handshakeAckIgnored;
     public long establishedNs;
 
     public long origFinNs;

@@ -51,6 +51,12 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     private transient Map<String, Counter> lateByObserver;
     private transient Map<String, Counter> detectionsByType;
     private transient long openConnections;
+    /**
+     * The newest capture time this subtask has processed: how far its observers are known to have
+     * seen. A timer can fire later than that (at the end of a capture file the watermark jumps to
+     * the end of time), and what did not happen before it was not seen not to happen.
+     */
+    private transient long newestSegmentNs;
 
     public ConnectionTracker(TrackerConfig cfg) {
         this.cfg = cfg;
@@ -71,6 +77,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     @Override
     public void processElement(Segment s, Context ctx, Collector<Detection> out) throws Exception {
         segmentsIn.inc();
+        newestSegmentNs = Math.max(newestSegmentNs, s.tsNanos);
         Long ts = ctx.timestamp();
         long watermark = ctx.timerService().currentWatermark();
         if (ts != null && ts < watermark) {
@@ -276,6 +283,11 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 c.synRetransmits++;
             }
             c.lastSynNs = now;
+        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs != 0 && s.seq == c.respIsn) {
+            c.synAckRetransmits++; // the server keeps state for this handshake: no SYN cookie
+            if (c.establishedNs != 0) {
+                c.handshakeAckIgnored = true; // the client's ACK did not complete it: the accept queue was full
+            }
         } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs == 0) {
             c.synAckNs = now;
             c.respIsn = s.seq;
@@ -515,6 +527,10 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         }
         closed.zeroWindowStall = c.zeroWindowStall;
         closed.synRetransmits = c.synRetransmits;
+        closed.synAnswered = c.synAckNs != 0;
+        closed.statelessSynAck = c.halfOpen && c.synAckNs != 0 && c.synAckRetransmits == 0
+                && Math.min(nowNs, newestSegmentNs) - c.synAckNs >= cfg.synAckRetransmitWait.toNanos();
+        closed.handshakeAckIgnored = c.handshakeAckIgnored;
         closed.retransmissions = c.retransmissions();
         closed.dataSegments = c.dataSegments;
         ctx.output(EVENTS, closed);

@@ -30,6 +30,12 @@ public final class TrackerConfig implements Serializable {
      * {@code tcp_attempt_delay} does; what follows opens a new, partial record.
      */
     public Duration oneSidedAttempt = Duration.ofSeconds(5);
+    /**
+     * A SYN/ACK left unanswered and not sent again for this long came from a server that keeps no
+     * state for the handshake: a SYN cookie. Stacks that keep state send it again after their first
+     * retransmission timeout (Linux 1 s, Windows 3 s).
+     */
+    public Duration synAckRetransmitWait = Duration.ofSeconds(3);
     /** A responder RST this soon after the handshake, before any responder data, is a rejection. */
     public Duration rejectWindow = Duration.ofSeconds(1);
     /** An RST after at least this much silence is an idle timeout. */

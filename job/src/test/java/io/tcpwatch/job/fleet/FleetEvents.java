@@ -64,6 +64,19 @@ final class FleetEvents {
             return this;
         }
 
+        /** Half-open after a SYN/ACK: sent again ({@code stateless} false) or a SYN cookie ({@code stateless} true). */
+        Closed answered(boolean stateless) {
+            e.synAnswered = true;
+            e.statelessSynAck = stateless;
+            return this;
+        }
+
+        /** The server sent its SYN/ACK again after the client's ACK. */
+        Closed handshakeAckIgnored() {
+            e.handshakeAckIgnored = true;
+            return this;
+        }
+
         Closed synRetransmits(int n) {
             e.synRetransmits = n;
             return this;

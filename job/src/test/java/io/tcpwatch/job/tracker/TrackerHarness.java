@@ -108,6 +108,12 @@ abstract class TrackerHarness {
         return detections().stream().filter(d -> d.type.equals(type)).collect(Collectors.toList());
     }
 
+    /** What the tracker told the fleet stage: OPENED, ESTABLISHED, CLOSED. */
+    protected List<io.tcpwatch.job.fleet.ConnectionEvent> events(io.tcpwatch.job.fleet.ConnectionEvent.Kind kind) {
+        return harness.getSideOutput(ConnectionTracker.EVENTS).stream().map(StreamRecord::getValue)
+                .filter(e -> e.kind == kind).toList();
+    }
+
     protected List<ConnectionRecord> records() {
         return harness.getSideOutput(ConnectionTracker.CONNECTIONS).stream().map(StreamRecord::getValue).toList();
     }

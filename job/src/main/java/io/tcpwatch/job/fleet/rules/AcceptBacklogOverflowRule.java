@@ -6,11 +6,21 @@ import io.tcpwatch.job.record.Evidence;
 import java.util.Locale;
 
 /**
- * {@code ACCEPT_BACKLOG_OVERFLOW}: SYN retransmits / dropped SYNs from legitimate
- * clients that later succeed — the application is not accepting fast enough. Fires when at least
- * {@code backlogRetried} connections got in only after retransmitting their SYN and they outnumber
- * those that retried and never got in (which would look like a flood or an outage instead). This is
- * the case Linux logs as "Possible SYN flooding on port N" when it is not an attack.
+ * {@code ACCEPT_BACKLOG_OVERFLOW}: the application does not accept connections as fast as they
+ * come, and its full accept queue turns legitimate clients away while the port still answers. What
+ * a full queue does on the wire (Linux counts each as {@code ListenOverflows}):
+ *
+ * <ul>
+ *   <li>it drops SYNs: clients retransmit theirs (TCP stacks do) and get in later, or give up;</li>
+ *   <li>it drops the handshake's ACK: the client thinks it is connected, the server sends its SYN/ACK
+ *       again.</li>
+ * </ul>
+ *
+ * Fires when at least {@code backlogRetried} connections were turned away so, while the server
+ * established others in the window (not a dead listener, which resets, nor a firewall, which lets
+ * no one in), and the half-open connections do not look like a flood ({@link SynFloodRule}: clients
+ * of a flood retry because the flood filled the queues). Linux may log "Possible SYN flooding on
+ * port N" here: it is not an attack.
  */
 public final class AcceptBacklogOverflowRule implements FleetRule<FleetStats> {
 
@@ -21,21 +31,24 @@ public final class AcceptBacklogOverflowRule implements FleetRule<FleetStats> {
 
     @Override
     public Finding evaluate(FleetStats w, FleetConfig cfg) {
-        if (w.retriedEstablished < cfg.backlogRetried || w.retriedEstablished <= w.retriedHalfOpen) {
+        long turnedAway = w.retriedEstablished + w.retriedHalfOpen + w.handshakeAcksIgnored;
+        if (turnedAway < cfg.backlogRetried || w.established == 0 || SynFloodRule.floodLike(w, cfg)) {
             return null;
         }
         String port = w.server.substring(w.server.lastIndexOf(':') + 1);
         String explanation = String.format(Locale.ROOT,
-                "%d connections to %s got in only after retransmitting their SYN (%d of %d established; %d gave up):"
-                        + " the server's accept queue was full and dropped SYNs from legitimate clients — the"
-                        + " application is not accepting connections fast enough (Linux logs \"Possible SYN flooding"
+                "The accept queue of %s was full: %d connections got in only after retransmitting their SYN, %d"
+                        + " retransmitted it and never got in, and %d had their handshake's ACK ignored (the server sent"
+                        + " its SYN/ACK again), while %d others were established — the application is not accepting"
+                        + " connections fast enough (Linux counts ListenOverflows and may log \"Possible SYN flooding"
                         + " on port %s\"; it is not an attack).",
-                w.retriedEstablished, w.server, w.retriedEstablished, w.established, w.retriedHalfOpen, port);
+                w.server, w.retriedEstablished, w.retriedHalfOpen, w.handshakeAcksIgnored, w.established, port);
         String evidence = new Evidence().put("retried_then_established", w.retriedEstablished)
-                .put("retried_never_established", w.retriedHalfOpen).put("established", w.established)
-                .put("syn_retransmits", w.synRetransmits).put("distinct_clients", w.distinctClients)
-                .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.analysis.retransmission"))
+                .put("retried_never_established", w.retriedHalfOpen).put("handshake_acks_ignored", w.handshakeAcksIgnored)
+                .put("established", w.established).put("syn_retransmits", w.synRetransmits)
+                .put("distinct_clients", w.distinctClients)
+                .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.analysis.retransmission"))
                 .toJson();
-        return new Finding("WARNING", w.retriedEstablished, explanation, evidence);
+        return new Finding("WARNING", turnedAway, explanation, evidence);
     }
 }
