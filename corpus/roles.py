@@ -110,7 +110,8 @@ def answer_one(conn):
 # ---------------------------------------------------------------- servers
 
 def server_rpc(p):
-    """Answers requests; `close_first`: the server closes after the first answer (it sends FIN first)."""
+    """Answers requests; `close_first`: the server closes after the first answer (it sends FIN first);
+    `backlog`: the listen backlog (default 128)."""
     def handle(conn, peer):
         n = 0
         try:
@@ -122,7 +123,7 @@ def server_rpc(p):
             log("server_closed", client=endpoint(peer), requests=n, first=bool(p.get("close_first")))
         except OSError as e:
             log("server_error", client=endpoint(peer), error=e.strerror)
-    serve_until(listener(p["ip"], p["port"]), p["seconds"], handle)
+    serve_until(listener(p["ip"], p["port"], backlog=p.get("backlog", 128)), p["seconds"], handle)
 
 
 def server_reuse(p):
@@ -243,12 +244,19 @@ def server_sink(p):
 # ---------------------------------------------------------------- clients
 
 def connect(src_ip, server, sport=0, timeout=20):
+    """A connected socket and the time connect() began. On failure the error carries the local endpoint,
+    the start time and the kernel's TCP_INFO of the attempt (`local`, `t0`, `info`: SYN retransmissions)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((src_ip, sport))
     s.settimeout(timeout)
     t0 = time.time_ns()
-    s.connect(server)
+    try:
+        s.connect(server)
+    except OSError as e:
+        e.local, e.t0, e.info = s.getsockname(), t0, tcp_info(s)
+        s.close()
+        raise
     return s, t0
 
 
@@ -276,7 +284,8 @@ def client_reuse(p):
 
 def client_rpc(p):
     """Connections in parallel, released together; each: requests with gaps, then an ending:
-    close (graceful), abort_after_eof (RST answering the server's FIN), or silent (wait for the server)."""
+    close (graceful), abort_after_eof (RST answering the server's FIN), or silent (wait for the server).
+    Per connection: `connect_timeout` bounds connect(), `io_timeout` (default: the same) every read after it."""
     server = (p["server_ip"], p["port"])
     start = threading.Barrier(len(p["conns"]))
 
@@ -286,9 +295,11 @@ def client_rpc(p):
         try:
             s, t0 = connect(src, server, timeout=c.get("connect_timeout", 20))
         except OSError as e:
-            log("connect_failed", client_ip=src, server=endpoint(server), error=e.strerror,
-                errno=e.errno, t_start_ns=time.time_ns())
+            log("connect_failed", client_ip=src, server=endpoint(server), error=e.strerror or str(e),
+                errno=e.errno, t_start_ns=time.time_ns(), client=endpoint(e.local) if hasattr(e, "local") else None,
+                connect_start_ns=getattr(e, "t0", None), syn_retransmits=getattr(e, "info", {}).get("total_retrans"))
             return
+        s.settimeout(c.get("io_timeout", c.get("connect_timeout", 20)))
         me = endpoint(s.getsockname())
         info = tcp_info(s)
         log("connected", client=me, server=endpoint(server), connect_start_ns=t0,
@@ -359,7 +370,7 @@ def client_flood(p):
     """A bounded burst of SYNs with spoofed sources inside the namespaces' own subnet."""
     raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     dst = socket.inet_aton(p["server_ip"])
-    sources = []
+    sources, times = [], []
     for i in range(p["count"]):
         src_ip = f"{p['src_prefix']}.{p['src_first'] + i % p['src_count']}"
         src = socket.inet_aton(src_ip)
@@ -370,10 +381,12 @@ def client_flood(p):
         tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0, 64, 6, 0, src, dst)
         raw.sendto(ip + tcp, (p["server_ip"], 0))
+        times.append(time.time_ns())
         sources.append(f"{src_ip}:{sport}")
         time.sleep(p.get("gap_ms", 2) / 1000)
     log("flood_sent", server=f"{p['server_ip']}:{p['port']}", syns=p["count"],
-        distinct_sources=len(set(s.split(":")[0] for s in sources)), first=sources[0], last=sources[-1])
+        distinct_sources=len(set(s.split(":")[0] for s in sources)), first=sources[0], last=sources[-1],
+        first_ns=times[0], last_ns=times[-1])
 
 
 def client_bulk(p):

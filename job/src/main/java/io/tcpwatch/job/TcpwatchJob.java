@@ -122,7 +122,8 @@ public final class TcpwatchJob {
         //    connection limits and reconnect storms as episodes
         DataStream<FleetStats> fleetStats = events
                 .keyBy(e -> e.server)
-                .process(FleetStatsFunction.of(fleet, tracker.rejectWindow))
+                // events wait for the reject window, handshakes for their verdict (stamped with their SYN)
+                .process(FleetStatsFunction.of(fleet, tracker.rejectWindow.plus(tracker.handshakeVerdict)))
                 .name("fleet stats")
                 .uid("fleet-stats");
         DataStream<Detection> serverDetections = fleetStats
@@ -133,7 +134,7 @@ public final class TcpwatchJob {
 
         // 4. per client→server pair: port exhaustion and retransmission surges as episodes
         DataStream<Detection> pairDetections = events
-                .filter(e -> e.kind != ConnectionEvent.Kind.ESTABLISHED)
+                .filter(ConnectionEvent::forPairs)
                 .keyBy(ConnectionEvent::pair)
                 .process(new PairStatsFunction(fleet.window))
                 .name("pair stats")

@@ -9,7 +9,11 @@ import io.tcpwatch.job.rules.Detections;
  */
 public class ConnectionEvent {
 
-    public enum Kind { OPENED, ESTABLISHED, CLOSED }
+    /**
+     * HANDSHAKE: how the handshake went, stamped with the first SYN's time (not the event's), once:
+     * when it completed, when it was reset, or {@code TrackerConfig.handshakeVerdict} after the SYN.
+     */
+    public enum Kind { OPENED, HANDSHAKE, ESTABLISHED, CLOSED }
 
     public Kind kind;
     public long tsNs;
@@ -18,22 +22,26 @@ public class ConnectionEvent {
     public String client;
     /** The originator's initial sequence number (0 when the handshake was not seen). */
     public long isn;
-    /** SYN retransmits before the handshake completed (ESTABLISHED) or gave up (CLOSED). */
+    /** SYN retransmits before the handshake completed (HANDSHAKE, ESTABLISHED) or gave up (CLOSED). */
     public int synRetransmits;
     /** The connection's SYN collided with the previous incarnation's TIME_WAIT (ESTABLISHED, CLOSED). */
     public boolean portReuseCollision;
 
-    // CLOSED only
+    /** HANDSHAKE: it completed; CLOSED: it had completed. */
     public boolean wasEstablished;
+    /** HANDSHAKE: a SYN/ACK answered the SYN. */
+    public boolean synAnswered;
+    /** HANDSHAKE: not complete, answered by a SYN/ACK the server did not send again in time: a SYN cookie. */
+    public boolean statelessSynAck;
+    /** HANDSHAKE: an RST ended it before it completed (a closed port, a rejection). */
+    public boolean refused;
+
+    // CLOSED only
     public String connState;
     /** Cause and origin of the connection's first RST, when one was classified. */
     public String rstCause;
     public String rstOrigin;
     public boolean halfOpen;
-    /** A SYN/ACK answered the SYN. */
-    public boolean synAnswered;
-    /** Half-open, and the server's SYN/ACK never came again: it kept no state (a SYN cookie). */
-    public boolean statelessSynAck;
     /** The server sent its SYN/ACK again after the client's ACK: its accept queue had no room for the connection. */
     public boolean handshakeAckIgnored;
     public boolean zeroWindowStall;
@@ -49,6 +57,11 @@ public class ConnectionEvent {
     /** The connection this event belongs to, the same from every vantage point. */
     public String connectionId() {
         return server + "|" + client + "|" + isn;
+    }
+
+    /** The per client→server pair statistics count openings and closes (not handshakes). */
+    public boolean forPairs() {
+        return kind == Kind.OPENED || kind == Kind.CLOSED;
     }
 
     /** The client's address without its port. */

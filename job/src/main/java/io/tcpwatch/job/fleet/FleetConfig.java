@@ -22,8 +22,8 @@ public final class FleetConfig implements Serializable {
     public int rstBaselineWindows = 30;
 
     /**
-     * SYN_FLOOD: at least this many half-open connections in a window whose client sent its SYN once,
-     * with the server's SYN queue seen overflowing (SYN cookies, or SYNs dropped).
+     * SYN_FLOOD: at least this many handshakes of a window still pending 3.5 s after a single SYN, with
+     * the server's SYN queue seen overflowing (SYN cookies, or SYNs left unanswered).
      */
     public long synFloodHalfOpen = 16;
 

@@ -25,15 +25,22 @@ public class FleetStats implements FleetWindow {
     /** Distinct client addresses among the half-open connections (HyperLogLog estimate). */
     public long halfOpenSources;
     public long synRetransmits;
-    /** Connections established after retransmitting their SYN: they waited, then got in. */
+    /**
+     * Handshakes (by the window of their SYN) completed after the client retransmitted its SYN, within
+     * the tracker's handshake verdict (3.5 s): they waited, then got in.
+     */
     public long retriedEstablished;
     /** Connections that retransmitted their SYN and never got in. */
     public long retriedHalfOpen;
-    /** Half-open connections whose client sent its SYN once and never again — as flood tools do, not TCP stacks. */
-    public long halfOpenOnce;
-    /** Half-open connections whose SYN no SYN/ACK answered. */
+    /** Handshakes (by the window of their SYN) neither complete nor reset 3.5 s after the SYN. */
+    public long pendingHandshakes;
+    /** … of which the client had sent its SYN once and never again — as flood tools do, not TCP stacks … */
+    public long singleSynPending;
+    /** … the client had retransmitted its SYN (a legitimate client left waiting) … */
+    public long retriedPending;
+    /** … no SYN/ACK had answered the SYN … */
     public long unansweredSyns;
-    /** Half-open connections answered by a SYN/ACK the server never sent again: SYN cookies, it kept no state. */
+    /** … a SYN/ACK had, and the server did not send it again in time: a SYN cookie, it kept no state. */
     public long statelessSynAcks;
     /** Connections whose handshake ACK the server did not take (its SYN/ACK came again): a full accept queue. */
     public long handshakeAcksIgnored;

@@ -55,7 +55,9 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
 
     /**
      * @param window        tumbling window width (a multiple of 10 ms)
-     * @param rejectWindow  the tracker's reject window: how long events wait beyond the watermark
+     * @param rejectWindow  how long events wait beyond the watermark: the tracker's reject window (a rejection
+     *                      is known that long after the handshake) and its handshake verdict (a HANDSHAKE event
+     *                      comes that long after the SYN whose time it carries)
      * @param baselineWindows windows the RST baseline averages over (EWMA span)
      * @param retention     how long an idle server's history is kept
      */
@@ -184,12 +186,10 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                 w.quietBeforeNs = Math.max(w.quietBeforeNs, e.tsNs - since);
                 h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
             }
+            case HANDSHAKE -> handshake(e, w);
             case ESTABLISHED -> {
                 w.established++;
                 clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
-                if (e.synRetransmits > 0 && !e.portReuseCollision) {
-                    w.retriedEstablished++;
-                }
                 if (!rejected.contains(e.connectionId())) {
                     h.concurrent++;
                     w.concurrencyHighWater = Math.max(w.concurrencyHighWater, h.concurrent);
@@ -220,11 +220,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                     halfOpenSketches.put(startNs, updateHll(halfOpenSketches.get(startNs), e.clientHost()));
                     if (e.synRetransmits > 0) {
                         w.retriedHalfOpen++;
-                    } else {
-                        w.halfOpenOnce++;
                     }
-                    w.unansweredSyns += e.synAnswered ? 0 : 1;
-                    w.statelessSynAcks += e.statelessSynAck ? 1 : 0;
                 }
                 w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
@@ -235,6 +231,26 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
             default -> throw new IllegalStateException("unknown event kind " + e.kind);
         }
         windows.put(startNs, w);
+    }
+
+    /**
+     * A handshake's outcome, in the window of its SYN: what the server's SYN and accept queues did to
+     * the connections that started in it.
+     */
+    private static void handshake(ConnectionEvent e, FleetStats w) {
+        boolean retried = e.synRetransmits > 0 && !e.portReuseCollision;
+        if (e.wasEstablished) {
+            w.retriedEstablished += retried ? 1 : 0;
+        } else if (!e.refused) {
+            w.pendingHandshakes++;
+            if (retried) {
+                w.retriedPending++;
+            } else if (e.synRetransmits == 0) {
+                w.singleSynPending++;
+            }
+            w.unansweredSyns += e.synAnswered ? 0 : 1;
+            w.statelessSynAcks += e.statelessSynAck ? 1 : 0;
+        }
     }
 
     /** A HyperLogLog sketch laid out in its own bytes, updated in place. */

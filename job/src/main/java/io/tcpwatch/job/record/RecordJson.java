@@ -108,7 +108,9 @@ public final class RecordJson {
             j.writeNumberField("syn_retransmits", w.synRetransmits);
             j.writeNumberField("retried_established", w.retriedEstablished);
             j.writeNumberField("retried_half_open", w.retriedHalfOpen);
-            j.writeNumberField("half_open_once", w.halfOpenOnce);
+            j.writeNumberField("pending_handshakes", w.pendingHandshakes);
+            j.writeNumberField("single_syn_pending", w.singleSynPending);
+            j.writeNumberField("retried_pending", w.retriedPending);
             j.writeNumberField("unanswered_syns", w.unansweredSyns);
             j.writeNumberField("stateless_syn_acks", w.statelessSynAcks);
             j.writeNumberField("handshake_acks_ignored", w.handshakeAcksIgnored);

@@ -54,6 +54,8 @@ public class Connection {
     public int synAckRetransmits;
     /** A SYN/ACK came again after the originator's ACK: the responder's stack did not take that ACK. */
     public boolean handshakeAckIgnored;
+    /** The fleet stage has been told how the handshake went (once per incarnation). */
+    public boolean handshakeReported;
     public long establishedNs;
 
     public long origFinNs;

@@ -88,10 +88,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             return;
         }
         Connection c = conn.value();
-        if (c != null && Math.floorDiv(s.tsNanos, 1_000_000L) >= dueMs(c)) {
-            // its timer is due before this segment in event time: end it first, whenever the watermark comes
-            expire(c, dueMs(c), ctx, out);
-            c = null;
+        while (c != null && Math.floorDiv(s.tsNanos, 1_000_000L) >= dueMs(c)) {
+            // its timer is due before this segment in event time: act on it first, whenever the watermark comes
+            c = deadline(c, dueMs(c), ctx, out); // the handshake's verdict goes on, at most once; an end ends
         }
         if (c != null && startsNewIncarnation(c, s)) {
             finish(c, s.tsNanos, "new incarnation", ctx, out);
@@ -112,6 +111,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             established.portReuseCollision = c.portReuseCollision; // … unless the retry followed a collision
             ctx.output(EVENTS, established);
         }
+        if (!c.handshakeReported && c.firstSynNs != 0 && (c.establishedNs != 0 || c.rstSide != 0)) {
+            handshake(c, s.tsNanos, ctx); // completed or reset: known now
+        }
         if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
             closedEvent(c, s.tsNanos, ctx);
         }
@@ -128,14 +130,51 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
                 ctx.timerService().registerEventTimeTimer(dueMs);
                 c.timerAtMs = dueMs;
                 conn.update(c);
-            } else {
-                expire(c, timestamp, ctx, out);
+            } else if (deadline(c, timestamp, ctx, out) != null) {
+                c.timerAtMs = 0; // this one has fired
+                schedule(c, ctx);
+                conn.update(c);
             }
         }
         TimeWait tw = timeWait.value();
         if (tw != null && tw.expiresNs <= timestamp * 1_000_000L) {
             timeWait.clear();
         }
+    }
+
+    /**
+     * A deadline has come ({@link #dueMs}): the handshake's verdict, after which the connection goes on
+     * (returned), or the end of the incarnation (null).
+     */
+    private Connection deadline(Connection c, long atMs, Context ctx, Collector<Detection> out) throws Exception {
+        if (verdictPending(c)) {
+            handshake(c, atMs * 1_000_000L, ctx);
+            return c;
+        }
+        expire(c, atMs, ctx, out);
+        return null;
+    }
+
+    /** The handshake is neither complete nor reset and the fleet stage has not been told yet. */
+    private static boolean verdictPending(Connection c) {
+        return !c.handshakeReported && c.firstSynNs != 0 && c.establishedNs == 0 && c.rstSide == 0;
+    }
+
+    /** Tells the fleet stage how the handshake went, stamped with the first SYN's time. */
+    private void handshake(Connection c, long nowNs, Context ctx) {
+        ConnectionEvent e = event(c, ConnectionEvent.Kind.HANDSHAKE, c.firstSynNs);
+        e.wasEstablished = c.establishedNs != 0;
+        e.refused = !e.wasEstablished && c.rstSide != 0;
+        e.synRetransmits = c.synRetransmits;
+        e.portReuseCollision = c.portReuseCollision;
+        e.synAnswered = c.synAckNs != 0;
+        // what this subtask saw of its observers' time since the SYN/ACK (a timer may fire at the end of time)
+        long seenSinceSynAck = Math.min(nowNs, newestSegmentNs) - c.synAckNs;
+        e.statelessSynAck = !e.wasEstablished && !e.refused && e.synAnswered && c.synAckRetransmits == 0
+                && seenSinceSynAck >= cfg.synAckRtoFor(c.respTtl).toNanos();
+        e.clientTtl = c.origTtl;
+        ctx.output(EVENTS, e);
+        c.handshakeReported = true;
     }
 
     /** The incarnation's deadline has come ({@link #dueMs}): a handshake left half-open, a close, silence. */
@@ -448,7 +487,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     /** When the incarnation's story must be looked at again, in event-time milliseconds. */
     private long dueMs(Connection c) {
         long dueNs;
-        if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+        if (verdictPending(c)) {
+            dueNs = c.firstSynNs + cfg.handshakeVerdict.toNanos();
+        } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
             dueNs = c.firstSynNs + cfg.handshakeTimeout.toNanos();
         } else if (c.closedNs != 0) {
             dueNs = c.closedNs + cfg.closeLinger.toNanos();
@@ -527,9 +568,6 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         }
         closed.zeroWindowStall = c.zeroWindowStall;
         closed.synRetransmits = c.synRetransmits;
-        closed.synAnswered = c.synAckNs != 0;
-        closed.statelessSynAck = c.halfOpen && c.synAckNs != 0 && c.synAckRetransmits == 0
-                && Math.min(nowNs, newestSegmentNs) - c.synAckNs >= cfg.synAckRetransmitWait.toNanos();
         closed.handshakeAckIgnored = c.handshakeAckIgnored;
         closed.retransmissions = c.retransmissions();
         closed.dataSegments = c.dataSegments;

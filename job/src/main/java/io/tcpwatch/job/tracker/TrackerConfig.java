@@ -31,11 +31,18 @@ public final class TrackerConfig implements Serializable {
      */
     public Duration oneSidedAttempt = Duration.ofSeconds(5);
     /**
-     * A SYN/ACK left unanswered and not sent again for this long came from a server that keeps no
-     * state for the handshake: a SYN cookie. Stacks that keep state send it again after their first
-     * retransmission timeout (Linux 1 s, Windows 3 s).
+     * A handshake's outcome is told to the fleet stage once: when it completes, when it is reset, or
+     * this long after its SYN if neither happened. By then a Linux client has retransmitted an
+     * unanswered SYN twice (after 1 s and 3 s), a Windows client once (3 s); flood tools never do.
      */
-    public Duration synAckRetransmitWait = Duration.ofSeconds(3);
+    public Duration handshakeVerdict = Duration.ofMillis(3_500);
+    /**
+     * A server that keeps state for a handshake sends its SYN/ACK again when no ACK came within its
+     * first retransmission timeout: Linux-like servers (initial TTL 64) after 1 s …
+     */
+    public Duration synAckRto = Duration.ofSeconds(1);
+    /** … Windows-like servers (initial TTL 128) after 3 s. A SYN/ACK not sent again by then is a SYN cookie. */
+    public Duration synAckRtoWindows = Duration.ofSeconds(3);
     /** A responder RST this soon after the handshake, before any responder data, is a rejection. */
     public Duration rejectWindow = Duration.ofSeconds(1);
     /** An RST after at least this much silence is an idle timeout. */
@@ -53,6 +60,11 @@ public final class TrackerConfig implements Serializable {
      */
     public Duration timeWaitFor(int observedTtl) {
         return observedTtl > 64 && observedTtl <= 128 ? timeWaitWindows : timeWait;
+    }
+
+    /** The first SYN/ACK retransmission timeout of a server whose packets arrive with {@code observedTtl}. */
+    public Duration synAckRtoFor(int observedTtl) {
+        return observedTtl > 64 && observedTtl <= 128 ? synAckRtoWindows : synAckRto;
     }
 
     public static TrackerConfig defaults() {

@@ -4,6 +4,7 @@ import static io.tcpwatch.job.fleet.FleetEvents.SERVER;
 import static io.tcpwatch.job.fleet.FleetEvents.T0_MS;
 import static io.tcpwatch.job.fleet.FleetEvents.closed;
 import static io.tcpwatch.job.fleet.FleetEvents.established;
+import static io.tcpwatch.job.fleet.FleetEvents.handshake;
 import static io.tcpwatch.job.fleet.FleetEvents.opened;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,23 +107,24 @@ class FleetDetectionsTest {
     }
 
     @Test
-    void synFloodIsSingleSynHalfOpenConnectionsThatOverflowTheSynQueue() throws Exception {
+    void synFloodIsSingleSynHandshakesThatOverflowTheSynQueue() throws Exception {
         for (int c = 1; c <= 40; c++) { // spoofed sources, one SYN each: 20 in the SYN queue, then SYN cookies
-            send(on("10.0.0.1:7006", closed(500 + c, 300 + c, null).halfOpen().answered(c > 20).build()));
+            send(on("10.0.0.1:7006", handshake(500 + c, 300 + c).answered(c > 20).build()));
         }
+        send(on("10.0.0.1:7006", handshake(900, 1).established().build()));
         send(on("10.0.0.1:7006", established(900, 1)));
         for (int c = 1; c <= 40; c++) { // the same burst, absorbed: every SYN/ACK sent again, no overflow
-            send(on("10.0.0.1:7008", closed(500 + c, 300 + c, null).halfOpen().answered(false).build()));
+            send(on("10.0.0.1:7008", handshake(500 + c, 300 + c).answered(false).build()));
         }
-        for (int c = 1; c <= 40; c++) { // the queue full, SYNs dropped while others are answered
-            send(on("10.0.0.1:7009", closed(500 + c, 300 + c, null).halfOpen().answered(false).build()));
-            send(on("10.0.0.1:7009", closed(550 + c, 400 + c, null).halfOpen().build()));
+        for (int c = 1; c <= 40; c++) { // the queue full: SYNs left unanswered while others are answered
+            send(on("10.0.0.1:7009", handshake(500 + c, 300 + c).answered(false).build()));
+            send(on("10.0.0.1:7009", handshake(550 + c, 400 + c).build()));
         }
         for (int c = 1; c <= 40; c++) { // SYNs no one answers (a firewall, or the answers go elsewhere): no overflow seen
-            send(on("10.0.0.1:7010", closed(500 + c, 300 + c, null).halfOpen().build()));
+            send(on("10.0.0.1:7010", handshake(500 + c, 300 + c).build()));
         }
         for (int c = 1; c <= 12; c++) { // too few single SYNs, though in cookie mode
-            send(on("10.0.0.1:7011", closed(500 + c, 300 + c, null).halfOpen().answered(true).build()));
+            send(on("10.0.0.1:7011", handshake(500 + c, 300 + c).answered(true).build()));
         }
         watermark(11_000);
 
@@ -130,31 +132,40 @@ class FleetDetectionsTest {
         assertThat(of("SYN_FLOOD")).filteredOn(d -> d.server.equals("10.0.0.1:7006")).singleElement().satisfies(d -> {
             assertThat(d.severity).isEqualTo("CRITICAL");
             assertThat(d.explanation).contains("40 connections", "20 of them with SYN cookies");
-            assertThat(d.evidenceJson).contains("\"half_open_single_syn\":40", "\"syn_cookies\":20", "\"established\":1");
+            assertThat(d.evidenceJson).contains("\"single_syn_pending\":40", "\"syn_cookies\":20", "\"established\":1");
         });
         assertThat(of("SYN_FLOOD")).filteredOn(d -> d.server.equals("10.0.0.1:7009")).singleElement()
-                .satisfies(d -> assertThat(d.explanation).contains("dropped 40 SYNs without an answer"));
+                .satisfies(d -> assertThat(d.explanation).contains("left 40 SYNs without an answer"));
         assertThat(of("ACCEPT_BACKLOG_OVERFLOW")).isEmpty();
     }
 
     @Test
     void acceptBacklogOverflowIsLegitimateClientsTurnedAwayWhileOthersGetIn() throws Exception {
         for (int c = 1; c <= 5; c++) { // clients that got in after retrying their SYN
-            ConnectionEvent e = on("10.0.0.1:7005", established(1_000 + c * 100, c, 1 + c % 2));
-            e.client = "10.2.0.2:" + (40000 + c);
-            send(e);
+            send(on("10.0.0.1:7005", handshake(1_000 + c * 100, c).retried(1 + c % 2).established().build()));
+            send(on("10.0.0.1:7005", established(1_000 + c * 100 + 1_000, c, 1 + c % 2)));
         }
-        // 2 retried and never got in, 1 had its handshake ACK ignored, 2 others got in at once
-        send(on("10.0.0.1:7007", closed(500, 1, null).halfOpen().synRetransmits(3).build()));
-        send(on("10.0.0.1:7007", closed(600, 2, null).halfOpen().synRetransmits(3).build()));
+        // 2 still retrying after 3.5 s, 1 had its handshake ACK ignored, 2 others got in at once
+        send(on("10.0.0.1:7007", handshake(500, 1).retried(2).build()));
+        send(on("10.0.0.1:7007", handshake(600, 2).retried(2).build()));
         send(on("10.0.0.1:7007", closed(700, 3, null).handshakeAckIgnored().build()));
-        send(on("10.0.0.1:7007", established(800, 4)));
-        send(on("10.0.0.1:7007", established(900, 5)));
+        for (int c = 4; c <= 5; c++) {
+            send(on("10.0.0.1:7007", handshake(800, c).established().build()));
+            send(on("10.0.0.1:7007", established(800, c)));
+        }
         for (int c = 1; c <= 5; c++) { // retrying clients no one lets in: a firewall or a dead host, not a backlog
-            send(on("10.0.0.1:7012", closed(500 + c, c, null).halfOpen().synRetransmits(4).build()));
+            send(on("10.0.0.1:7012", handshake(500 + c, c).retried(2).build()));
         }
         for (int c = 1; c <= 2; c++) { // two retries: below the floor
-            send(on("10.0.0.1:7013", established(500 + c, c, 1)));
+            send(on("10.0.0.1:7013", handshake(500 + c, c).retried(1).established().build()));
+            send(on("10.0.0.1:7013", established(1_500 + c, c, 1)));
+        }
+        for (int c = 1; c <= 30; c++) { // retried clients during a flood: the flood explains them
+            send(on("10.0.0.1:7014", handshake(500 + c, 100 + c).answered(true).build()));
+        }
+        for (int c = 1; c <= 3; c++) {
+            send(on("10.0.0.1:7014", handshake(510 + c, c).retried(1).established().build()));
+            send(on("10.0.0.1:7014", established(1_510 + c, c, 1)));
         }
         watermark(11_000);
 
@@ -163,8 +174,8 @@ class FleetDetectionsTest {
         assertThat(of("ACCEPT_BACKLOG_OVERFLOW")).filteredOn(d -> d.server.equals("10.0.0.1:7005")).singleElement()
                 .satisfies(d -> assertThat(d.explanation).contains("5 connections got in only after", "Possible SYN flooding on port 7005"));
         assertThat(of("ACCEPT_BACKLOG_OVERFLOW")).filteredOn(d -> d.server.equals("10.0.0.1:7007")).singleElement()
-                .satisfies(d -> assertThat(d.evidenceJson).contains("\"retried_never_established\":2", "\"handshake_acks_ignored\":1"));
-        assertThat(of("SYN_FLOOD")).isEmpty();
+                .satisfies(d -> assertThat(d.evidenceJson).contains("\"retried_pending\":2", "\"handshake_acks_ignored\":1"));
+        assertThat(of("SYN_FLOOD")).extracting(d -> d.server).containsExactly("10.0.0.1:7014");
     }
 
     @Test

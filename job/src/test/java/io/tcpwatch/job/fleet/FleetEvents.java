@@ -33,6 +33,41 @@ final class FleetEvents {
     }
 
     /** A CLOSED event of an established connection, with the cause of its first RST (null: FIN). */
+    /** A handshake whose first SYN was at {@code atMs}: by default pending after a single, unanswered SYN. */
+    static Handshake handshake(double atMs, int client) {
+        return new Handshake(atMs, client);
+    }
+
+    static final class Handshake {
+        final ConnectionEvent e;
+
+        Handshake(double atMs, int client) {
+            e = event(ConnectionEvent.Kind.HANDSHAKE, atMs, client);
+        }
+
+        /** Answered by a SYN/ACK: sent again ({@code stateless} false) or a SYN cookie ({@code stateless} true). */
+        Handshake answered(boolean stateless) {
+            e.synAnswered = true;
+            e.statelessSynAck = stateless;
+            return this;
+        }
+
+        Handshake retried(int synRetransmits) {
+            e.synRetransmits = synRetransmits;
+            return this;
+        }
+
+        Handshake established() {
+            e.wasEstablished = true;
+            e.synAnswered = true;
+            return this;
+        }
+
+        ConnectionEvent build() {
+            return e;
+        }
+    }
+
     static Closed closed(double atMs, int client, String rstCause) {
         return new Closed(atMs, client, rstCause);
     }
@@ -61,13 +96,6 @@ final class FleetEvents {
         Closed halfOpen() {
             e.halfOpen = true;
             e.wasEstablished = false;
-            return this;
-        }
-
-        /** Half-open after a SYN/ACK: sent again ({@code stateless} false) or a SYN cookie ({@code stateless} true). */
-        Closed answered(boolean stateless) {
-            e.synAnswered = true;
-            e.statelessSynAck = stateless;
             return this;
         }
 

@@ -78,7 +78,7 @@ final class FleetHarness implements AutoCloseable {
         for (Object o : drain(dedup)) {
             StreamRecord<ConnectionEvent> r = (StreamRecord<ConnectionEvent>) o;
             serverStats.processElement(r.getValue(), r.getTimestamp());
-            if (r.getValue().kind != ConnectionEvent.Kind.ESTABLISHED) {
+            if (r.getValue().forPairs()) {
                 pairStats.processElement(r.getValue(), r.getTimestamp());
             }
         }

@@ -3,25 +3,31 @@ package io.tcpwatch.job.tracker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.job.fleet.ConnectionEvent;
+import io.tcpwatch.schema.Segment;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a server's SYN and accept queues do to one handshake, as the tracker tells the fleet stage:
- * a SYN/ACK sent again (a request in the SYN queue) or never again (a SYN cookie: no state kept),
- * a SYN never answered, a handshake ACK the server did not take (a full accept queue).
+ * What a server's SYN and accept queues did to one handshake, as the tracker tells the fleet stage
+ * (a HANDSHAKE event stamped with the first SYN's time, once): completed, reset, or still pending
+ * 3.5 s after the SYN — then whether the client retried, whether a SYN/ACK answered and whether the
+ * server sent it again (a request in its SYN queue) or not (a SYN cookie: no state kept). And a
+ * handshake ACK the server did not take (a full accept queue), told when the connection closes.
  */
 class HandshakeQueuesTest extends TrackerHarness {
 
+    private static final double VERDICT_MS = TrackerConfig.defaults().handshakeVerdict.toMillis();
     private static final double TIMEOUT_MS = TrackerConfig.defaults().handshakeTimeout.toMillis();
 
-    private ConnectionEvent closed() {
-        assertThat(events(ConnectionEvent.Kind.CLOSED)).hasSize(1);
-        return events(ConnectionEvent.Kind.CLOSED).get(0);
+    private ConnectionEvent handshake() {
+        assertThat(events(ConnectionEvent.Kind.HANDSHAKE)).as("one verdict per handshake").hasSize(1);
+        ConnectionEvent e = events(ConnectionEvent.Kind.HANDSHAKE).get(0);
+        assertThat(e.tsNs).as("stamped with the first SYN").isEqualTo(T0 * 1_000_000L);
+        return e;
     }
 
-    /** A SYN of another flow on this subtask at {@code ms}. */
+    /** A SYN of another flow on this subtask at {@code ms}: the observer's clock moved on. */
     private void otherFlow(double ms) throws Exception {
-        io.tcpwatch.schema.Segment s = new io.tcpwatch.schema.Segment();
+        Segment s = new Segment();
         s.observer = "obs";
         s.tsNanos = (T0 * 1_000_000L) + (long) (ms * 1_000_000L);
         s.ipVersion = 4;
@@ -37,17 +43,19 @@ class HandshakeQueuesTest extends TrackerHarness {
     }
 
     @Test
-    void aSynAckNeverSentAgainIsASynCookie() throws Exception {
+    void aSynAckNotSentAgainIsASynCookie() throws Exception {
         c(0, SYN, 1000, 0, 0);
         s(0.1, SA, 5000, 1001, 0);
-        otherFlow(4_000); // the observer's clock moved on
-        watermark(TIMEOUT_MS + 1);
-        ConnectionEvent e = events(ConnectionEvent.Kind.CLOSED).stream().filter(x -> x.client.equals("10.0.0.2:40000"))
+        otherFlow(VERDICT_MS + 1);
+        watermark(VERDICT_MS + 1);
+        ConnectionEvent e = events(ConnectionEvent.Kind.HANDSHAKE).stream().filter(x -> x.client.equals("10.0.0.2:40000"))
                 .findFirst().orElseThrow();
-        assertThat(e.halfOpen).isTrue();
+        assertThat(e.wasEstablished).isFalse();
         assertThat(e.synAnswered).isTrue();
         assertThat(e.statelessSynAck).isTrue();
         assertThat(e.synRetransmits).isZero();
+        watermark(TIMEOUT_MS + 1);
+        assertThat(events(ConnectionEvent.Kind.HANDSHAKE)).as("told once, also when the handshake times out").hasSize(2);
     }
 
     @Test
@@ -55,9 +63,9 @@ class HandshakeQueuesTest extends TrackerHarness {
         c(0, SYN, 1000, 0, 0);
         s(0.1, SA, 5000, 1001, 0);
         s(1_000.1, SA, 5000, 1001, 0); // Linux: again after 1 s
-        watermark(TIMEOUT_MS + 1);
-        assertThat(closed().halfOpen).isTrue();
-        assertThat(closed().statelessSynAck).isFalse();
+        watermark(VERDICT_MS + 1);
+        assertThat(handshake().statelessSynAck).isFalse();
+        assertThat(handshake().synAnswered).isTrue();
     }
 
     @Test
@@ -65,18 +73,43 @@ class HandshakeQueuesTest extends TrackerHarness {
         c(0, SYN, 1000, 0, 0);
         s(0.1, SA, 5000, 1001, 0);
         watermark(Long.MAX_VALUE - T0); // the end of a capture file: the watermark jumps to the end of time
-        assertThat(closed().halfOpen).isTrue();
-        assertThat(closed().statelessSynAck).as("nothing was seen for 3 s after the SYN/ACK").isFalse();
+        assertThat(handshake().statelessSynAck).as("nothing was seen for 1 s after the SYN/ACK").isFalse();
+        assertThat(events(ConnectionEvent.Kind.CLOSED)).singleElement().satisfies(e -> assertThat(e.halfOpen).isTrue());
     }
 
     @Test
-    void aSynNeverAnsweredIsUnanswered() throws Exception {
+    void aRetryingClientLeftWaitingIsToldAtTheVerdictWithItsRetries() throws Exception {
         c(0, SYN, 1000, 0, 0);
         c(1_000, SYN, 1000, 0, 0);
-        watermark(TIMEOUT_MS + 1);
-        assertThat(closed().synAnswered).isFalse();
-        assertThat(closed().synRetransmits).isEqualTo(1);
-        assertThat(closed().statelessSynAck).isFalse();
+        c(3_000, SYN, 1000, 0, 0);
+        watermark(VERDICT_MS + 1);
+        assertThat(handshake().synAnswered).isFalse();
+        assertThat(handshake().synRetransmits).isEqualTo(2);
+        assertThat(handshake().wasEstablished).isFalse();
+        s(7_000.1, SA, 5000, 1001, 0); // in at last: nothing more to tell of the handshake
+        c(7_000.2, A, 1001, 5001, 0);
+        assertThat(events(ConnectionEvent.Kind.HANDSHAKE)).hasSize(1);
+        assertThat(events(ConnectionEvent.Kind.ESTABLISHED)).hasSize(1);
+    }
+
+    @Test
+    void aHandshakeCompleteBeforeTheVerdictIsToldWhenItCompletes() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        c(1_000, SYN, 1000, 0, 0);
+        s(1_000.1, SA, 5000, 1001, 0);
+        c(1_000.2, A, 1001, 5001, 0);
+        assertThat(handshake().wasEstablished).isTrue();
+        assertThat(handshake().synRetransmits).isEqualTo(1);
+        watermark(VERDICT_MS + 1);
+        assertThat(events(ConnectionEvent.Kind.HANDSHAKE)).hasSize(1);
+    }
+
+    @Test
+    void aResetHandshakeIsRefused() throws Exception {
+        c(0, SYN, 1000, 0, 0);
+        s(0.1, RA, 0, 1001, 0);
+        assertThat(handshake().refused).isTrue();
+        assertThat(handshake().wasEstablished).isFalse();
     }
 
     @Test
@@ -92,9 +125,10 @@ class HandshakeQueuesTest extends TrackerHarness {
         s(2_000.1, FA, 5001, 1102, 0);
         c(2_000.2, A, 1102, 5002, 0);
         watermark(2_000.2 + LINGER_MS + 1);
-        assertThat(closed().wasEstablished).isTrue();
-        assertThat(closed().handshakeAckIgnored).isTrue();
-        assertThat(closed().halfOpen).isFalse();
+        ConnectionEvent closed = events(ConnectionEvent.Kind.CLOSED).get(0);
+        assertThat(closed.wasEstablished).isTrue();
+        assertThat(closed.handshakeAckIgnored).isTrue();
+        assertThat(handshake().wasEstablished).isTrue();
     }
 
     @Test
@@ -102,8 +136,9 @@ class HandshakeQueuesTest extends TrackerHarness {
         handshakeAndData(0, 1000, 5000);
         serverClosesFirst(10, 1000, 5000);
         watermark(10 + LINGER_MS + 1);
-        assertThat(closed().handshakeAckIgnored).isFalse();
-        assertThat(closed().statelessSynAck).isFalse();
-        assertThat(closed().synAnswered).isTrue();
+        assertThat(events(ConnectionEvent.Kind.CLOSED).get(0).handshakeAckIgnored).isFalse();
+        assertThat(handshake().wasEstablished).isTrue();
+        assertThat(handshake().statelessSynAck).isFalse();
+        assertThat(handshake().synRetransmits).isZero();
     }
 }

@@ -1,0 +1,139 @@
+package io.tcpwatch.job.corpus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.tracker.TrackerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The sweep corpus ({@code corpus/fixtures/sweep}, {@code corpus/generate.py --sweep}): SYN floods
+ * and accept-queue overflows at parameter points on both sides of the kernel's limits, labelled by
+ * the kernel's counters (a SYN queue that overflowed: {@code SyncookiesSent}, {@code TCPReqQFullDrop},
+ * {@code TCPReqQFullDoCookies}; an accept queue that did: {@code ListenOverflows}) and the
+ * applications' logs. At every point and vantage, every incident is found and nothing is reported
+ * where the kernel says nothing happened. The per-point table goes to target/sweep-accuracy.md
+ * (ACCURACY.md holds the committed one).
+ */
+class SweepAccuracyTest {
+
+    static final Path SWEEP = CorpusAccuracyTest.CORPUS.resolve("sweep");
+    static final List<String> FLEET = List.of("SYN_FLOOD", "ACCEPT_BACKLOG_OVERFLOW");
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    /** One row of the table: a label entry at a point and vantage, and what the detector did. */
+    record Row(String point, String vantage, String kind, String client, String expected, String found, boolean ok) {}
+
+    @Test
+    void everyPointOnBothSidesOfTheKernelsLimitsIsToldRight() throws Exception {
+        List<Path> labels;
+        try (Stream<Path> files = Files.list(SWEEP)) {
+            labels = files.filter(p -> p.toString().endsWith(".labels.json")).sorted().toList();
+        }
+        assertThat(labels).as("points × vantages").hasSizeGreaterThanOrEqualTo(20);
+        List<Row> rows = new ArrayList<>();
+        Map<String, int[]> perKind = new TreeMap<>(); // tp, fn, fp, tn
+        for (Path labelFile : labels) {
+            JsonNode label = CorpusAccuracyTest.JSON.readTree(labelFile.toFile());
+            List<Detection> detections = CorpusAccuracyTest.run(SWEEP.resolve(label.path("capture").path("file").asText()),
+                    label.path("observer").asText()).detections();
+            for (JsonNode e : label.path("expected")) {
+                Row row = score(label, e, detections);
+                rows.add(row);
+                int[] c = perKind.computeIfAbsent(row.kind(), k -> new int[4]);
+                if (row.expected().equals("incident")) {
+                    c[row.ok() ? 0 : 1]++;
+                } else if (row.expected().equals("nothing")) {
+                    c[row.ok() ? 3 : 2]++;
+                }
+            }
+        }
+        String table = table(labels, rows, perKind);
+        Files.writeString(Path.of("target", "sweep-accuracy.md"), table);
+        System.out.println(table);
+        assertThat(rows.stream().filter(r -> !r.ok()).toList()).as("points where the detector and the kernel disagree").isEmpty();
+        assertThat(perKind.get("SYN_FLOOD")[0]).as("SYN floods found").isGreaterThanOrEqualTo(3);
+        assertThat(perKind.get("SYN_FLOOD")[3]).as("SYN flood negatives").isGreaterThanOrEqualTo(2);
+        assertThat(perKind.get("ACCEPT_BACKLOG_OVERFLOW")[0]).as("overflows found").isGreaterThanOrEqualTo(3);
+        assertThat(perKind.get("ACCEPT_BACKLOG_OVERFLOW")[3]).as("overflow negatives").isGreaterThanOrEqualTo(2);
+    }
+
+    private static Row score(JsonNode label, JsonNode e, List<Detection> detections) {
+        String point = label.path("scenario").asText();
+        String vantage = label.path("vantage").asText();
+        String kind = e.path("kind").asText();
+        boolean fleet = FLEET.contains(kind);
+        List<Detection> found = detections.stream()
+                .filter(d -> fleet ? "OPEN".equals(d.status) : d.status == null)
+                .filter(d -> kind.equals("ANY") || CorpusAccuracyTest.matches(d, e))
+                .filter(d -> !kind.equals("ANY") || CorpusAccuracyTest.covers(e, d))
+                .filter(d -> !e.path("detect").asBoolean() || (fleet ? inFleetWindow(d, e) : CorpusAccuracyTest.inWindow(d, e)))
+                .toList();
+        String what = found.isEmpty() ? "—" : found.size() + " × " + found.get(0).type;
+        if (!e.path("observable").asBoolean(true)) {
+            return new Row(point, vantage, kind, e.path("client").asText(""), "not observable here", what, true);
+        }
+        boolean incident = e.path("detect").asBoolean();
+        return new Row(point, vantage, kind, e.path("client").asText(""), incident ? "incident" : "nothing", what,
+                incident != found.isEmpty());
+    }
+
+    /**
+     * A fleet episode opens in the window where its connections' outcomes are known: a half-open
+     * connection once the tracker's handshake timeout ran out after its SYN.
+     */
+    static boolean inFleetWindow(Detection d, JsonNode e) {
+        if (!e.has("from") || !e.has("to")) {
+            return true;
+        }
+        long window = FleetConfig.defaults().window.toNanos();
+        long from = Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - window;
+        long to = Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L
+                + TrackerConfig.defaults().handshakeTimeout.toNanos() + window;
+        return d.startNs >= from && d.startNs <= to;
+    }
+
+    private static String table(List<Path> labels, List<Row> rows, Map<String, int[]> perKind) throws Exception {
+        StringBuilder t = new StringBuilder("| point | vantage | kernel | label | expected | found | |\n|---|---|---|---|---|---|---|\n");
+        for (Path labelFile : labels) {
+            JsonNode label = CorpusAccuracyTest.JSON.readTree(labelFile.toFile());
+            StringBuilder kernel = new StringBuilder();
+            label.path("sweep").path("kernel_verdict").fields().forEachRemaining(f -> {
+                if (f.getValue().asLong() != 0) {
+                    kernel.append(kernel.length() == 0 ? "" : ", ").append(f.getKey().replace("TcpExt:", "")).append(' ').append(f.getValue());
+                }
+            });
+            String point = label.path("scenario").asText();
+            String vantage = label.path("vantage").asText();
+            rows.stream().filter(r -> r.point().equals(point) && r.vantage().equals(vantage) && r.client().isEmpty())
+                    .forEach(r -> t.append(String.format("| %s | %s | %s | %s | %s | %s | %s |%n", point, vantage,
+                            kernel.length() == 0 ? "—" : kernel, r.kind(), r.expected(), r.found(), r.ok() ? "ok" : "**wrong**")));
+            long clients = rows.stream().filter(r -> r.point().equals(point) && r.vantage().equals(vantage) && !r.client().isEmpty()).count();
+            long clientsOk = rows.stream().filter(r -> r.point().equals(point) && r.vantage().equals(vantage) && !r.client().isEmpty() && r.ok()).count();
+            if (clients > 0) {
+                t.append(String.format("| %s | %s | | per client (SYN_RETRANSMIT / nothing) | %d clients | %d right | %s |%n",
+                        point, vantage, clients, clientsOk, clients == clientsOk ? "ok" : "**wrong**"));
+            }
+        }
+        t.append("\n| kind | true positives | false negatives | false positives | true negatives | precision | recall |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        perKind.forEach((k, c) -> t.append(String.format("| %s | %d | %d | %d | %d | %.3f | %.3f |%n", k, c[0], c[1], c[2], c[3],
+                c[0] + c[2] == 0 ? 1.0 : (double) c[0] / (c[0] + c[2]), c[0] + c[1] == 0 ? 1.0 : (double) c[0] / (c[0] + c[1]))));
+        return t.toString();
+    }
+}
