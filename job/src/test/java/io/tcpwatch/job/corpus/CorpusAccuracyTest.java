@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * production tracker) on a Flink MiniCluster and scores
  * the per-connection detections against the labels (which come from the applications and the
  * kernel, never from the captures): precision and recall per kind, each ≥ 0.95. Writes the table
- * to target/accuracy.md (ACCURACY.md holds the committed figures).
+ * to target/accuracy.md and is ACCURACY.md's ({@link AccuracyDoc}).
  */
 class CorpusAccuracyTest {
 
@@ -169,6 +169,7 @@ class CorpusAccuracyTest {
         unscored.forEach((k, n) -> table.append(String.format("- %s × %d%n", k, n)));
         Files.writeString(Path.of("target", "accuracy.md"), table);
         System.out.println(table);
+        AccuracyDoc.check("corpus", table.toString());
 
         scores.forEach((k, s) -> {
             assertThat(s.tp + s.fn).as("%s has labeled positives", k).isPositive();

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the kernel's counters (a SYN queue that overflowed: {@code SyncookiesSent}, {@code TCPReqQFullDrop},
  * {@code TCPReqQFullDoCookies}; an accept queue that did: {@code ListenOverflows}) and the
  * applications' logs. At every point and vantage, every incident is found and nothing is reported
- * where the kernel says nothing happened. The per-point table goes to target/sweep-accuracy.md
- * (ACCURACY.md holds the committed one).
+ * where the kernel says nothing happened. The per-point table goes to target/sweep-accuracy.md and
+ * is ACCURACY.md's ({@link AccuracyDoc}).
  */
 class SweepAccuracyTest {
 
@@ -67,6 +67,7 @@ class SweepAccuracyTest {
         String table = table(labels, rows, perKind);
         Files.writeString(Path.of("target", "sweep-accuracy.md"), table);
         System.out.println(table);
+        AccuracyDoc.check("sweep", table);
         assertThat(rows.stream().filter(r -> !r.ok()).toList()).as("points where the detector and the kernel disagree").isEmpty();
         assertThat(perKind.get("SYN_FLOOD")[0]).as("SYN floods found").isGreaterThanOrEqualTo(3);
         assertThat(perKind.get("SYN_FLOOD")[3]).as("SYN flood negatives").isGreaterThanOrEqualTo(2);
