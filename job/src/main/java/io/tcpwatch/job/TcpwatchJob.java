@@ -15,6 +15,7 @@ import io.tcpwatch.job.fleet.rules.PortExhaustionRiskRule;
 import io.tcpwatch.job.fleet.rules.ReconnectStormRule;
 import io.tcpwatch.job.fleet.rules.RetransmissionSurgeRule;
 import io.tcpwatch.job.fleet.rules.RstStormRule;
+import io.tcpwatch.job.fleet.rules.SlowResponsesRule;
 import io.tcpwatch.job.fleet.rules.SynFloodRule;
 import io.tcpwatch.job.health.AgentLoss;
 import io.tcpwatch.job.health.AgentLossFunction;
@@ -74,7 +75,7 @@ public final class TcpwatchJob {
 
     /** Fleet rules per server endpoint. */
     public static final List<FleetRule<FleetStats>> SERVER_RULES = List.of(new RstStormRule(), new SynFloodRule(),
-            new AcceptBacklogOverflowRule(), new ConnectionLimitRule(), new ReconnectStormRule());
+            new AcceptBacklogOverflowRule(), new ConnectionLimitRule(), new ReconnectStormRule(), new SlowResponsesRule());
 
     /** Fleet rules per client→server pair. */
     public static final List<FleetRule<PairStats>> PAIR_RULES = List.of(new PortExhaustionRiskRule(),

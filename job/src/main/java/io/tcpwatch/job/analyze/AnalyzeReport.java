@@ -110,8 +110,11 @@ final class AnalyzeReport {
         out.append("\nServers\n");
         Map<String, Long> peak = fleetStats.stream().collect(Collectors.toMap(w -> w.server, w -> w.concurrencyHighWater,
                 Math::max));
-        out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s %10s%n", "endpoint", "conns", "SF", "REJ", "RSTO",
-                "RSTR", "other", "retrans", "peak conc"));
+        // response time: the slowest 10 s window's 90th percentile, client's request → server's first byte
+        Map<String, Double> slowest = fleetStats.stream().filter(w -> w.responses > 0).collect(Collectors.toMap(
+                w -> w.server, w -> w.responseP90Ms, Math::max));
+        out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s %10s %13s%n", "endpoint", "conns", "SF", "REJ", "RSTO",
+                "RSTR", "other", "retrans", "peak conc", "resp p90 ms"));
         Map<String, List<ConnectionRecord>> byServer = connections.stream().collect(Collectors.groupingBy(
                 ConnectionRecord::server, TreeMap::new, Collectors.toList()));
         byServer.entrySet().stream().sorted(Comparator.comparingInt(e -> -e.getValue().size())).limit(20).forEach(e -> {
@@ -120,9 +123,10 @@ final class AnalyzeReport {
             long rej = count(rs, "REJ");
             long rsto = count(rs, "RSTO");
             long rstr = count(rs, "RSTR");
-            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d%n", e.getKey(), rs.size(), sf, rej, rsto, rstr,
+            Double p90 = slowest.get(e.getKey());
+            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d %13s%n", e.getKey(), rs.size(), sf, rej, rsto, rstr,
                     rs.size() - sf - rej - rsto - rstr, rs.stream().mapToLong(r -> r.retransmissions).sum(),
-                    peak.getOrDefault(e.getKey(), 0L)));
+                    peak.getOrDefault(e.getKey(), 0L), p90 == null ? "—" : String.format("%.1f", p90)));
         });
         if (byServer.size() > 20) {
             out.append(String.format("  … and %d more endpoints (--connections lists every connection)%n", byServer.size() - 20));

@@ -6,7 +6,8 @@ final class Remedies {
 
     /** Fleet detections in the order the diagnosis lists them: causes first, the RST storm (a symptom) last. */
     static final java.util.List<String> FLEET_ORDER = java.util.List.of("SYN_FLOOD", "CONNECTION_LIMIT",
-            "ACCEPT_BACKLOG_OVERFLOW", "RECONNECT_STORM", "PORT_EXHAUSTION_RISK", "RETRANSMISSION_SURGE", "RST_STORM");
+            "ACCEPT_BACKLOG_OVERFLOW", "SLOW_RESPONSES", "RECONNECT_STORM", "PORT_EXHAUSTION_RISK", "RETRANSMISSION_SURGE",
+            "RST_STORM");
 
     /** True for findings that describe normal behaviour worth explaining, not a fault. */
     static boolean isNormal(String type, String cause) {
@@ -37,6 +38,7 @@ final class Remedies {
             case "ACCEPT_BACKLOG_OVERFLOW": return "Accept backlog overflow (the application accepts too slowly)";
             case "CONNECTION_LIMIT": return "Connection limit";
             case "RECONNECT_STORM": return "Reconnect storm (thundering herd)";
+            case "SLOW_RESPONSES": return "Slow responses (the server answers far more slowly than it usually does)";
             case "RETRANSMISSION_SURGE": return "Retransmission surge (packet loss)";
             case "PORT_EXHAUSTION_RISK": return "Ephemeral port exhaustion risk";
             default: return type;
@@ -65,6 +67,7 @@ final class Remedies {
             case "SYN_FLOOD": return "Keep net.ipv4.tcp_syncookies=1, raise net.ipv4.tcp_max_syn_backlog, and filter the sources upstream (rate limits, DDoS protection).";
             case "ACCEPT_BACKLOG_OVERFLOW": return "Accept faster (more acceptor threads, no blocking work in the accept loop) and raise the listen() backlog and net.core.somaxconn.";
             case "CONNECTION_LIMIT": return "Raise the application's connection or worker limit, or queue instead of rejecting; make clients retry with exponential backoff and jitter.";
+            case "SLOW_RESPONSES": return "Look behind the application: its database, downstream calls, locks, garbage collection or CPU; compare with the times the application logs itself.";
             case "RECONNECT_STORM": return "Make clients reconnect with exponential backoff and random jitter; stagger restarts and maintenance windows.";
             case "RETRANSMISSION_SURGE": return "Find the lossy hop: interface errors and drops (ip -s link, ethtool -S), a congested link, a policer or shaper on the path.";
             case "PORT_EXHAUSTION_RISK": return "Reuse connections (keep-alive, pooling), widen net.ipv4.ip_local_port_range, or let the client close first so the server holds no TIME_WAIT.";

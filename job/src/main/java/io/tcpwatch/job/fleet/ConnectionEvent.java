@@ -51,6 +51,8 @@ public class ConnectionEvent {
     public int clientTtl = -1;
     public int retransmissions;
     public int dataSegments;
+    /** From the client's first request byte to the server's first response byte; -1: no answer seen. */
+    public long responseNs = -1;
 
     public ConnectionEvent() {}
 

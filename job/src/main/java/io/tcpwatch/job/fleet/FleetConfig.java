@@ -33,6 +33,13 @@ public final class FleetConfig implements Serializable {
      */
     public long backlogRetried = 3;
 
+    /** SLOW_RESPONSES: at least this many connections answered in a window … */
+    public long slowResponsesMin = 20;
+    /** … with a 90th percentile response time at least this many times the server's own baseline … */
+    public double slowResponsesFactor = 5;
+    /** … and at least this long. */
+    public Duration slowResponsesFloor = Duration.ofMillis(200);
+
     /** CONNECTION_LIMIT: at least this many connections rejected right after the handshake at the plateau. */
     public long connectionLimitRejections = 5;
 

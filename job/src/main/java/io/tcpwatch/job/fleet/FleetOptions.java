@@ -46,6 +46,14 @@ public final class FleetOptions {
             description = "… after this long without a new connection (default: ${DEFAULT-VALUE}).")
     double reconnectQuietSeconds;
 
+    @Option(names = "--slow-responses-factor", paramLabel = "K", defaultValue = "5",
+            description = "SLOW_RESPONSES: the 90th percentile response time K times the server's own baseline … (default: ${DEFAULT-VALUE})")
+    double slowResponsesFactor;
+
+    @Option(names = "--slow-responses-floor", paramLabel = "MS", defaultValue = "200",
+            description = "… and at least MS milliseconds, over at least 20 connections (default: ${DEFAULT-VALUE}).")
+    long slowResponsesFloorMs;
+
     @Option(names = "--surge-rate", paramLabel = "FRACTION", defaultValue = "0.01",
             description = "RETRANSMISSION_SURGE: retransmitted / data segments of a host pair (default: ${DEFAULT-VALUE}).")
     double surgeRate;
@@ -75,6 +83,8 @@ public final class FleetOptions {
         c.connectionLimitRejections = limitRejections;
         c.reconnectClients = reconnectClients;
         c.reconnectQuiet = Duration.ofMillis(Math.round(reconnectQuietSeconds * 1000));
+        c.slowResponsesFactor = slowResponsesFactor;
+        c.slowResponsesFloor = Duration.ofMillis(slowResponsesFloorMs);
         c.surgeRate = surgeRate;
         c.exhaustionFraction = exhaustionFraction;
         int[] linux = range("--ephemeral-ports", linuxPorts);

@@ -76,6 +76,14 @@ public class FleetStats implements FleetWindow {
     public long rstByStack;
     public long rstByApp;
     public long rstByMiddlebox;
+    /** Connections that closed in the window with a response: the client's first request byte to the server's first. */
+    public long responses;
+    /** Their response times' quantiles (a DataSketches KLL sketch), milliseconds; 0 without responses. */
+    public double responseP50Ms;
+    public double responseP90Ms;
+    public double responseP99Ms;
+    /** The server's own 90th percentile before this window (EWMA over windows with responses; 0: none yet). */
+    public double responseBaselineP90Ms;
     /** Connection events that arrived after their own window had been reported (counted here, not lost). */
     public long lateEvents;
     /** Clients of the RST'd connections: a frequent-items sketch (DataSketches), serialized. */

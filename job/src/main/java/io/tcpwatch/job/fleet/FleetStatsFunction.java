@@ -8,8 +8,10 @@ import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.memory.WritableMemory;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -47,6 +49,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     private transient MapState<Long, byte[]> clientSketches;
     private transient MapState<Long, byte[]> halfOpenSketches;
     private transient MapState<Long, byte[]> rstClientSketches;
+    private transient MapState<Long, byte[]> responseSketches;
     /** Events waiting for the watermark, by the event time (ms) at which their bucket is due. */
     private transient MapState<Long, List<ConnectionEvent>> pending;
     private transient MapState<String, Boolean> rejected;
@@ -81,6 +84,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         windows = rc.getMapState(new MapStateDescriptor<>("windows", Long.class, FleetStats.class));
         clientSketches = rc.getMapState(new MapStateDescriptor<>("clients", Long.class, byte[].class));
         halfOpenSketches = rc.getMapState(new MapStateDescriptor<>("half-open-sources", Long.class, byte[].class));
+        responseSketches = rc.getMapState(new MapStateDescriptor<>("response-times", Long.class, byte[].class));
         rstClientSketches = rc.getMapState(new MapStateDescriptor<>("rst-clients", Long.class, byte[].class));
         pending = rc.getMapState(new MapStateDescriptor<>("pending", Types.LONG,
                 Types.LIST(TypeInformation.of(ConnectionEvent.class))));
@@ -156,6 +160,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         w.halfOpenSources = estimate(halfOpenSketches.get(startNs));
         w.rstClients = rstClientSketches.get(startNs);
         w.rstBaseline = h.fold(startNs, windowNs, w.rsts(), baselineAlpha);
+        responseTimes(w, responseSketches.get(startNs), h);
         w.lateEvents = h.lateEvents;
         h.lateEvents = 0;
         out.collect(w);
@@ -163,6 +168,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
         clientSketches.remove(startNs);
         halfOpenSketches.remove(startNs);
         rstClientSketches.remove(startNs);
+        responseSketches.remove(startNs);
     }
 
     private void apply(ConnectionEvent e, ServerHistory h, Context ctx) throws Exception {
@@ -223,6 +229,9 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
                     }
                 }
                 w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
+                if (e.responseNs >= 0) {
+                    responseSketches.put(startNs, updateKll(responseSketches.get(startNs), e.responseNs / 1e6));
+                }
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
                 w.synRetransmits += e.synRetransmits;
                 w.retransmissions += e.retransmissions;
@@ -251,6 +260,26 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
             w.unansweredSyns += e.synAnswered ? 0 : 1;
             w.statelessSynAcks += e.statelessSynAck ? 1 : 0;
         }
+    }
+
+    /** The window's response-time quantiles, and the server's own 90th percentile before it. */
+    private void responseTimes(FleetStats w, byte[] sketch, ServerHistory h) {
+        if (sketch == null) {
+            w.responseBaselineP90Ms = h.responseP90Ms;
+            return;
+        }
+        KllDoublesSketch kll = KllDoublesSketch.heapify(Memory.wrap(sketch));
+        w.responses = kll.getN();
+        w.responseP50Ms = kll.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE);
+        w.responseP90Ms = kll.getQuantile(0.9, QuantileSearchCriteria.INCLUSIVE);
+        w.responseP99Ms = kll.getQuantile(0.99, QuantileSearchCriteria.INCLUSIVE);
+        w.responseBaselineP90Ms = h.foldResponses(w.responseP90Ms, baselineAlpha);
+    }
+
+    private static byte[] updateKll(byte[] sketch, double value) {
+        KllDoublesSketch kll = sketch == null ? KllDoublesSketch.newHeapInstance() : KllDoublesSketch.heapify(Memory.wrap(sketch));
+        kll.update(value);
+        return kll.toByteArray();
     }
 
     /** A HyperLogLog sketch laid out in its own bytes, updated in place. */

@@ -11,6 +11,8 @@ public class ServerHistory {
     public double rstBaseline;
     /** Start of the last window folded into the baseline (0: none yet). */
     public long baselineWindowNs;
+    /** The 90th percentile response time per window, exponentially weighted (0: no window with responses yet). */
+    public double responseP90Ms;
     /** Event time of the last new connection (0: none seen). */
     public long lastOpenedNs;
     /** Events that arrived after their window was reported, not yet reported themselves. */
@@ -30,6 +32,13 @@ public class ServerHistory {
         double before = rstBaseline;
         rstBaseline = baselineWindowNs == 0 && rsts == 0 ? 0 : alpha * rsts + (1 - alpha) * rstBaseline;
         baselineWindowNs = windowStartNs;
+        return before;
+    }
+
+    /** Folds a window's 90th percentile response time into the baseline; returns the baseline before it. */
+    double foldResponses(double p90Ms, double alpha) {
+        double before = responseP90Ms;
+        responseP90Ms = before == 0 ? p90Ms : alpha * p90Ms + (1 - alpha) * before;
         return before;
     }
 

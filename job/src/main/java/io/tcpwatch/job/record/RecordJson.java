@@ -115,6 +115,13 @@ public final class RecordJson {
             j.writeNumberField("stateless_syn_acks", w.statelessSynAcks);
             j.writeNumberField("handshake_acks_ignored", w.handshakeAcksIgnored);
             j.writeNumberField("zero_window_stalls", w.zeroWindowStalls);
+            j.writeNumberField("responses", w.responses);
+            j.writeObjectFieldStart("response_ms");
+            j.writeNumberField("p50", Math.round(w.responseP50Ms * 1000) / 1000.0);
+            j.writeNumberField("p90", Math.round(w.responseP90Ms * 1000) / 1000.0);
+            j.writeNumberField("p99", Math.round(w.responseP99Ms * 1000) / 1000.0);
+            j.writeNumberField("baseline_p90", Math.round(w.responseBaselineP90Ms * 1000) / 1000.0);
+            j.writeEndObject();
             j.writeNumberField("retransmissions", w.retransmissions);
             j.writeNumberField("data_segments", w.dataSegments);
             j.writeNumberField("retransmission_rate", Math.round(w.retransmissionRate() * 10_000) / 10_000.0);

@@ -82,6 +82,8 @@ public class Connection {
     public long requestNs;
     public long requestAckedNs;
     public boolean requestMore;
+    /** The responder's first payload byte after the originator's first request began (0: none yet). */
+    public long firstResponseNs;
 
     /** Zero-window stall in progress: side (0 none) and start; probes = peer segments during it. */
     public int zeroWindowSide;

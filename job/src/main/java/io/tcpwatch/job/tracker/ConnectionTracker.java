@@ -285,6 +285,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         if (s.payloadLen > 0) {
             c.dataSegments++;
         }
+        if (!fromOrig && s.payloadLen > 0 && c.requestNs != 0 && c.firstResponseNs == 0) {
+            c.firstResponseNs = now; // the answer begins: time to first byte
+        }
         if (fromOrig) {
             c.origPkts++;
             c.origBytes += s.payloadLen;
@@ -569,6 +572,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         closed.zeroWindowStall = c.zeroWindowStall;
         closed.synRetransmits = c.synRetransmits;
         closed.handshakeAckIgnored = c.handshakeAckIgnored;
+        closed.responseNs = c.firstResponseNs != 0 ? c.firstResponseNs - c.requestNs : -1;
         closed.retransmissions = c.retransmissions();
         closed.dataSegments = c.dataSegments;
         ctx.output(EVENTS, closed);

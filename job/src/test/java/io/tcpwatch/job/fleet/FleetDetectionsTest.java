@@ -179,6 +179,36 @@ class FleetDetectionsTest {
     }
 
     @Test
+    void slowResponsesAreJudgedAgainstTheServersOwnBaseline() throws Exception {
+        int client = 1;
+        for (int window = 0; window < 3; window++) { // 30 s of ordinary answers: 8–12 ms; always 300 ms elsewhere
+            for (int i = 0; i < 25; i++, client++) {
+                send(on("10.0.0.1:8080", closed(window * 10_000 + 100 + i * 100, client, null).response(8 + i % 5).build()));
+                send(on("10.0.0.1:8081", closed(window * 10_000 + 100 + i * 100, client, null).response(300).build()));
+            }
+        }
+        for (int i = 0; i < 25; i++, client++) { // then 250–450 ms: the application slowed down
+            send(on("10.0.0.1:8080", closed(30_100 + i * 100, client, null).response(250 + i * 8).build()));
+            send(on("10.0.0.1:8081", closed(30_100 + i * 100, client, null).response(300).build()));
+        }
+        for (int i = 0; i < 10; i++, client++) { // slow, but too few answers to judge
+            send(on("10.0.0.1:8082", closed(30_100 + i * 100, client, null).response(i < 5 ? 10 : 900).build()));
+        }
+        watermark(41_000);
+
+        assertThat(of("SLOW_RESPONSES")).singleElement().satisfies(d -> {
+            assertThat(d.server).isEqualTo("10.0.0.1:8080");
+            assertThat(d.startNs).isEqualTo((T0_MS + 30_000) * 1_000_000L);
+            assertThat(d.explanation).contains("25 connections", "its usual 12 ms");
+            assertThat(d.evidenceJson).contains("\"responses\":25", "\"baseline_p90_ms\":12.0");
+        });
+        assertThat(fleet.stats()).filteredOn(w -> w.server.equals("10.0.0.1:8081")).allSatisfy(w -> {
+            assertThat(w.responses).isEqualTo(25);
+            assertThat(w.responseP50Ms).isEqualTo(300);
+        });
+    }
+
+    @Test
     void connectionLimitReportsTheNumberTheApplicationServes() throws Exception {
         for (int c = 1; c <= 8; c++) { // 8 held
             send(opened(100 + c, c));

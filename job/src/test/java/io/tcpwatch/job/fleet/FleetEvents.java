@@ -105,6 +105,12 @@ final class FleetEvents {
             return this;
         }
 
+        /** The server's first response byte came {@code ms} after the client's first request byte. */
+        Closed response(double ms) {
+            e.responseNs = (long) (ms * 1_000_000L);
+            return this;
+        }
+
         Closed synRetransmits(int n) {
             e.synRetransmits = n;
             return this;
