@@ -124,6 +124,7 @@ public final class FleetSimulation {
                         clientHost(clientAddress(i.server(), 100, 1))));
                 case PORT_EXHAUSTION_RISK -> out.add(new Expected(i.kind().name(), server,
                         clientHost(clientAddress(i.server(), 99, 0))));
+                case SYN_BURST, BACKLOG_PAIR -> { } // below the thresholds: nothing to find
                 default -> out.add(new Expected(i.kind().name(), server, null));
             }
         }
@@ -165,9 +166,15 @@ public final class FleetSimulation {
                                 k < SYN_QUEUE ? Script.SPOOFED_SYN : Script.SPOOFED_SYN_COOKIE));
                     }
                 }
-                case ACCEPT_BACKLOG_OVERFLOW -> {
+                case SYN_BURST -> {
+                    for (int k = 0; k < 100; k++) {
+                        byte[] c = clientAddress(s, 66, k);
+                        plans.add(new Plan(t0 + k * 10 * MS, s, c, 1024 + rnd.nextInt(60000), Script.SPOOFED_SYN));
+                    }
+                }
+                case ACCEPT_BACKLOG_OVERFLOW, BACKLOG_PAIR -> {
                     byte[] c = clientAddress(s, 100, 0);
-                    for (int k = 0; k < 10; k++) {
+                    for (int k = 0; k < (i.kind() == Incident.Kind.BACKLOG_PAIR ? 2 : 10); k++) {
                         plans.add(new Plan(t0 + k * 50 * MS, s, c, port(c), Script.BACKLOG));
                     }
                 }

@@ -8,7 +8,10 @@ import java.util.Locale;
  */
 public record Incident(Kind kind, int atSecond, int server) {
 
-    /** What goes wrong; each names the fleet detections it must raise (the detection types of the job). */
+    /**
+     * What goes wrong; each names the fleet detections it must raise (the detection types of the job),
+     * or none (the near-threshold negatives).
+     */
     public enum Kind {
         /** For 10 s the server aborts every connection with RST after its response, 8 extra clients/s. */
         RST_STORM("rst-storm"),
@@ -23,7 +26,14 @@ public record Incident(Kind kind, int atSecond, int server) {
         /** For 10 s one client host loses 5% of its data segments to the server (retransmitted). */
         RETRANSMISSION_SURGE("packet-loss"),
         /** For 10 s one client host opens 300 connections/s and closes first (TIME_WAIT on the client). */
-        PORT_EXHAUSTION_RISK("port-exhaustion");
+        PORT_EXHAUSTION_RISK("port-exhaustion"),
+        /**
+         * Near a threshold, and below it: 100 spoofed SYNs within 1 s that the server's SYN queue holds
+         * (its SYN/ACKs are sent again). Half-open connections, not a flood: no fleet detection.
+         */
+        SYN_BURST("syn-burst"),
+        /** Near a threshold, and below it: 2 clients get in only after retransmitting their SYN. No fleet detection. */
+        BACKLOG_PAIR("backlog-pair");
 
         public final String label;
 

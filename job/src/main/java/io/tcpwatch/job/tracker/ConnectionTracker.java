@@ -106,10 +106,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             ctx.output(EVENTS, event(c, ConnectionEvent.Kind.OPENED, c.startNs));
         }
         if (!establishedBefore && c.establishedNs != 0) {
-            ConnectionEvent established = event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs);
-            established.synRetransmits = c.synRetransmits; // retried, then succeeded: a backlog, not an attack
-            established.portReuseCollision = c.portReuseCollision; // … unless the retry followed a collision
-            ctx.output(EVENTS, established);
+            ctx.output(EVENTS, event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs));
         }
         if (!c.handshakeReported && c.firstSynNs != 0 && (c.establishedNs != 0 || c.rstSide != 0)) {
             handshake(c, s.tsNanos, ctx); // completed or reset: known now

@@ -202,7 +202,7 @@ class CorpusAccuracyTest {
             if (!FLEET.contains(kind) || !e.path("detect").asBoolean() || !e.path("observable").asBoolean(true)) {
                 continue; // an incident this vantage cannot see is neither found nor missed here
             }
-            List<Detection> found = opened.stream().filter(d -> matches(d, e)).toList();
+            List<Detection> found = opened.stream().filter(d -> matches(d, e) && inFleetWindow(d, e)).toList();
             if (found.isEmpty()) {
                 scores.get(kind).fn++;
                 errors.add(scenario + ": missed " + kind + " on " + e.path("server").asText());
@@ -224,6 +224,23 @@ class CorpusAccuracyTest {
                 errors.add(scenario + ": unexpected " + d);
             }
         }
+    }
+
+    /**
+     * A fleet episode opens in the window where its connections' outcomes are known: the window of
+     * their SYNs, or of their ends — a half-open connection's once the tracker's handshake timeout ran
+     * out after its SYN. It begins between a window before the entry's span and the handshake timeout
+     * and a window after it.
+     */
+    static boolean inFleetWindow(Detection d, JsonNode e) {
+        if (!e.has("from") || !e.has("to")) {
+            return true;
+        }
+        long window = io.tcpwatch.job.fleet.FleetConfig.defaults().window.toNanos();
+        long from = java.time.Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - window;
+        long to = java.time.Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L
+                + TrackerConfig.defaults().handshakeTimeout.toNanos() + window;
+        return d.startNs >= from && d.startNs <= to;
     }
 
     /**

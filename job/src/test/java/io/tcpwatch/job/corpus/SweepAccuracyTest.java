@@ -3,12 +3,9 @@ package io.tcpwatch.job.corpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.tracker.TrackerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +81,8 @@ class SweepAccuracyTest {
                 .filter(d -> fleet ? "OPEN".equals(d.status) : d.status == null)
                 .filter(d -> kind.equals("ANY") || CorpusAccuracyTest.matches(d, e))
                 .filter(d -> !kind.equals("ANY") || CorpusAccuracyTest.covers(e, d))
-                .filter(d -> !e.path("detect").asBoolean() || (fleet ? inFleetWindow(d, e) : CorpusAccuracyTest.inWindow(d, e)))
+                .filter(d -> !e.path("detect").asBoolean()
+                        || (fleet ? CorpusAccuracyTest.inFleetWindow(d, e) : CorpusAccuracyTest.inWindow(d, e)))
                 .toList();
         String what = found.isEmpty() ? "—" : found.size() + " × " + found.get(0).type;
         if (!e.path("observable").asBoolean(true)) {
@@ -93,21 +91,6 @@ class SweepAccuracyTest {
         boolean incident = e.path("detect").asBoolean();
         return new Row(point, vantage, kind, e.path("client").asText(""), incident ? "incident" : "nothing", what,
                 incident != found.isEmpty());
-    }
-
-    /**
-     * A fleet episode opens in the window where its connections' outcomes are known: a half-open
-     * connection once the tracker's handshake timeout ran out after its SYN.
-     */
-    static boolean inFleetWindow(Detection d, JsonNode e) {
-        if (!e.has("from") || !e.has("to")) {
-            return true;
-        }
-        long window = FleetConfig.defaults().window.toNanos();
-        long from = Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - window;
-        long to = Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L
-                + TrackerConfig.defaults().handshakeTimeout.toNanos() + window;
-        return d.startNs >= from && d.startNs <= to;
     }
 
     private static String table(List<Path> labels, List<Row> rows, Map<String, int[]> perKind) throws Exception {

@@ -143,7 +143,7 @@ class FleetDetectionsTest {
     void acceptBacklogOverflowIsLegitimateClientsTurnedAwayWhileOthersGetIn() throws Exception {
         for (int c = 1; c <= 5; c++) { // clients that got in after retrying their SYN
             send(on("10.0.0.1:7005", handshake(1_000 + c * 100, c).retried(1 + c % 2).established().build()));
-            send(on("10.0.0.1:7005", established(1_000 + c * 100 + 1_000, c, 1 + c % 2)));
+            send(on("10.0.0.1:7005", established(1_000 + c * 100 + 1_000, c)));
         }
         // 2 still retrying after 3.5 s, 1 had its handshake ACK ignored, 2 others got in at once
         send(on("10.0.0.1:7007", handshake(500, 1).retried(2).build()));
@@ -158,14 +158,14 @@ class FleetDetectionsTest {
         }
         for (int c = 1; c <= 2; c++) { // two retries: below the floor
             send(on("10.0.0.1:7013", handshake(500 + c, c).retried(1).established().build()));
-            send(on("10.0.0.1:7013", established(1_500 + c, c, 1)));
+            send(on("10.0.0.1:7013", established(1_500 + c, c)));
         }
         for (int c = 1; c <= 30; c++) { // retried clients during a flood: the flood explains them
             send(on("10.0.0.1:7014", handshake(500 + c, 100 + c).answered(true).build()));
         }
         for (int c = 1; c <= 3; c++) {
             send(on("10.0.0.1:7014", handshake(510 + c, c).retried(1).established().build()));
-            send(on("10.0.0.1:7014", established(1_510 + c, c, 1)));
+            send(on("10.0.0.1:7014", established(1_510 + c, c)));
         }
         watermark(11_000);
 

@@ -23,16 +23,9 @@ final class FleetEvents {
     }
 
     static ConnectionEvent established(double atMs, int client) {
-        return established(atMs, client, 0);
+        return event(ConnectionEvent.Kind.ESTABLISHED, atMs, client);
     }
 
-    static ConnectionEvent established(double atMs, int client, int synRetransmits) {
-        ConnectionEvent e = event(ConnectionEvent.Kind.ESTABLISHED, atMs, client);
-        e.synRetransmits = synRetransmits;
-        return e;
-    }
-
-    /** A CLOSED event of an established connection, with the cause of its first RST (null: FIN). */
     /** A handshake whose first SYN was at {@code atMs}: by default pending after a single, unanswered SYN. */
     static Handshake handshake(double atMs, int client) {
         return new Handshake(atMs, client);
@@ -68,6 +61,7 @@ final class FleetEvents {
         }
     }
 
+    /** A CLOSED event of an established connection, with the cause of its first RST (null: FIN). */
     static Closed closed(double atMs, int client, String rstCause) {
         return new Closed(atMs, client, rstCause);
     }

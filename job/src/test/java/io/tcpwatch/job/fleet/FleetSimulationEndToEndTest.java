@@ -48,7 +48,8 @@ class FleetSimulationEndToEndTest extends JobOnKafka {
         FleetSimulation.Config cfg = new FleetSimulation.Config();
         cfg.seconds = 80;
         for (String incident : List.of("rst-storm@12:1", "syn-flood@15:2", "backlog@20:3", "connection-limit@25:4",
-                "reconnect-storm@30:5", "packet-loss@35:6", "rst-storm@50:7", "port-exhaustion@40:10")) {
+                "reconnect-storm@30:5", "packet-loss@35:6", "rst-storm@50:7", "port-exhaustion@40:10",
+                "syn-burst@45:8", "backlog-pair@50:9")) { // the last two: near a threshold, below it
             cfg.incidents.add(Incident.parse(incident));
         }
         FleetSimulation fleet = new FleetSimulation(cfg);

@@ -129,7 +129,7 @@ class FleetStatsFunctionTest {
         }
         send(opened(100, 1));
         send(FleetEvents.handshake(100, 1).retried(2).established().build()); // got in after 2 SYN retransmits
-        send(FleetEvents.established(1_200, 1, 2));
+        send(FleetEvents.established(1_200, 1));
         send(closed(3_000, 2, null).halfOpen().synRetransmits(6).build()); // retried, never got in
         watermark(11_000);
         assertThat(stats()).singleElement().satisfies(w -> {
