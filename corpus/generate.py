@@ -494,11 +494,13 @@ def wireshark_counts(path):
 
 
 # ---------------------------------------------------------------- sweep
-# Two fleet situations, each on both sides of the kernel's limit. The SYN queue of a listener holds at
-# most `backlog` half-open requests (min(backlog, somaxconn)); beyond it the kernel sends SYN cookies
-# (tcp_syncookies=1) or drops the SYN (0) and logs "possible SYN flooding". The accept queue holds
-# backlog + 1 established connections; beyond it the kernel drops the handshake's last ACK or the SYN
-# (ListenOverflows). Each point's labels follow the server namespace's counters, not the point's intent.
+# Five fleet situations, each at points on both sides of a limit. syn-flood and accept-backlog straddle the
+# kernel's limits: the SYN queue of a listener holds at most `backlog` half-open requests (min(backlog,
+# somaxconn)); beyond it the kernel sends SYN cookies (tcp_syncookies=1) or drops the SYN (0) and logs "possible
+# SYN flooding". The accept queue holds backlog + 1 established connections; beyond it the kernel drops the
+# handshake's last ACK or the SYN (ListenOverflows). Their labels follow the server namespace's counters, not the
+# point's intent. packet-loss, reconnect-storm and connection-limit (further below) straddle the product's
+# documented fleet thresholds, applied to what TCP_INFO, the relay and the applications measured.
 
 SWEEP_FLOOD_FIRST = 50  # the sweep's spoofed sources: 10.77.0.50 and up (up to .254), unanswered
 SWEEP = {  # point: (situation, parameters, the side of the limit it is meant to land on)
@@ -512,6 +514,21 @@ SWEEP = {  # point: (situation, parameters, the side of the limit it is meant to
     "backlog-4x40-many": ("accept-backlog", {"backlog": 4, "clients": 40, "addresses": 40, "pause": 4}, True),
     "backlog-128x20-slow": ("accept-backlog", {"backlog": 128, "clients": 20, "addresses": 20, "pause": 6}, False),
     "backlog-16x5-prompt": ("accept-backlog", {"backlog": 16, "clients": 5, "addresses": 1, "pause": 0}, False),
+    "loss-0": ("packet-loss", {"loss": 0.0, "bytes": 1 << 20, "seed": 7, "seconds": 5}, False),
+    "loss-0p2pct": ("packet-loss", {"loss": 0.002, "bytes": 1 << 20, "seed": 7, "seconds": 5}, False),
+    "loss-1pct": ("packet-loss", {"loss": 0.01, "bytes": 1 << 20, "seed": 7, "seconds": 5}, True),
+    "loss-3pct": ("packet-loss", {"loss": 0.03, "bytes": 1 << 20, "seed": 7, "seconds": 5}, True),
+    "loss-10pct": ("packet-loss", {"loss": 0.10, "bytes": 1 << 20, "seed": 7, "seconds": 6}, True),
+    "storm-5": ("reconnect-storm", {"clients": 5, "quiet": 4}, False),
+    "storm-15": ("reconnect-storm", {"clients": 15, "quiet": 4}, False),
+    "storm-25": ("reconnect-storm", {"clients": 25, "quiet": 4}, True),
+    "storm-40": ("reconnect-storm", {"clients": 40, "quiet": 4}, True),
+    "storm-100": ("reconnect-storm", {"clients": 100, "quiet": 4}, True),
+    "storm-25-quiet1p5": ("reconnect-storm", {"clients": 25, "quiet": 1.5}, False),
+    "limit-8x6": ("connection-limit", {"max": 8, "clients": 6, "hold": 3, "quiet": 4}, False),
+    "limit-8x12": ("connection-limit", {"max": 8, "clients": 12, "hold": 3, "quiet": 4}, False),
+    "limit-8x20": ("connection-limit", {"max": 8, "clients": 20, "hold": 3, "quiet": 4}, True),
+    "limit-8x40": ("connection-limit", {"max": 8, "clients": 40, "hold": 3, "quiet": 4}, True),
 }
 FLOOD_VERDICT = ["TcpExt:SyncookiesSent", "TcpExt:TCPReqQFullDrop", "TcpExt:TCPReqQFullDoCookies", "TcpExt:ListenOverflows"]
 BACKLOG_VERDICT = ["TcpExt:ListenOverflows", "TcpExt:ListenDrops", "TcpExt:SyncookiesSent", "TcpExt:TCPReqQFullDoCookies"]
@@ -589,7 +606,7 @@ def label_flood(run, pt, delta):
     """Labels of a syn-flood point from the server's counters and the flood tool's and clients' logs."""
     server = f"{SERVER_IP}:7006"
     flood = run.records("client-flood", "flood_sent")[0]
-    kv = verdict(delta, FLOOD_VERDICT)
+    kv = verdict(delta["server"], FLOOD_VERDICT)
     flooded = kv["TcpExt:SyncookiesSent"] + kv["TcpExt:TCPReqQFullDrop"] + kv["TcpExt:TCPReqQFullDoCookies"] > 0
     note = (f"the SYN queue (limit: listen backlog {pt['backlog']}) overflowed: the kernel sent "
             f"{kv['TcpExt:SyncookiesSent']} SYN cookies and dropped {kv['TcpExt:TCPReqQFullDrop']} SYNs "
@@ -616,7 +633,7 @@ def label_flood(run, pt, delta):
 def label_backlog(run, pt, delta):
     """Labels of an accept-backlog point from the server's counters and the server's and clients' logs."""
     server = f"{SERVER_IP}:7005"
-    kv = verdict(delta, BACKLOG_VERDICT)
+    kv = verdict(delta["server"], BACKLOG_VERDICT)
     overflow = kv["TcpExt:ListenOverflows"] > 0
     paused = run.records("server", "not_accepting")[0]["t_ns"]
     resumed = run.records("server", "accepting_again")[0]["t_ns"]
@@ -648,7 +665,230 @@ def label_backlog(run, pt, delta):
     return description, server, out + clients, kv, facts
 
 
-SITUATIONS = {"syn-flood": (run_flood, label_flood), "accept-backlog": (run_backlog, label_backlog)}
+# ---- three more fleet situations, on both sides of the product's documented thresholds (README, fleet rules).
+# Their labels apply those thresholds to what the sender's kernel (TCP_INFO), the relay's drop log and the
+# applications' logs measured; the thresholds are written into every entry beside the measured numbers.
+
+SURGE_RATE, SURGE_MIN_SEGMENTS = 0.01, 200  # RETRANSMISSION_SURGE: ≥ 1% of ≥ 200 data segments retransmitted
+STORM_MIN_CLIENTS, STORM_QUIET_S = 20, 3.0  # RECONNECT_STORM: ≥ 20 distinct addresses after ≥ 3 s without a new connection
+LIMIT_MIN_REJECTIONS = 5  # CONNECTION_LIMIT: ≥ 5 reset right after the handshake while the application held N
+RST_STORM_FLOOR = 20  # RST_STORM: ≥ 20 RST'd connections in a window (and ≥ 5 × the server's baseline)
+FLEET_WINDOW_S = 10  # the fleet stage's tumbling windows, aligned to the epoch
+# a storm point with more than 40 clients adds these to the client namespace; the flood points' spoofed sources
+# (10.77.0.50–.249) are the same addresses, but flood and storm points never share namespaces
+STORM_EXTRA = [f"10.77.0.{i}" for i in range(150, 250)]
+
+
+def burst_time(earliest_ns, phase_s=3.0):
+    """The first wall-clock time ≥ earliest_ns that lies phase_s into one of the fleet stage's 10 s windows: a
+    burst of well under a second placed there falls in one window, not split between two."""
+    w = FLEET_WINDOW_S * 1_000_000_000
+    t = earliest_ns // w * w + int(phase_s * 1e9)
+    return t if t >= earliest_ns else t + w
+
+
+def storm_addresses(n):
+    """n distinct client addresses: 10.77.0.10–.49, then .150–.249 (added to this point's client namespace)."""
+    ips = (STORM_CLIENTS + STORM_EXTRA)[:n]
+    extra = [ip for ip in ips if ip not in STORM_CLIENTS]
+    if extra:
+        sh("ip", "-batch", "-", ns="client", input="".join(f"addr add {ip}/24 dev {IF['client']}\n" for ip in extra))
+    return ips
+
+
+def client_addresses(situation, pt):
+    n = pt.get("clients", 0) if situation in ("reconnect-storm", "connection-limit") else 0
+    return [CLIENT_IP] + STORM_CLIENTS + [ip for ip in (STORM_CLIENTS + STORM_EXTRA)[:n] if ip not in STORM_CLIENTS]
+
+
+def run_loss(run, pt):
+    """One bulk transfer through the relay, which drops a seeded share of the client→server packets (each logged)."""
+    port = 7009
+    relay, relay_log = run.topo.relay(run.workdir, delay_ms=1, loss=pt["loss"], seed=pt["seed"])
+    run.start("server", "server_sink", {"ip": SERVER_IP, "port": port, "seconds": pt["seconds"]}, "server")
+    run.run("client", "client_bulk", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "bytes": pt["bytes"]},
+            "client", timeout=30)
+    run.wait_all(timeout=30)
+    relay.terminate()
+    relay.wait(timeout=10)
+    run.logs["relay"] = relay_log
+
+
+def label_loss(run, pt, delta):
+    """RETRANSMISSION_SURGE from the sender's TCP_INFO: total_retrans over the data segments it sent
+    (tcpi_data_segs_out, retransmissions included); the relay's drop log beside it."""
+    server = f"{SERVER_IP}:7009"
+    done = run.records("client", "bulk_done")[0]
+    drops = run.records("relay", "drop")
+    data_drops = sum(1 for d in drops if d.get("payload_len", 0) > 0)
+    segs, retrans = done["data_segs_out"], done["total_retrans"]
+    original = -(-done["bytes"] // done["snd_mss"])
+    rate = retrans / segs
+    surge = segs >= SURGE_MIN_SEGMENTS and rate >= SURGE_RATE
+    seconds = (done["done_ns"] - done["connect_start_ns"]) / 1e9
+    measured = dict(total_retrans=retrans, data_segs_out=segs, segments_of_payload=original, snd_mss=done["snd_mss"],
+                    bytes=done["bytes"], bytes_retrans=done["bytes_retrans"], retransmission_rate=round(rate, 5),
+                    relay_drops=len(drops), relay_data_drops=data_drops, transfer_seconds=round(seconds, 3))
+    threshold = {"rate": SURGE_RATE, "min_data_segments": SURGE_MIN_SEGMENTS}
+    note = (f"the sender's TCP_INFO: {retrans} of {segs} data segments retransmitted ({rate:.2%}) "
+            + (f"≥ {SURGE_RATE:.0%} of ≥ {SURGE_MIN_SEGMENTS}: a surge" if surge else
+               f"below {SURGE_RATE:.0%}: no surge" if segs >= SURGE_MIN_SEGMENTS else f"fewer than {SURGE_MIN_SEGMENTS} data segments")
+            + f"; the relay dropped {data_drops} data segments of the client's (loss probability {pt['loss']})")
+    out = [expect("RETRANSMISSION_SURGE", surge, surge, client=CLIENT_IP, server=server, loss_probability=pt["loss"],
+                  threshold=threshold, note=note, **measured, **span(done["connect_start_ns"], done["done_ns"]))]
+    kv = {"tcpi_total_retrans": retrans, "tcpi_data_segs_out": segs, "relay_data_drops": data_drops,
+          "Tcp:RetransSegs": delta["client"]["Tcp:RetransSegs"], "TcpExt:TCPTimeouts": delta["client"]["TcpExt:TCPTimeouts"],
+          "TcpExt:TCPLostRetransmit": delta["client"]["TcpExt:TCPLostRetransmit"]}
+    description = (f"One {done['bytes'] / (1 << 20):g} MB transfer through a router that drops a seeded {pt['loss']:.1%} of "
+                   "client→server packets (each drop logged) and delays 1 ms.")
+    facts = {"transfer": measured, "threshold": dict(threshold, rule="RETRANSMISSION_SURGE: tcpi_total_retrans / "
+                                                     "tcpi_data_segs_out ≥ rate and tcpi_data_segs_out ≥ min_data_segments")}
+    return description, server, out, kv, facts
+
+
+def herd(run, port, pt, conns, server_role, server_params):
+    """Two early connections from 10.77.0.2 (a last new connection before the quiet: silence before a server's
+    first connection is unknown), `quiet` s without one, then `conns` released together, 3 s into a fleet window."""
+    t_storm = burst_time(time.time_ns() + int((pt["quiet"] + 1.5) * 1e9))
+    t_early = t_storm - int(pt["quiet"] * 1e9)
+    run.start("server", server_role, dict(server_params, seconds=round((t_storm - time.time_ns()) / 1e9 + pt.get("hold", 0) + 3, 1)), "server")
+    early = [{"requests": [[100, 64, 0]], "end": "close"} for _ in range(2)]
+    run.start("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": early,
+                                        "start_at_ns": t_early}, "client-early")
+    run.run("client", "client_rpc", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": port, "conns": conns,
+                                      "start_at_ns": t_storm, "seconds": 20}, "client-storm", timeout=60)
+    run.wait_all(timeout=30)
+
+
+def reconnect_verdict(run, names=("client-early", "client-storm")):
+    """RECONNECT_STORM from the clients' own logs: the connections whose handshake completed (`connected`), by the
+    time their connect() began. An incident iff after a gap of ≥ 3 s without a new connection ≥ 20 distinct source
+    addresses began to connect within 10 s (the rule's window). The facts are those after the longest gap."""
+    starts = sorted((r["connect_start_ns"], r["client"].rsplit(":", 1)[0]) for n in names for r in run.records(n, "connected"))
+    incident, best = False, None
+    for i in range(1, len(starts)):
+        gap = starts[i][0] - starts[i - 1][0]
+        burst = [s for s in starts[i:] if s[0] < starts[i][0] + FLEET_WINDOW_S * 1_000_000_000]
+        distinct = len({a for _, a in burst})
+        incident |= gap >= STORM_QUIET_S * 1e9 and distinct >= STORM_MIN_CLIENTS
+        if best is None or gap > best["gap_ns"]:
+            best = {"gap_ns": gap, "distinct": distinct, "connections": len(burst), "first_ns": burst[0][0], "last_ns": burst[-1][0]}
+    return incident, best
+
+
+def storm_entry(run, server):
+    incident, b = reconnect_verdict(run)
+    quiet = b["gap_ns"] / 1e9
+    note = (f"the clients' logs: {b['distinct']} distinct addresses began to connect within {b['last_ns'] - b['first_ns']:,} ns "
+            f"after {quiet:.3f} s without a new connection to the server; "
+            + ("≥ 20 after ≥ 3 s: a reconnect storm" if incident else
+               f"{'fewer than 20 addresses' if b['distinct'] < STORM_MIN_CLIENTS else ''}"
+               f"{' and ' if b['distinct'] < STORM_MIN_CLIENTS and quiet < STORM_QUIET_S else ''}"
+               f"{'a quiet of less than 3 s' if quiet < STORM_QUIET_S else ''}: no storm"))
+    e = expect("RECONNECT_STORM", incident, incident, server=server, distinct_clients=b["distinct"],
+               connections=b["connections"], quiet_seconds=round(quiet, 3),
+               threshold={"min_distinct_clients": STORM_MIN_CLIENTS, "min_quiet_seconds": STORM_QUIET_S},
+               note=note, **span(b["first_ns"], b["last_ns"]))
+    return e, {"clients_after_quiet": b["distinct"], "quiet_ms": round(quiet * 1000)}
+
+
+def run_storm(run, pt):
+    """A promptly answering server; after the quiet, one client per address connects, one request, graceful close."""
+    ips = storm_addresses(pt["clients"])
+    conns = [{"ip": ip, "requests": [[100, 64, 0]], "end": "close", "connect_timeout": 10} for ip in ips]
+    herd(run, 7011, pt, conns, "server_rpc", {"ip": SERVER_IP, "port": 7011, "backlog": 256})
+
+
+def label_storm(run, pt, delta):
+    server = f"{SERVER_IP}:7011"
+    storm, facts = storm_entry(run, server)
+    out = [storm]
+    srv, cli = delta["server"], delta["client"]
+    if srv["Tcp:OutRsts"] == 0 and cli["Tcp:OutRsts"] == 0:
+        out.append(expect("RST_STORM", False, False, server=server, out_rsts_server=0, out_rsts_client=0,
+                          note="the kernels sent no RST at all (Tcp:OutRsts 0 in both namespaces)"))
+    out.append(expect("CONNECTION_LIMIT", False, False, server=server, rejected=0,
+                      note="server_rpc has no limit: it answers every connection and aborts none"))
+    early, s_early = client_entries(run, "client-early", server, "ANY")
+    clients, summary = client_entries(run, "client-storm", server, "ANY")
+    kv = dict(facts, **{"Tcp:PassiveOpens": srv["Tcp:PassiveOpens"], "Tcp:OutRsts": srv["Tcp:OutRsts"],
+                        "TcpExt:ListenOverflows": srv["TcpExt:ListenOverflows"], "TcpExt:SyncookiesSent": srv["TcpExt:SyncookiesSent"]})
+    description = (f"A promptly answering server: two connections, {pt['quiet']} s without a new one, then "
+                   f"{pt['clients']} clients from {pt['clients']} addresses connect at once, one request each, graceful close.")
+    return description, server, out + early + clients, kv, {"clients": summary, "early_clients": s_early,
+                                                          "threshold": {"RECONNECT_STORM": {"min_distinct_clients": STORM_MIN_CLIENTS,
+                                                                                            "min_quiet_seconds": STORM_QUIET_S}}}
+
+
+def run_limit(run, pt):
+    """server_limit (no relay): after the quiet, one client per address connects at once and sends one request."""
+    ips = storm_addresses(pt["clients"])
+    conns = [{"ip": ip, "requests": [[100, 64, 0]], "end": "close", "connect_timeout": 10} for ip in ips]
+    herd(run, 7012, pt, conns, "server_limit", {"ip": SERVER_IP, "port": 7012, "max": pt["max"], "hold": pt["hold"]})
+
+
+def label_limit(run, pt, delta):
+    """CONNECTION_LIMIT from the server's log (how many it held at each rejection), RST per connection from it,
+    RECONNECT_STORM from the clients' logs, RST_STORM from the rejections (each an RST'd connection)."""
+    server = f"{SERVER_IP}:7012"
+    rejected = run.records("server", "rejected")
+    at_limit = [r for r in rejected if r["active"] == pt["max"]]
+    limited = len(at_limit) >= LIMIT_MIN_REJECTIONS
+    storm_start = min(r["connect_start_ns"] for r in run.records("client-storm", "connected"))
+    ends = [r["t_ns"] for r in rejected] or [storm_start]
+    out = [expect("CONNECTION_LIMIT", limited, limited, server=server, limit=pt["max"], rejected=len(rejected),
+                  rejected_at_limit=len(at_limit), held_at_rejection=sorted({r["active"] for r in rejected}),
+                  threshold={"min_rejections": LIMIT_MIN_REJECTIONS},
+                  note=(f"the server's log: {len(at_limit)} connections aborted right after accept while it held its "
+                        f"{pt['max']}; " + (f"≥ {LIMIT_MIN_REJECTIONS}: a connection limit" if limited else
+                                            f"fewer than {LIMIT_MIN_REJECTIONS}: no incident")),
+                  **span(storm_start, max(ends)))]
+    storm, facts = storm_entry(run, server)
+    out.append(storm)
+    # RST_STORM: every rejection is one RST'd connection; the server's baseline is the RST'd connections before the
+    # storm (rejections before it, early clients reset), which must be 0 for "≥ 5 × baseline" to follow from the logs
+    before = [r for r in rejected if r["t_ns"] < storm_start] + run.records("client-early", "reset_by_server") \
+        + run.records("client-early", "client_error")
+    in_window = [r for r in rejected if r["t_ns"] < min(ends) + FLEET_WINDOW_S * 1_000_000_000]
+    if not before:
+        rst_storm = len(in_window) >= RST_STORM_FLOOR
+        out.append(expect("RST_STORM", rst_storm, rst_storm, server=server, reset_connections=len(in_window), baseline=0,
+                          threshold={"min_reset_connections": RST_STORM_FLOOR, "baseline_factor": 5},
+                          note=f"the server's log: {len(in_window)} connections aborted (RST) within 10 s of the first, none "
+                               "before the storm (baseline 0); " + ("≥ 20: an RST storm" if rst_storm else "fewer than 20: no storm"),
+                          **span(min(ends), max(ends))))
+    for r in rejected:
+        out.append(expect("RST", True, True, cause="REJECTED_AFTER_HANDSHAKE", origin="ENDPOINT_APP", client=r["client"],
+                          server=server, conn_state="RSTR", held=r["active"],
+                          note=f"accepted, then aborted by the application holding {r['active']} of its {pt['max']}",
+                          **span(r["t_ns"], r["t_ns"])))
+    admitted = {r["client"]: r["t_ns"] for r in run.records("server", "admitted")}
+    for r in run.records("server", "served"):
+        out.append(expect("RST", False, False, client=r["client"], server=server, conn_state="SF", note="admitted and served",
+                          **span(admitted.get(r["client"], r["t_ns"]), r["t_ns"])))
+    srv = delta["server"]
+    kv = dict(facts, rejected_at_limit=len(at_limit), served=len(run.records("server", "served")),
+              rst_connections_10s=len(in_window), **{"Tcp:OutRsts": srv["Tcp:OutRsts"], "TcpExt:ListenOverflows": srv["TcpExt:ListenOverflows"]})
+    description = (f"A server that serves at most {pt['max']} connections at a time (holding each {pt['hold']} s) and aborts any "
+                   f"beyond right after accept; two connections, {pt['quiet']} s without a new one, then {pt['clients']} clients "
+                   f"from {pt['clients']} addresses connect at once, one request each; no relay.")
+    facts = {"server": {"rejected": len(rejected), "rejected_at_limit": len(at_limit), "served": len(run.records("server", "served")),
+                        "rst_connections_before_storm": len(before), "rst_connections_10s": len(in_window)},
+             "clients": {"connected": len(run.records("client-storm", "connected")),
+                         "reset": len(run.records("client-storm", "reset_by_server")),
+                         "errors": len(run.records("client-storm", "client_error")),
+                         "closed": len(run.records("client-storm", "closed"))},
+             "threshold": {"CONNECTION_LIMIT": {"min_rejections": LIMIT_MIN_REJECTIONS},
+                           "RECONNECT_STORM": {"min_distinct_clients": STORM_MIN_CLIENTS, "min_quiet_seconds": STORM_QUIET_S},
+                           "RST_STORM": {"min_reset_connections": RST_STORM_FLOOR, "baseline_factor": 5}}}
+    return description, server, out, kv, facts
+
+
+SITUATIONS = {"syn-flood": (run_flood, label_flood), "accept-backlog": (run_backlog, label_backlog),
+              "packet-loss": (run_loss, label_loss), "reconnect-storm": (run_storm, label_storm),
+              "connection-limit": (run_limit, label_limit)}
+PRIMARY = {"syn-flood": "SYN_FLOOD", "accept-backlog": "ACCEPT_BACKLOG_OVERFLOW", "packet-loss": "RETRANSMISSION_SURGE",
+           "reconnect-storm": "RECONNECT_STORM", "connection-limit": "CONNECTION_LIMIT"}
 
 
 def sweep_label(name, situation, pt, vantage, dest, kernel, settings, delta, delta_late, labelled):
@@ -662,7 +902,7 @@ def sweep_label(name, situation, pt, vantage, dest, kernel, settings, delta, del
         "vantage": vantage,
         "observer": f"corpus-{vantage}",
         "capture": {"file": os.path.basename(dest), "format": "pcap", "interface": IF[vantage], "snaplen": SNAPLEN,
-                    "own_addresses": [CLIENT_IP] + STORM_CLIENTS if vantage == "client" else [SERVER_IP]},
+                    "own_addresses": client_addresses(situation, pt) if vantage == "client" else [SERVER_IP]},
         "server": server,
         "kernel": {"release": kernel, "sysctls": settings, "counters": delta, "counters_after_capture_stop": delta_late},
         "expected": expected,
@@ -678,15 +918,16 @@ def sweep(out_dir, points, kernel):
     for name in points:
         situation, pt, intended = SWEEP[name]
         t_start = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix=f"tw-{name}-") as work, Topology():
+        with tempfile.TemporaryDirectory(prefix=f"tw-{name}-") as work, Topology() as topo:
             os.chmod(work, 0o755)
             tune(situation, pt)
             run = Run(work)
+            run.topo = topo
             settings = {r: sysctls(r) for r in ("client", "server")}
             _, caps, before, after, later = captured(work, lambda: SITUATIONS[situation][0](run, pt))
             delta = {v: {k: after[v].get(k, 0) - before[v].get(k, 0) for k in KERNEL_COUNTERS} for v in after}
             delta_late = {v: {k: later[v].get(k, 0) - before[v].get(k, 0) for k in KERNEL_COUNTERS} for v in later}
-            labelled = SITUATIONS[situation][1](run, pt, delta["server"])
+            labelled = SITUATIONS[situation][1](run, pt, delta)
             for vantage in ("client", "server"):
                 dest = os.path.join(out_dir, f"{name}.{vantage}.pcap")
                 shutil.copyfile(caps[vantage], dest)
@@ -695,7 +936,7 @@ def sweep(out_dir, points, kernel):
                 with open(os.path.join(out_dir, f"{name}.{vantage}.labels.json"), "w") as f:
                     json.dump(label, f, indent=2)
                     f.write("\n")
-        landed = next(e["detect"] for e in labelled[2] if e["kind"] == ("SYN_FLOOD" if situation == "syn-flood" else "ACCEPT_BACKLOG_OVERFLOW"))
+        landed = next(e["detect"] for e in labelled[2] if e["kind"] == PRIMARY[situation])
         print(f"{name}: done in {time.monotonic() - t_start:.1f} s; {labelled[3]}; {labelled[4]}"
               + ("" if landed == intended else f"; NOT on the intended side ({'over' if intended else 'below'} the limit)"),
               flush=True)

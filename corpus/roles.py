@@ -21,13 +21,19 @@ def log(event, **fields):
 
 
 def tcp_info(s):
-    """The kernel's per-socket counters (struct tcp_info): state, retransmits, RTT."""
+    """The kernel's per-socket counters (struct tcp_info): state, retransmits, RTT; where the kernel has them
+    (Linux ≥ 4.19), the MSS, segments and data segments sent (retransmissions included) and bytes retransmitted."""
     try:
-        b = s.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 104)
+        b = s.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 216)
     except OSError:
         return {}
-    return {"state": b[0], "retransmits": b[2], "total_retrans": struct.unpack_from("I", b, 100)[0],
-            "rtt_us": struct.unpack_from("I", b, 68)[0]}
+    out = {"state": b[0], "retransmits": b[2], "total_retrans": struct.unpack_from("I", b, 100)[0],
+           "rtt_us": struct.unpack_from("I", b, 68)[0]}
+    if len(b) >= 216:
+        out.update(snd_mss=struct.unpack_from("I", b, 16)[0], segs_out=struct.unpack_from("I", b, 136)[0],
+                   data_segs_out=struct.unpack_from("I", b, 156)[0], bytes_sent=struct.unpack_from("Q", b, 200)[0],
+                   bytes_retrans=struct.unpack_from("Q", b, 208)[0])
+    return out
 
 
 def abort(s):
@@ -150,14 +156,15 @@ def server_limit(p):
 
     def handle(conn, peer):
         with lock:
-            admitted = active[0] < p["max"]
+            held = active[0]  # the connections this server held when this one came
+            admitted = held < p["max"]
             if admitted:
                 active[0] += 1
         if not admitted:
-            log("rejected", client=endpoint(peer), active=p["max"])
+            log("rejected", client=endpoint(peer), active=held, max=p["max"])
             abort(conn)
             return
-        log("admitted", client=endpoint(peer))
+        log("admitted", client=endpoint(peer), active=held + 1)
         try:
             head = recv_exact(conn, 8)
             time.sleep(p["hold"])
@@ -285,12 +292,17 @@ def client_reuse(p):
 def client_rpc(p):
     """Connections in parallel, released together; each: requests with gaps, then an ending:
     close (graceful), abort_after_eof (RST answering the server's FIN), or silent (wait for the server).
-    Per connection: `connect_timeout` bounds connect(), `io_timeout` (default: the same) every read after it."""
+    Per connection: `connect_timeout` bounds connect(), `io_timeout` (default: the same) every read after it.
+    `start_at_ns`: the connections are released at this wall-clock time (at most 30 s ahead), not at once."""
     server = (p["server_ip"], p["port"])
     start = threading.Barrier(len(p["conns"]))
+    if p.get("start_at_ns"):
+        time.sleep(min(30.0, max(0.0, (p["start_at_ns"] - time.time_ns()) / 1e9 - 0.2)))
 
     def run(c):
         start.wait(timeout=30)
+        if p.get("start_at_ns"):
+            time.sleep(min(1.0, max(0.0, (p["start_at_ns"] - time.time_ns()) / 1e9)))
         src = c.get("ip", p["ip"])
         try:
             s, t0 = connect(src, server, timeout=c.get("connect_timeout", 20))
@@ -404,7 +416,8 @@ def client_bulk(p):
     info = tcp_info(s)
     s.close()
     log("bulk_done", client=me, server=f"{p['server_ip']}:{p['port']}", bytes=sent, connect_start_ns=t0,
-        done_ns=time.time_ns(), total_retrans=info.get("total_retrans"), mode=p.get("mode"))
+        done_ns=time.time_ns(), total_retrans=info.get("total_retrans"), mode=p.get("mode"),
+        **{k: info[k] for k in ("snd_mss", "segs_out", "data_segs_out", "bytes_sent", "bytes_retrans") if k in info})
 
 
 ROLES = {name: fn for name, fn in globals().items() if name.startswith(("server_", "client_"))}

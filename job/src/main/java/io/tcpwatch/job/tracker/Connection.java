@@ -39,7 +39,16 @@ public class Connection {
     public long respBytes;
     public long origPkts;
     public long respPkts;
+    /**
+     * Payload in segments of the sender's size (the peer's MSS): a capture on the sending host sees
+     * the kernel's segmentation offload as frames of up to 64 KB, a retransmission as one segment.
+     */
     public int dataSegments;
+    /** … of which retransmitted. */
+    public int retransmittedSegments;
+    /** The MSS each side announced in its SYN (0: not seen): the other side's segment size. */
+    public int origMss;
+    public int respMss;
     /** Per direction: retransmitted payload segments and zero-window segments (scaled history letters). */
     public int origRetransmits;
     public int respRetransmits;

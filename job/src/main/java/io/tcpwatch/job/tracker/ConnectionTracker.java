@@ -279,8 +279,14 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         // per direction: packets, bytes, retransmitted payload, TTL (an RST's sequence number says nothing of data)
         long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
         boolean advances = !rst;
-        if (s.payloadLen > 0) {
-            c.dataSegments++;
+        int segments = segments(s.payloadLen, fromOrig ? c.respMss : c.origMss);
+        c.dataSegments += segments;
+        if (syn && s.mss > 0) {
+            if (fromOrig) {
+                c.origMss = s.mss;
+            } else {
+                c.respMss = s.mss;
+            }
         }
         if (!fromOrig && s.payloadLen > 0 && c.requestNs != 0 && c.firstResponseNs == 0) {
             c.firstResponseNs = now; // the answer begins: time to first byte
@@ -290,6 +296,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.origBytes += s.payloadLen;
             if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
                 c.history = History.scaled(c.history, true, 't', ++c.origRetransmits);
+                c.retransmittedSegments += segments;
             }
             if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
                 c.origNextSeq = seqEnd;
@@ -303,6 +310,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
             c.respBytes += s.payloadLen;
             if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
                 c.history = History.scaled(c.history, false, 't', ++c.respRetransmits);
+                c.retransmittedSegments += segments;
             }
             if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
                 c.respNextSeq = seqEnd;
@@ -570,7 +578,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         closed.synRetransmits = c.synRetransmits;
         closed.handshakeAckIgnored = c.handshakeAckIgnored;
         closed.responseNs = c.firstResponseNs != 0 ? c.firstResponseNs - c.requestNs : -1;
-        closed.retransmissions = c.retransmissions();
+        closed.retransmissions = c.retransmittedSegments;
         closed.dataSegments = c.dataSegments;
         ctx.output(EVENTS, closed);
         c.closedEventSent = true;
@@ -585,6 +593,12 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
         e.client = Detections.endpoint(c.origAddr, c.origPort);
         e.isn = c.origIsn;
         return e;
+    }
+
+    /** Segments of {@code payload} bytes at the sender's size {@code peerMss} (unknown: an Ethernet MSS). */
+    static int segments(int payload, int peerMss) {
+        int mss = peerMss > 0 ? peerMss : 1460;
+        return (payload + mss - 1) / mss;
     }
 
     /** Sequence-space comparison: a is after b (RFC 1982 serial arithmetic on 32 bits). */
