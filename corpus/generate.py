@@ -5,8 +5,8 @@ For every scenario it builds fresh network namespaces — client, router, server
 pairs, runs real client and server sockets (roles.py), captures at the client's and at the
 server's interface with tcpdump (two vantage points), and writes one label file per capture. The
 labels come from what the applications and the kernel recorded (application logs, TCP_INFO,
-/proc/net/{snmp,netstat} counters, the relay's drop log) — never from the captures. Wireshark's
-own verdicts (tshark) are recorded beside them for comparison.
+/proc/net/{snmp,netstat} counters, the relay's drop log, the middlebox's log of the RSTs it forged) —
+never from the captures. Wireshark's own verdicts (tshark) are recorded beside them for comparison.
 
 Traffic never leaves the namespaces made here; every process is bounded in time; every
 namespace and process is removed at the end, also on failure or Ctrl-C.
@@ -31,7 +31,7 @@ WIRESHARK_FILTERS = [
     "tcp.analysis.window_full", "tcp.analysis.duplicate_ack", "tcp.analysis.lost_segment",
     "tcp.flags.reset == 1", "tcp.flags.syn == 1 && tcp.flags.ack == 0",
 ]
-KERNEL_COUNTERS = ["Tcp:ActiveOpens", "Tcp:PassiveOpens", "Tcp:AttemptFails", "Tcp:OutRsts", "Tcp:RetransSegs",
+KERNEL_COUNTERS = ["Tcp:ActiveOpens", "Tcp:PassiveOpens", "Tcp:AttemptFails", "Tcp:EstabResets", "Tcp:OutRsts", "Tcp:RetransSegs",
                    "TcpExt:TCPSynRetrans", "TcpExt:ListenOverflows", "TcpExt:ListenDrops",
                    "TcpExt:SyncookiesSent", "TcpExt:TCPAbortOnClose", "TcpExt:TCPAbortOnData",
                    "TcpExt:TCPChallengeACK", "TcpExt:TCPFromZeroWindowAdv", "TcpExt:TCPToZeroWindowAdv",
@@ -76,16 +76,28 @@ class Topology:
 
     def relay(self, workdir, delay_ms=0.0, loss=0.0, seed=7):
         """Routes all client↔server traffic through relay.py (delay, seeded loss) between two TUN devices."""
+        return self._through_tun(workdir, "relay", ["--delay-ms", str(delay_ms), "--loss", str(loss), "--seed", str(seed),
+                                                    "--seconds", "120"])
+
+    def middlebox(self, workdir, idle, ttl, ip_id, seed=7, seconds=60):
+        """Routes all client↔server traffic through middlebox.py, which forwards it and, when a flow has been idle
+        for `idle` s, forges an RST to each end from the router's own stack (IP TTL `ttl`, IP IDs by `ip_id`)."""
+        return self._through_tun(workdir, "middlebox", ["--client-dev", "tw-rc", "--server-dev", "tw-rs", "--idle", str(idle),
+                                                        "--ttl", str(ttl), "--ip-id", ip_id, "--seed", str(seed),
+                                                        "--seconds", str(seconds)])
+
+    def _through_tun(self, workdir, name, args):
+        """Starts `name`.py in the router namespace between the TUN devices tw-ta and tw-tb and routes the traffic
+        through it. Returns the process and its log."""
         for dev in ("tw-ta", "tw-tb"):
             sh("ip", "tuntap", "add", "dev", dev, "mode", "tun", ns="router")
             sh("ip", "link", "set", dev, "up", ns="router")
             sh("sysctl", "-qw", f"net.ipv4.conf.{dev}.rp_filter=0", ns="router")
-        log = os.path.join(workdir, "relay.jsonl")
-        ready = os.path.join(workdir, "relay.ready")
-        proc = subprocess.Popen(["ip", "netns", "exec", NS["router"], PY, os.path.join(HERE, "relay.py"),
-                                 "--a", "tw-ta", "--b", "tw-tb", "--delay-ms", str(delay_ms), "--loss", str(loss),
-                                 "--seed", str(seed), "--log", log, "--seconds", "120", "--ready", ready])
-        wait_for(lambda: os.path.exists(ready), 10, "relay start")
+        log = os.path.join(workdir, f"{name}.jsonl")
+        ready = os.path.join(workdir, f"{name}.ready")
+        proc = subprocess.Popen(["ip", "netns", "exec", NS["router"], PY, os.path.join(HERE, f"{name}.py"),
+                                 "--a", "tw-ta", "--b", "tw-tb", *args, "--log", log, "--ready", ready])
+        wait_for(lambda: os.path.exists(ready), 10, f"{name} start")
         # into the relay: client→server enters tw-ta, server→client enters tw-tb
         sh("ip", "route", "replace", "10.77.1.0/24", "dev", "tw-ta", ns="router")
         sh("ip", "route", "replace", "10.77.0.0/24", "dev", "tw-tb", ns="router")
@@ -529,6 +541,16 @@ SWEEP = {  # point: (situation, parameters, the side of the limit it is meant to
     "limit-8x12": ("connection-limit", {"max": 8, "clients": 12, "hold": 3, "quiet": 4}, False),
     "limit-8x20": ("connection-limit", {"max": 8, "clients": 20, "hold": 3, "quiet": 4}, True),
     "limit-8x40": ("connection-limit", {"max": 8, "clients": 40, "hold": 3, "quiet": 4}, True),
+    # middlebox-rst: the third element is the origin every RST of the point must have
+    "mbox-idle-ttl64": ("middlebox-rst", {"mode": "middlebox", "idle": 6, "ttl": 64, "ip_id": "counter", "conns": 4},
+                        "MIDDLEBOX_SUSPECT"),
+    "mbox-idle-ttl255": ("middlebox-rst", {"mode": "middlebox", "idle": 7, "ttl": 255, "ip_id": "random", "conns": 4},
+                         "MIDDLEBOX_SUSPECT"),
+    "mbox-idle-ttl128-3s": ("middlebox-rst", {"mode": "middlebox", "idle": 3, "ttl": 128, "ip_id": "constant", "conns": 4},
+                            "MIDDLEBOX_SUSPECT"),
+    "app-idle-rst": ("middlebox-rst", {"mode": "app", "idle": 6, "conns": 4}, "ENDPOINT_APP"),
+    "stack-rst-after-close": ("middlebox-rst", {"mode": "stack-after-close", "conns": 4}, "ENDPOINT_STACK"),
+    "stack-rst-closed-port": ("middlebox-rst", {"mode": "stack-closed-port", "attempts": 4}, "ENDPOINT_STACK"),
 }
 FLOOD_VERDICT = ["TcpExt:SyncookiesSent", "TcpExt:TCPReqQFullDrop", "TcpExt:TCPReqQFullDoCookies", "TcpExt:ListenOverflows"]
 BACKLOG_VERDICT = ["TcpExt:ListenOverflows", "TcpExt:ListenDrops", "TcpExt:SyncookiesSent", "TcpExt:TCPReqQFullDoCookies"]
@@ -884,15 +906,207 @@ def label_limit(run, pt, delta):
     return description, server, out, kv, facts
 
 
+# ---- middlebox-rst: who sent the RST? Every point routes the traffic through middlebox.py in the router namespace.
+# On the mbox-* points it expires idle flows like a stateful firewall or load balancer: an RST|ACK to each end,
+# forged with the other end's addresses, ports and next sequence number, sent from the router's own stack with its
+# own TTL and IP IDs. On the other points its idle timeout (MBOX_PASSIVE_IDLE) is longer than the point: it only
+# forwards, and the RSTs come from an endpoint — its application (app-idle-rst) or its TCP stack (stack-*).
+
+MBOX_PORT, MBOX_CLOSED_PORT = 7013, 7015
+MBOX_PASSIVE_IDLE = 60
+IDLE_RST_GAP_S = 5.0  # the RST rule's idle gap: an RST after ≥ 5 s of silence is an idle timeout
+MBOX_REQUEST = [100, 1000, 0]  # request bytes, response bytes, gap ms
+
+
+def run_mbox(run, pt):
+    """The point's server and clients with middlebox.py in the path (it logs every RST it forges or sees)."""
+    mode = pt["mode"]
+    relay, log = run.topo.middlebox(run.workdir, idle=pt["idle"] if mode == "middlebox" else MBOX_PASSIVE_IDLE,
+                                    ttl=pt.get("ttl", 64), ip_id=pt.get("ip_id", "counter"), seconds=60)
+    run.logs["middlebox"] = log
+    server = {"ip": SERVER_IP, "port": MBOX_PORT}
+    client = {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": MBOX_PORT, "seconds": 35}
+    if mode in ("middlebox", "app"):
+        wait = pt["idle"] + 2  # idle longer than the middlebox's / the server's timeout, then send again
+        idle = [{"requests": [MBOX_REQUEST], "end": "idle_then_send", "idle_for": wait} for _ in range(pt["conns"])]
+        active = [{"requests": [[100, 1000, 1500]] * (int(wait / 1.5) + 2), "end": "close"}]  # never idle 1.5 s
+        if mode == "middlebox":
+            run.start("server", "server_rpc", dict(server, seconds=wait + 6), "server")
+        else:
+            run.start("server", "server_idle", dict(server, idle=pt["idle"], seconds=wait + 6), "server")
+        run.run("client", "client_rpc", dict(client, conns=idle + active), "client", timeout=45)
+    elif mode == "stack-after-close":
+        # the server answers one request and closes; the client sends another after its FIN
+        run.start("server", "server_rpc", dict(server, seconds=5, close_first=True), "server")
+        conns = [{"requests": [MBOX_REQUEST], "end": "idle_then_send", "idle_for": 0.5} for _ in range(pt["conns"])]
+        conns += [{"requests": [MBOX_REQUEST], "end": "close"} for _ in range(2)]
+        run.run("client", "client_rpc", dict(client, conns=conns), "client", timeout=45)
+    elif mode == "stack-closed-port":
+        run.start("server", "server_rpc", dict(server, seconds=4), "server")
+        run.run("client", "client_refused", {"ip": CLIENT_IP, "server_ip": SERVER_IP, "port": MBOX_CLOSED_PORT,
+                                             "count": pt["attempts"], "gap_ms": 100}, "client-refused")
+        run.run("client", "client_rpc", dict(client, conns=[{"requests": [MBOX_REQUEST], "end": "close"}] * 2), "client",
+                timeout=45)
+    run.wait_all(timeout=40)
+    relay.terminate()
+    relay.wait(timeout=10)
+
+
+def ttl_at(vantage, sender, ttl_at_router):
+    """A packet's TTL where it crosses `vantage`'s interface, from its TTL at the middlebox: the router's kernel
+    decrements it once on the way into the TUN device (before the middlebox) and once on the way out."""
+    return ttl_at_router + 1 if vantage == sender else ttl_at_router - 1
+
+
+def label_mbox(run, pt, delta):
+    """RST entries per vantage: the middlebox's log (each forged RST crosses the interface of the end it was sent
+    to), the server's log (app-idle-rst), the clients' logs and the server's counters (stack-*); the middlebox's
+    log of the endpoint RSTs it forwarded gives their TTLs. Every graceful connection: RST not detected."""
+    mode = pt["mode"]
+    server = f"{SERVER_IP}:{MBOX_PORT}"
+    default_ttl = {r: int(sh("sysctl", "-n", "net.ipv4.ip_default_ttl", ns=r).stdout) for r in ("client", "server")}
+    injected = run.records("middlebox", "inject_rst")
+    seen = {(r["client"], r["from_side"]): r for r in run.records("middlebox", "endpoint_rst")}
+    summary = run.records("middlebox", "summary")[0]
+    config = run.records("middlebox", "config")[0]
+    connected = {r["client"]: r for r in run.records("client", "connected")}
+    out = {"client": [], "server": []}
+
+    def both(kind, detect, anomaly, **fields):
+        for v in out:
+            out[v].append(expect(kind, detect, anomaly, **fields))
+
+    def endpoint_rst(v, client, sender):
+        """TTL evidence of an RST an endpoint sent, at vantage v: the RST's and the sender's other packets' TTL."""
+        r = seen.get((client, sender))
+        if r is None:
+            return {}
+        return {"rst_ttl": ttl_at(v, sender, r["ttl_at_router"]), "rst_ip_id": r["ip_id"],
+                "endpoint_ttl": ttl_at(v, sender, r["sender_prev_ttl_at_router"]) if r.get("sender_prev_ttl_at_router") else None,
+                "endpoint_initial_ttl": default_ttl[sender]}
+
+    if mode == "middlebox":
+        for r in injected:
+            v, forged = r["to"], r["forged_as"]
+            cause = "IDLE_TIMEOUT" if r["idle_s"] >= IDLE_RST_GAP_S else None
+            own = ttl_at(v, forged, r["forged_as_ttl_at_router"])
+            out[v].append(expect(
+                "RST", True, True, cause=cause, origin="MIDDLEBOX_SUSPECT", client=r["client"], server=r["server"],
+                conn_state="RSTR" if forged == "server" else "RSTO", sent_by="middlebox (router namespace)",
+                forged_as=forged, rst_ttl=r["ttl"], rst_ip_id=r["ip_id"], ip_id_pattern=config["ip_id"],
+                rst_seq=r["seq"], rst_ack=r["ack"], endpoint_ttl=own, endpoint_initial_ttl=default_ttl[forged],
+                endpoint_last_ip_id=r["forged_as_last_ip_id"], idle_seconds=r["idle_s"],
+                note=(f"the middlebox expired the flow after {r['idle_s']:.2f} s of silence and forged this RST|ACK as if from "
+                      f"the {forged} ({r['src']}, seq = its next sequence number {r['seq']}): IP TTL {r['ttl']} and IP ID "
+                      f"{r['ip_id']} ({config['ip_id']}), where the {forged}'s own packets cross this interface with TTL {own} "
+                      f"(sent with {default_ttl[forged]}, forwarded twice by the router) and IP IDs of its own per-socket "
+                      f"counter (last {r['forged_as_last_ip_id']}); "
+                      + ("≥ 5 s of silence: an idle timeout" if cause else
+                         f"{r['idle_s']:.2f} s < 5 s: shorter than the detector's idle gap, so no cause is labelled")),
+                **span(r["last_activity_ns"], r["t_ns"])))
+    elif mode == "app":
+        for r in run.records("server", "idle_abort"):
+            for v in out:
+                out[v].append(expect(
+                    "RST", True, True, cause="IDLE_TIMEOUT" if r["idle_s"] >= IDLE_RST_GAP_S else None, origin="ENDPOINT_APP",
+                    client=r["client"], server=server, conn_state="RSTR", idle_seconds=r["idle_s"], sent_by="server application",
+                    **endpoint_rst(v, r["client"], "server"),
+                    note=f"the server application aborted (SO_LINGER 0 close) after {r['idle_s']} s without a byte from the "
+                         "client; its stack sent the RST with the server's own TTL; the middlebox in the path only forwarded it",
+                    **span(r["last_data_ns"], r["t_ns"])))
+    elif mode == "stack-after-close":
+        closed = {r["client"]: r["t_ns"] for r in run.records("server", "server_closed")}
+        for r in run.records("client", "reset_after_send"):
+            for v in out:
+                out[v].append(expect(
+                    "RST", True, True, origin="ENDPOINT_STACK", client=r["client"], server=server,
+                    sent_by="server TCP stack", client_errno=r["errno"], **endpoint_rst(v, r["client"], "server"),
+                    note="the server application had answered and closed the socket (its log: server_closed); the client "
+                         "sent another request after the server's FIN and the server's stack answered the data with RST "
+                         f"(server Tcp:OutRsts {delta['server']['Tcp:OutRsts']} for {len(run.records('client', 'reset_after_send'))} "
+                         "such clients; the orphaned FIN_WAIT2 socket had become a timewait socket, which resets new data "
+                         "without a TcpExt counter of its own); the client's socket then reported " + str(r["errno"])
+                         + "; no cause labelled: none of the detector's causes describes data arriving for a socket its "
+                         "application closed",
+                    **span(min(closed.get(r["client"], r["sent_ns"]), r["sent_ns"]), r["t_ns"])))
+    elif mode == "stack-closed-port":
+        for r in run.records("client-refused", "refused"):
+            for v in out:
+                out[v].append(expect(
+                    "RST", True, True, cause="REFUSED", origin="ENDPOINT_STACK", client=r["client"],
+                    server=f"{SERVER_IP}:{MBOX_CLOSED_PORT}", conn_state="REJ", sent_by="server TCP stack",
+                    **endpoint_rst(v, r["client"], "server"),
+                    note="connect() failed with ECONNREFUSED: no listener; the server's stack answered the SYN with RST/ACK",
+                    **span(r["connect_start_ns"] or r["t_ns"], r["t_ns"])))
+    for r in run.records("client", "closed"):
+        start = connected[r["client"]]["connect_start_ns"] if r["client"] in connected else r["t_ns"] - 2_000_000_000
+        both("RST", False, False, client=r["client"], server=server, conn_state="SF",
+             note="requests, then a graceful close" + (" (a request every 1.5 s: never idle as long as the middlebox's timeout)"
+                                                       if mode == "middlebox" else ""), **span(start, r["t_ns"]))
+    for v in out:
+        out[v] = [{k: x for k, x in e.items() if x is not None} for e in out[v]]
+
+    cli, srv = delta["client"], delta["server"]
+    to = {v: sum(1 for r in injected if r["to"] == v) for v in ("client", "server")}
+    kv = {"middlebox_injected_rsts": len(injected), "middlebox_endpoint_rsts_seen": summary["endpoint_rsts_seen"],
+          "client Tcp:EstabResets": cli["Tcp:EstabResets"], "server Tcp:EstabResets": srv["Tcp:EstabResets"],
+          "client Tcp:OutRsts": cli["Tcp:OutRsts"], "server Tcp:OutRsts": srv["Tcp:OutRsts"],
+          "server TcpExt:TCPAbortOnData": srv["TcpExt:TCPAbortOnData"],
+          "client TcpExt:TCPChallengeACK": cli["TcpExt:TCPChallengeACK"], "server TcpExt:TCPChallengeACK": srv["TcpExt:TCPChallengeACK"]}
+    outcomes = {}
+    for name in [n for n in ("client", "client-refused") if n in run.logs]:
+        for r in run.records(name):
+            if r["event"] not in ("start", "end", "connected"):
+                key = r["event"] + (f" {r['errno']}" if r.get("errno") else "")
+                outcomes[key] = outcomes.get(key, 0) + 1
+    server_outcomes = {}
+    for r in run.records("server"):
+        if r["event"] not in ("start", "end"):
+            key = r["event"] + (f" {r['errno']}" if r.get("errno") else "")
+            server_outcomes[key] = server_outcomes.get(key, 0) + 1
+    facts = {"middlebox": {"idle_s": config["idle_s"], "ttl": config["ttl"], "ip_id": config["ip_id"],
+                           "ip_id_start": config["ip_id_start"], "max_flows": config["max_flows"],
+                           "on_expiry": config["on_expiry"], "injected_to_client": to["client"],
+                           "injected_to_server": to["server"],
+                           "injected": [{k: r[k] for k in ("t_ns", "client", "to", "seq", "ack", "ttl", "ip_id", "idle_s")}
+                                        for r in injected],
+                           **{k: summary[k] for k in ("forwarded", "flows", "expired_flows", "endpoint_rsts_seen",
+                                                      "dropped_after_expiry", "untracked_flows")}},
+             "endpoint_initial_ttl": default_ttl, "client_outcomes": outcomes, "server_outcomes": server_outcomes}
+    if mode == "middlebox" and (to["client"] != cli["Tcp:EstabResets"] or to["server"] != srv["Tcp:EstabResets"]):
+        print(f"warning: forged RSTs {to} vs Tcp:EstabResets client {cli['Tcp:EstabResets']}, server {srv['Tcp:EstabResets']}")
+    def seen_by_clients():
+        return ", ".join(f"{n} × {k}" for k, n in outcomes.items() if k.startswith(("send_failed", "reset_after_send",
+                                                                                  "answered_again", "no_answer")))
+
+    descriptions = {
+        "middlebox": lambda: f"{pt['conns']} connections make one request each, then stay silent; a stateful middlebox in the router "
+                     f"expires each after {pt['idle']} s idle with an RST|ACK to both ends (IP TTL {pt['ttl']}, IP IDs "
+                     f"{pt['ip_id']}); {pt['idle'] + 2} s after its request each client sends again ({seen_by_clients()}). "
+                     "A fifth connection sends every 1.5 s and closes gracefully.",
+        "app": lambda: f"{pt['conns']} connections make one request each, then stay silent; the server application aborts each after "
+               f"{pt['idle']} s (SO_LINGER 0); the clients send again at {pt['idle'] + 2} s ({seen_by_clients()}). A middlebox is in the path but "
+               "only forwards. A fifth connection sends every 1.5 s and closes gracefully.",
+        "stack-after-close": lambda: f"The server answers one request and closes; {pt['conns']} clients send another request 0.5 s after "
+                             f"its FIN and the server's stack answers with RST ({seen_by_clients()}); two close gracefully. A middlebox only forwards.",
+        "stack-closed-port": lambda: f"{pt['attempts']} connects to a port without listener (RST/ACK from the server's stack); two "
+                             "normal connections to an open port. A middlebox only forwards.",
+    }
+    server_of = f"{SERVER_IP}:{MBOX_CLOSED_PORT}" if mode == "stack-closed-port" else server
+    return descriptions[mode](), server_of, out, kv, facts
+
+
 SITUATIONS = {"syn-flood": (run_flood, label_flood), "accept-backlog": (run_backlog, label_backlog),
               "packet-loss": (run_loss, label_loss), "reconnect-storm": (run_storm, label_storm),
-              "connection-limit": (run_limit, label_limit)}
+              "connection-limit": (run_limit, label_limit), "middlebox-rst": (run_mbox, label_mbox)}
 PRIMARY = {"syn-flood": "SYN_FLOOD", "accept-backlog": "ACCEPT_BACKLOG_OVERFLOW", "packet-loss": "RETRANSMISSION_SURGE",
            "reconnect-storm": "RECONNECT_STORM", "connection-limit": "CONNECTION_LIMIT"}
 
 
 def sweep_label(name, situation, pt, vantage, dest, kernel, settings, delta, delta_late, labelled):
     description, server, expected, kv, facts = labelled
+    if isinstance(expected, dict):  # per vantage
+        expected = expected[vantage]
     if situation == "syn-flood" and vantage == "client":
         expected = [unobservable(e) for e in expected]
     return {
@@ -936,10 +1150,15 @@ def sweep(out_dir, points, kernel):
                 with open(os.path.join(out_dir, f"{name}.{vantage}.labels.json"), "w") as f:
                     json.dump(label, f, indent=2)
                     f.write("\n")
-        landed = next(e["detect"] for e in labelled[2] if e["kind"] == PRIMARY[situation])
+        if situation in PRIMARY:
+            landed = next(e["detect"] for e in labelled[2] if e["kind"] == PRIMARY[situation])
+            miss = f"; NOT on the intended side ({'over' if intended else 'below'} the limit)"
+        else:  # middlebox-rst: every RST of the point has the intended origin
+            rsts = [e for v in labelled[2].values() for e in v if e["kind"] == "RST" and e["detect"]]
+            landed = intended if rsts and all(e["origin"] == intended for e in rsts) else None
+            miss = f"; NOT every RST with origin {intended}"
         print(f"{name}: done in {time.monotonic() - t_start:.1f} s; {labelled[3]}; {labelled[4]}"
-              + ("" if landed == intended else f"; NOT on the intended side ({'over' if intended else 'below'} the limit)"),
-              flush=True)
+              + ("" if landed == intended else miss), flush=True)
 
 
 def main():

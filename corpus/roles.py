@@ -7,7 +7,7 @@ these records, never from the captures.
 
 Usage: roles.py ROLE 'JSON-PARAMS' LOGFILE        (every loop is bounded in count and time)
 """
-import json, os, socket, struct, sys, threading, time
+import errno, json, os, select, socket, struct, sys, threading, time
 
 LOG_LOCK = threading.Lock()
 LOG = None
@@ -128,7 +128,7 @@ def server_rpc(p):
             conn.close()
             log("server_closed", client=endpoint(peer), requests=n, first=bool(p.get("close_first")))
         except OSError as e:
-            log("server_error", client=endpoint(peer), error=e.strerror)
+            log("server_error", client=endpoint(peer), error=e.strerror, errno=errno.errorcode.get(e.errno))
     serve_until(listener(p["ip"], p["port"], backlog=p.get("backlog", 128)), p["seconds"], handle)
 
 
@@ -336,6 +336,8 @@ def client_rpc(p):
                 drain(s)
                 log("eof_then_abort", client=me)
                 abort(s)
+            elif end == "idle_then_send":
+                idle_then_send(s, me, c)
             elif end == "silent":
                 s.settimeout(c.get("silent_for", 15))
                 try:
@@ -358,14 +360,83 @@ def client_rpc(p):
         t.join(timeout=p.get("seconds", 60))
 
 
+POLL_NAMES = {select.POLLIN: "IN", select.POLLPRI: "PRI", select.POLLOUT: "OUT", select.POLLERR: "ERR",
+              select.POLLHUP: "HUP", getattr(select, "POLLRDHUP", 0x2000): "RDHUP"}
+TCP_STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2", 6: "TIME_WAIT",
+              7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING"}
+
+
+def state(s):
+    return TCP_STATES.get(tcp_info(s).get("state"), "?")
+
+
+def pending_error(s):
+    """The socket's pending error (SO_ERROR, which reading clears) as a name, e.g. ECONNRESET, or None."""
+    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    return errno.errorcode.get(err, str(err)) if err else None
+
+
+def idle_then_send(s, me, c):
+    """After the requests: `idle_for` s without sending (at most 30), watching the socket without reading it
+    (poll: the peer's FIN or RST, with the kernel's TCP state), then one more request — and what the
+    application sees: the answer, a send() error (ECONNRESET, EPIPE), or the peer's RST after the send."""
+    idle_for = min(30.0, c.get("idle_for", 8))
+    t_idle = time.time_ns()
+    deadline = time.monotonic() + idle_for
+    poller = select.poll()
+    poller.register(s, select.POLLIN | select.POLLPRI | getattr(select, "POLLRDHUP", 0x2000))
+    events = poller.poll(idle_for * 1000)
+    fin_seen = False
+    if events:
+        rev = events[0][1]
+        fin_seen = bool(rev & (select.POLLIN | getattr(select, "POLLRDHUP", 0x2000)))
+        log("peer_event_while_idle", client=me, idle_since_ns=t_idle, revents=[n for b, n in POLL_NAMES.items() if rev & b],
+            tcp_state=state(s))
+    time.sleep(max(0.0, deadline - time.monotonic()))
+    log("sending_again", client=me, idle_s=round((time.time_ns() - t_idle) / 1e9, 3), tcp_state=state(s))
+    req_len, resp_len = c.get("again", [100, 100])
+    try:
+        s.sendall(struct.pack("!II", req_len, resp_len) + b"q" * req_len)
+    except OSError as e:
+        log("send_failed", client=me, errno=errno.errorcode.get(e.errno), error=e.strerror, tcp_state=state(s))
+        s.close()
+        return
+    t_sent = time.time_ns()
+    log("sent_again", client=me, bytes=req_len + 8)
+    # after the peer's FIN the socket stays readable (EOF): then wait only for an error or hang-up
+    poller = select.poll()
+    poller.register(s, 0 if fin_seen else select.POLLIN)
+    events = poller.poll(c.get("io_timeout", 5) * 1000)
+    err = pending_error(s)
+    if err:
+        log("reset_after_send", client=me, errno=err, sent_ns=t_sent, tcp_state=state(s))
+        s.close()
+        return
+    if not events:
+        log("no_answer", client=me, tcp_state=state(s))
+        s.close()
+        return
+    try:
+        got = len(recv_exact(s, resp_len))
+        log("answered_again" if got == resp_len else "no_answer", client=me, bytes=got)
+        s.shutdown(socket.SHUT_WR)
+        drain(s)
+        s.close()
+        log("closed", client=me)
+    except OSError as e:
+        log("reset_after_send", client=me, errno=errno.errorcode.get(e.errno), sent_ns=t_sent, tcp_state=state(s))
+        s.close()
+
+
 def client_refused(p):
     for i in range(p["count"]):
         try:
             s, _ = connect(p["ip"], (p["server_ip"], p["port"]), timeout=5)
             log("unexpectedly_connected", client=endpoint(s.getsockname()))
             s.close()
-        except ConnectionRefusedError:
-            log("refused", server=f"{p['server_ip']}:{p['port']}", attempt=i)
+        except ConnectionRefusedError as e:
+            log("refused", server=f"{p['server_ip']}:{p['port']}", attempt=i,
+                client=endpoint(e.local) if hasattr(e, "local") else None, connect_start_ns=getattr(e, "t0", None))
         time.sleep(p.get("gap_ms", 50) / 1000)
 
 

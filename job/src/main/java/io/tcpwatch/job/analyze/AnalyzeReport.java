@@ -67,8 +67,10 @@ final class AnalyzeReport {
 
         out.append("Diagnosis\n");
         List<Detection> episodes = new ArrayList<>(worstOfEachEpisode(detections));
-        // an RST storm whose resets are all findings below, or normal closes, is their sum, not a cause of its own
-        List<Detection> explained = episodes.stream().filter(e -> e.type.equals("RST_STORM") && explainedStorm(e, faults)).toList();
+        // an RST storm whose resets are all findings below, or normal closes, is their sum, not a cause of its own;
+        // a retransmission surge during zero-window stalls is the sender's window probes, not loss
+        List<Detection> explained = episodes.stream().filter(e -> (e.type.equals("RST_STORM") && explainedStorm(e, faults))
+                || (e.type.equals("RETRANSMISSION_SURGE") && stalledDuring(e, detections))).toList();
         episodes.removeAll(explained);
         if (faults.isEmpty() && episodes.isEmpty()) {
             out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
@@ -93,10 +95,13 @@ final class AnalyzeReport {
         if (!explained.isEmpty()) {
             out.append("\n  Explained by the findings above:\n");
             for (Detection e : explained) {
-                out.append(String.format("  - %s — %s (%s, %s → %s): its resets are %s, each a finding above or a normal close.%n",
-                        Remedies.title(e.type, null), e.server, e.severity, RecordJson.isoMillis(e.startNs),
-                        RecordJson.isoMillis(e.endNs), String.join(", ", stormCauses(e).entrySet().stream()
-                                .map(c -> c.getValue() + " " + c.getKey()).toList())));
+                String why = e.type.equals("RST_STORM")
+                        ? "its resets are " + String.join(", ", stormCauses(e).entrySet().stream()
+                                .map(c -> c.getValue() + " " + c.getKey()).toList()) + ", each a finding above or a normal close"
+                        : "its retransmissions are the sender's zero-window probes during the stalls above, not loss";
+                out.append(String.format("  - %s — %s%s (%s, %s → %s): %s.%n", Remedies.title(e.type, null), e.server,
+                        e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
+                        RecordJson.isoMillis(e.endNs), why));
             }
         }
         if (!normal.isEmpty()) {
@@ -181,6 +186,13 @@ final class AnalyzeReport {
         return !causes.isEmpty() && causes.keySet().stream().allMatch(c -> Remedies.isNormal("RST", c)
                 || (c.equals("CHALLENGE_ACK_REPLY") && collisions)
                 || faults.stream().anyMatch(f -> f.type().equals("RST") && c.equals(f.cause()) && f.server().equals(storm.server)));
+    }
+
+    /** A zero-window stall between the surge's client host and server overlapped it. */
+    private static boolean stalledDuring(Detection surge, List<Detection> detections) {
+        return detections.stream().anyMatch(d -> d.type.equals("ZERO_WINDOW_STALL") && d.server.equals(surge.server)
+                && d.client != null && Detections.host(d.client).equals(surge.client)
+                && d.startNs < surge.endNs && d.endNs > surge.startNs);
     }
 
     /** The storm's resets by cause, from its evidence ({@code cause_X}: n), the causes with none left out. */

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * accept-queue overflows, packet loss, reconnect storms and connection limits at parameter points on
  * both sides of their limits, labelled by the kernel's counters (a SYN queue that overflowed:
  * {@code SyncookiesSent}, {@code TCPReqQFullDrop}, {@code TCPReqQFullDoCookies}; an accept queue that
- * did: {@code ListenOverflows}; the sender's {@code TCP_INFO}), the relay's drop log and the
- * applications' logs. At every point and vantage, every incident is found and nothing is reported
+ * did: {@code ListenOverflows}; the sender's {@code TCP_INFO}), the relay's and the middlebox's logs
+ * (an RST forged by a firewall on idle timeout: origin {@code MIDDLEBOX_SUSPECT}) and the applications'
+ * logs. At every point and vantage, every incident is found and nothing is reported
  * where the kernel says nothing happened. The per-point table goes to target/sweep-accuracy.md and
  * is ACCURACY.md's ({@link AccuracyDoc}).
  */
@@ -83,6 +84,7 @@ class SweepAccuracyTest {
                 .filter(d -> fleet ? "OPEN".equals(d.status) : d.status == null)
                 .filter(d -> kind.equals("ANY") || CorpusAccuracyTest.matches(d, e))
                 .filter(d -> !kind.equals("ANY") || CorpusAccuracyTest.covers(e, d))
+                .filter(d -> !e.has("origin") || e.path("origin").asText().equals(d.origin)) // who sent the RST
                 .filter(d -> !e.path("detect").asBoolean()
                         || (fleet ? CorpusAccuracyTest.inFleetWindow(d, e) : CorpusAccuracyTest.inWindow(d, e)))
                 .toList();
@@ -113,7 +115,7 @@ class SweepAccuracyTest {
             long clients = rows.stream().filter(r -> r.point().equals(point) && r.vantage().equals(vantage) && !r.client().isEmpty()).count();
             long clientsOk = rows.stream().filter(r -> r.point().equals(point) && r.vantage().equals(vantage) && !r.client().isEmpty() && r.ok()).count();
             if (clients > 0) {
-                t.append(String.format("| %s | %s | | per client (SYN_RETRANSMIT / nothing) | %d clients | %d right | %s |%n",
+                t.append(String.format("| %s | %s | | per connection (kind, RST cause and origin) | %d entries | %d right | %s |%n",
                         point, vantage, clients, clientsOk, clients == clientsOk ? "ok" : "**wrong**"));
             }
         }
