@@ -34,7 +34,7 @@ class CorpusLabelsTest {
 
     static final Set<String> KINDS = Set.of("PORT_REUSE_COLLISION", "RST", "ZERO_WINDOW_STALL", "HALF_OPEN",
             "SYN_RETRANSMIT", "RST_STORM", "SYN_FLOOD", "ACCEPT_BACKLOG_OVERFLOW", "PORT_EXHAUSTION_RISK",
-            "CONNECTION_LIMIT", "RECONNECT_STORM", "RETRANSMISSION_SURGE", "ANY");
+            "CONNECTION_LIMIT", "RECONNECT_STORM", "RETRANSMISSION_SURGE", "SLOW_RESPONSES", "UNANSWERED_REQUEST", "ANY");
     static final Set<String> CAUSES = Set.of("REFUSED", "REJECTED_AFTER_HANDSHAKE", "ABORTIVE_CLOSE", "RST_AFTER_FIN",
             "IDLE_TIMEOUT", "CHALLENGE_ACK_REPLY", "OUT_OF_WINDOW", "DATA_AFTER_RST");
     static final Set<String> ORIGINS = Set.of("ENDPOINT_STACK", "ENDPOINT_APP", "MIDDLEBOX_SUSPECT");
@@ -52,11 +52,20 @@ class CorpusLabelsTest {
     }
 
     static Stream<Case> cases() throws Exception {
+        return cases(CORPUS);
+    }
+
+    /** The sweep's points (corpus/fixtures/sweep): the same checks but Wireshark's, which the sweep does not record. */
+    static Stream<Case> sweepCases() throws Exception {
+        return cases(CORPUS.resolve("sweep"));
+    }
+
+    static Stream<Case> cases(Path dir) throws Exception {
         List<Case> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(CORPUS)) {
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".labels.json")).sorted().toList()) {
                 JsonNode label = JSON.readTree(f.toFile());
-                Path capture = CORPUS.resolve(label.path("capture").path("file").asText());
+                Path capture = dir.resolve(label.path("capture").path("file").asText());
                 FrameParser parser = new FrameParser(label.path("observer").asText());
                 List<Segment> segments = new ArrayList<>();
                 String damage;
@@ -94,11 +103,15 @@ class CorpusLabelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "sweepCases"})
     void labelsSpeakTheDesignVocabulary(Case c) {
         JsonNode l = c.label();
         assertThat(l.path("format").asText()).isEqualTo("tcpwatch-corpus-labels/1");
-        assertThat(l.path("scenario").asText()).isIn(SCENARIOS);
+        if (l.has("sweep")) {
+            assertThat(l.path("sweep").path("point").isObject()).as("the point's parameters").isTrue();
+        } else {
+            assertThat(l.path("scenario").asText()).isIn(SCENARIOS);
+        }
         assertThat(l.path("vantage").asText()).isIn("client", "server");
         assertThat(l.path("kernel").path("release").asText()).isNotBlank();
         JsonNode sysctls = l.path("kernel").path("sysctls");
@@ -129,12 +142,12 @@ class CorpusLabelsTest {
                 assertThat(Instant.parse(e.path("from").asText())).isBeforeOrEqualTo(Instant.parse(e.path("to").asText()));
             }
         }
-        assertThat(anyDetection || l.path("scenario").asText().equals("normal"))
-                .as("every scenario but 'normal' expects at least one detection").isTrue();
+        assertThat(anyDetection || l.path("scenario").asText().equals("normal") || l.has("sweep"))
+                .as("every scenario but 'normal' (and a sweep's negative points) expects at least one detection").isTrue();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "sweepCases"})
     void theCaptureAgreesWithTheKernelsOwnCounters(Case c) {
         assertThat(c.damage()).isNull();
         assertThat(c.skipped()).as("the capture filter was 'tcp': every frame is a segment").isZero();
@@ -196,7 +209,7 @@ class CorpusLabelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "sweepCases"})
     void everyLabeledConnectionIsInTheCaptureInItsTimeRange(Case c) {
         for (JsonNode e : c.label().path("expected")) {
             String server = e.path("server").asText();
