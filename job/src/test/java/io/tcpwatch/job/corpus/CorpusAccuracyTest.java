@@ -40,9 +40,13 @@ class CorpusAccuracyTest {
 
     /** Runs analyze's job graph (file source → tracker) on one capture, on the MiniCluster. */
     static LocalAnalysis.Result run(Path capture, String observer) throws Exception {
+        return run(capture, observer, io.tcpwatch.job.fleet.FleetConfig.defaults());
+    }
+
+    static LocalAnalysis.Result run(Path capture, String observer, io.tcpwatch.job.fleet.FleetConfig fleet) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        return LocalAnalysis.run(env, List.of(capture), observer, TrackerConfig.defaults());
+        return LocalAnalysis.run(env, List.of(capture), observer, TrackerConfig.defaults(), fleet);
     }
 
     /** Per scored kind: true positives, false negatives, false positives. */

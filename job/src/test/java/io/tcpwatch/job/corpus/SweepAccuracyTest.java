@@ -3,6 +3,7 @@ package io.tcpwatch.job.corpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.record.Detection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class SweepAccuracyTest {
 
     static final Path SWEEP = CorpusAccuracyTest.CORPUS.resolve("sweep");
     static final List<String> FLEET = List.of("SYN_FLOOD", "ACCEPT_BACKLOG_OVERFLOW", "RETRANSMISSION_SURGE",
-            "RECONNECT_STORM", "CONNECTION_LIMIT", "RST_STORM");
+            "RECONNECT_STORM", "CONNECTION_LIMIT", "RST_STORM", "PORT_EXHAUSTION_RISK", "SLOW_RESPONSES");
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -52,7 +53,7 @@ class SweepAccuracyTest {
         for (Path labelFile : labels) {
             JsonNode label = CorpusAccuracyTest.JSON.readTree(labelFile.toFile());
             List<Detection> detections = CorpusAccuracyTest.run(SWEEP.resolve(label.path("capture").path("file").asText()),
-                    label.path("observer").asText()).detections();
+                    label.path("observer").asText(), configuredAsTheLabelSays(label)).detections();
             for (JsonNode e : label.path("expected")) {
                 Row row = score(label, e, detections);
                 rows.add(row);
@@ -73,6 +74,22 @@ class SweepAccuracyTest {
             assertThat(perKind.get(kind)[0]).as("%s incidents found", kind).isPositive();
             assertThat(perKind.get(kind)[3]).as("%s negatives left alone", kind).isGreaterThanOrEqualTo(2);
         }
+    }
+
+    /**
+     * The detector set up as an operator would for these clients: a label's {@code detector} object
+     * gives what the clients use ({@code ephemeral_ports}: their {@code ip_local_port_range}, which an
+     * operator passes as {@code --ephemeral-ports}).
+     */
+    static FleetConfig configuredAsTheLabelSays(JsonNode label) {
+        FleetConfig fleet = FleetConfig.defaults();
+        String ports = label.path("detector").path("ephemeral_ports").asText(null);
+        if (ports != null) {
+            String[] range = ports.split("-");
+            fleet.linuxPortsLow = Integer.parseInt(range[0]);
+            fleet.linuxPortsHigh = Integer.parseInt(range[1]);
+        }
+        return fleet;
     }
 
     private static Row score(JsonNode label, JsonNode e, List<Detection> detections) {
