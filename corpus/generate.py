@@ -14,7 +14,7 @@ namespace and process is removed at the end, also on failure or Ctrl-C.
 Usage: sudo corpus/generate.py [--out corpus/fixtures] [--only SCENARIO ...]
        sudo corpus/generate.py --sweep [--only-points POINT ...]    (into corpus/fixtures/sweep)
 """
-import argparse, datetime, json, os, platform, shutil, signal, subprocess, sys, tempfile, time
+import argparse, datetime, fractions, json, math, os, platform, shutil, signal, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = sys.executable
@@ -506,13 +506,15 @@ def wireshark_counts(path):
 
 
 # ---------------------------------------------------------------- sweep
-# Five fleet situations, each at points on both sides of a limit. syn-flood and accept-backlog straddle the
+# Eight fleet situations, each at points on both sides of a limit. syn-flood and accept-backlog straddle the
 # kernel's limits: the SYN queue of a listener holds at most `backlog` half-open requests (min(backlog,
 # somaxconn)); beyond it the kernel sends SYN cookies (tcp_syncookies=1) or drops the SYN (0) and logs "possible
 # SYN flooding". The accept queue holds backlog + 1 established connections; beyond it the kernel drops the
 # handshake's last ACK or the SYN (ListenOverflows). Their labels follow the server namespace's counters, not the
 # point's intent. packet-loss, reconnect-storm and connection-limit (further below) straddle the product's
-# documented fleet thresholds, applied to what TCP_INFO, the relay and the applications measured.
+# documented fleet thresholds, applied to what TCP_INFO, the relay and the applications measured; port-exhaustion,
+# rst-storm and slow-responses (after middlebox-rst) too, from the client's kernel (ss, ip_local_port_range) and the
+# applications' logs, with the rules' own baseline arithmetic.
 
 SWEEP_FLOOD_FIRST = 50  # the sweep's spoofed sources: 10.77.0.50 and up (up to .254), unanswered
 SWEEP = {  # point: (situation, parameters, the side of the limit it is meant to land on)
@@ -551,6 +553,24 @@ SWEEP = {  # point: (situation, parameters, the side of the limit it is meant to
     "app-idle-rst": ("middlebox-rst", {"mode": "app", "idle": 6, "conns": 4}, "ENDPOINT_APP"),
     "stack-rst-after-close": ("middlebox-rst", {"mode": "stack-after-close", "conns": 4}, "ENDPOINT_STACK"),
     "stack-rst-closed-port": ("middlebox-rst", {"mode": "stack-closed-port", "attempts": 4}, "ENDPOINT_STACK"),
+    # port-exhaustion: connect() and close() at once, `rate` per second for `seconds` from 3 s into one fleet window,
+    # from a client whose net.ipv4.ip_local_port_range is `port_range` (the detector is told it: --ephemeral-ports)
+    "ports-narrow-40": ("port-exhaustion", {"rate": 20, "seconds": 2, "port_range": "40000 40999"}, False),
+    "ports-narrow-70": ("port-exhaustion", {"rate": 35, "seconds": 2, "port_range": "40000 40999"}, False),
+    "ports-narrow-110": ("port-exhaustion", {"rate": 55, "seconds": 2, "port_range": "40000 40999"}, True),
+    "ports-narrow-200": ("port-exhaustion", {"rate": 100, "seconds": 2, "port_range": "40000 40999"}, True),
+    "ports-exhausted-150": ("port-exhaustion", {"rate": 100, "seconds": 2, "port_range": "40000 40149"}, True),
+    # rst-storm: `aborts` per fleet window (the last one is the storm), `rate` connections per second
+    "rst-0-15": ("rst-storm", {"aborts": [0, 0, 15], "rate": 6}, False),
+    "rst-0-30": ("rst-storm", {"aborts": [0, 0, 30], "rate": 6}, True),
+    "rst-2-40": ("rst-storm", {"aborts": [2, 2, 40], "rate": 6}, True),
+    "rst-8-30": ("rst-storm", {"aborts": [8, 8, 30], "rate": 6}, True),
+    "rst-19x4-21": ("rst-storm", {"aborts": [19, 19, 19, 19, 21], "rate": 8, "phase": 6.0}, False),
+    # slow-responses: the server's delay (ms) per fleet window, `rate` connections per second, one request each
+    "slow-10-30ms": ("slow-responses", {"delays": [10, 10, 30], "rate": 6}, False),
+    "slow-10-300ms": ("slow-responses", {"delays": [10, 10, 300], "rate": 6}, True),
+    "slow-10-600ms": ("slow-responses", {"delays": [10, 10, 600], "rate": 6}, True),
+    "slow-always-300ms": ("slow-responses", {"delays": [300, 300, 300], "rate": 6}, False),
 }
 FLOOD_VERDICT = ["TcpExt:SyncookiesSent", "TcpExt:TCPReqQFullDrop", "TcpExt:TCPReqQFullDoCookies", "TcpExt:ListenOverflows"]
 BACKLOG_VERDICT = ["TcpExt:ListenOverflows", "TcpExt:ListenDrops", "TcpExt:SyncookiesSent", "TcpExt:TCPReqQFullDoCookies"]
@@ -559,10 +579,13 @@ BACKLOG_VERDICT = ["TcpExt:ListenOverflows", "TcpExt:ListenDrops", "TcpExt:Synco
 def tune(situation, pt):
     """Per-namespace settings of a point: on a flood point the server's SYN/ACK tail is shortened (3 SYN/ACKs
     per spoofed SYN; a request expires 7 s after its SYN). The clients keep tcp_syn_retries: with
-    tcp_syn_linear_timeouts they send a SYN every second, and connect() gives up at its own 10 s first."""
+    tcp_syn_linear_timeouts they send a SYN every second, and connect() gives up at its own 10 s first.
+    On a port-exhaustion point the client's ephemeral port range is set to `port_range`."""
     if situation == "syn-flood":
         sh("sysctl", "-qw", "net.ipv4.tcp_synack_retries=2", ns="server")
         sh("sysctl", "-qw", f"net.ipv4.tcp_syncookies={pt['syncookies']}", ns="server")
+    if situation == "port-exhaustion" and pt.get("port_range"):
+        sh("sysctl", "-qw", f"net.ipv4.ip_local_port_range={pt['port_range']}", ns="client")
 
 
 def run_flood(run, pt):
@@ -1096,11 +1119,361 @@ def label_mbox(run, pt, delta):
     return descriptions[mode](), server_of, out, kv, facts
 
 
+# ---- three more fleet rules, each on both sides of its documented threshold (FleetConfig's defaults), applied to
+# what the client's kernel (ss, ip_local_port_range) and the applications' own logs measured — per epoch-aligned
+# 10 s window, with the rule's own baseline arithmetic (ServerHistory) where it has one.
+
+PORTS_PORT, RSTS_PORT, SLOW_PORT = 7016, 7017, 7018
+EXHAUSTION_FRACTION = 0.5  # PORT_EXHAUSTION_RISK: ports held in TIME_WAIT ≥ 50% of the ephemeral range …
+TIME_WAIT_S = 60  # … closes per second × the TIME_WAIT each left (Linux: fixed 60 s; the tracker assumes 60 s at TTL ≤ 64) …
+# … of the client's range: the detector cannot see it on the wire, so it is told it, as an operator tells it with
+# --ephemeral-ports LOW-HIGH (Linux-like clients; default 32768-60999); the label's top-level `detector` object says so
+PORTS_SAMPLE = 30  # per-connection negatives on a port-exhaustion point: an even sample, not thousands
+RST_STORM_FACTOR = 5  # RST_STORM: ≥ 20 RST'd connections in a window and ≥ 5 × the server's baseline …
+BASELINE_ALPHA = 2 / (30 + 1)  # … an exponentially weighted average of its windows (span 30: FleetConfig.rstBaselineWindows)
+SLOW_MIN, SLOW_FACTOR, SLOW_FLOOR_MS = 20, 5, 200  # SLOW_RESPONSES: ≥ 20 answers, p90 ≥ 5 × baseline and ≥ 200 ms
+ABORT_HOLD_MS = 100  # server_paced answers, then closes or aborts this much later: long after the client's last segment
+PACED_GAP = [1.0, 0.1]  # no connection starts within 1 s before or 0.1 s after a window's end
+W_NS = FLEET_WINDOW_S * 1_000_000_000
+
+
+def window_start(t_ns):
+    return t_ns // W_NS * W_NS
+
+
+def run_ports(run, pt):
+    """A client opens short connections to server_rpc at `rate` per second for `seconds`, from `phase` s (default 3)
+    into one fleet window: connect(), then close() at once — its FIN first, so its kernel keeps each port in TIME_WAIT
+    for 60 s. At the end of the burst `ss` counts the client's TIME_WAIT sockets to the server."""
+    t0 = burst_time(time.time_ns() + 2_000_000_000, phase_s=pt.get("phase", 3.0))
+    end = t0 + int(pt["seconds"] * 1e9)
+    run.start("server", "server_rpc", {"ip": SERVER_IP, "port": PORTS_PORT, "backlog": 1024,
+                                        "seconds": round((end - time.time_ns()) / 1e9 + 2, 1)}, "server")
+    run.run("client", "client_paced", {"server_ip": SERVER_IP, "port": PORTS_PORT, "rate": pt["rate"], "start_at_ns": t0,
+                                        "end_ns": end, "client_first": True, "request": None, "workers": 4}, "client",
+            timeout=60)
+    t_ss = time.time_ns()
+    lines = sh("ss", "-Htan", "state", "time-wait", "dst", SERVER_IP, ns="client").stdout.splitlines()
+    ports = [int(line.split()[-2].rsplit(":", 1)[1]) for line in lines if line.strip()]
+    run.time_wait = {"t_ns": t_ss, "sockets": len(ports), "lowest_port": min(ports, default=None),
+                     "highest_port": max(ports, default=None),
+                     "command": f"ip netns exec {NS['client']} ss -Htan state time-wait dst {SERVER_IP}"}
+    run.wait_all(timeout=30)
+
+
+def label_ports(run, pt, delta):
+    """PORT_EXHAUSTION_RISK (client host → server) from the client's log: per fleet window the connections it closed
+    first (its FIN first, so it holds the TIME_WAIT), × 60 s of TIME_WAIT / 10 s = the ports held at that rate
+    (Little's law, as the rule computes it), against 50% of the client's own net.ipv4.ip_local_port_range — the range
+    the detector is told (--ephemeral-ports; the label's `detector` object). ss's count of TIME_WAIT sockets and the
+    client's failed connect()s are recorded beside it."""
+    server = f"{SERVER_IP}:{PORTS_PORT}"
+    conns = run.records("client", "conn")
+    failed = run.records("client", "connect_failed")
+    paced = run.records("client", "paced")[0]
+    low, high = map(int, sysctls("client")["net.ipv4.ip_local_port_range"].split())
+    ports = high - low + 1
+    budget = EXHAUSTION_FRACTION * ports
+    # held = closes / window × TIME_WAIT ≥ budget ⇔ closes ≥ budget × window / TIME_WAIT (exact: 0.5 is a binary fraction)
+    min_closes = math.ceil(fractions.Fraction(budget) * FLEET_WINDOW_S / TIME_WAIT_S)
+    tw = run.time_wait
+    by_window = {}
+    for c in conns:
+        if c["end"] == "closed_first":
+            by_window.setdefault(window_start(c["closed_ns"]), []).append(c)
+    windows = []
+    for ws in sorted(by_window):
+        n = len(by_window[ws])
+        held = n / FLEET_WINDOW_S * TIME_WAIT_S
+        windows.append({"window_start": iso(ws), "client_first_closes": n, "connections_per_second": n / FLEET_WINDOW_S,
+                        "ports_held": round(held), "share_of_range": round(held / ports, 4),
+                        "risk": held >= budget, "first_ns": by_window[ws][0]["closed_ns"],
+                        "last_ns": max(c["closed_ns"] for c in by_window[ws])})
+    errors = {}
+    for f in failed:
+        errors[f["errno"]] = errors.get(f["errno"], 0) + 1
+    threshold = {"budget_share": EXHAUSTION_FRACTION, "time_wait_seconds": TIME_WAIT_S, "window_seconds": FLEET_WINDOW_S,
+                 "port_range": f"{low}-{high}", "ports": ports, "budget_ports": budget,
+                 "min_client_first_closes": min_closes, "detector_option": f"--ephemeral-ports {low}-{high}"}
+    rule = (f"closes / {FLEET_WINDOW_S} s × {TIME_WAIT_S} s ≥ {EXHAUSTION_FRACTION:.0%} of {ports} = {budget:g} ports "
+            f"⇔ ≥ {min_closes} closes in the window")
+    real = (f"; ss counted {tw['sockets']} TIME_WAIT sockets of the client's to the server at the end of the burst "
+            f"(ports {tw['lowest_port']}–{tw['highest_port']}); the client's net.ipv4.ip_local_port_range is "
+            f"{low}–{high} ({ports} ports), which the detector is told (--ephemeral-ports {low}-{high})")
+    if failed:
+        real += (f"; {sum(errors.values())} connect() calls failed ({', '.join(f'{n} × {e}' for e, n in errors.items())}), "
+                 f"the first {(min(f['connect_start_ns'] for f in failed) - paced['start_at_ns']) / 1e9:.2f} s into the "
+                 "burst: the range ran out")
+    out = []
+    for w in windows:
+        if w["risk"]:
+            out.append(expect("PORT_EXHAUSTION_RISK", True, True, client=CLIENT_IP, server=server,
+                              client_first_closes=w["client_first_closes"], connections_per_second=w["connections_per_second"],
+                              ports_held=w["ports_held"], share_of_range=w["share_of_range"],
+                              time_wait_sockets=tw["sockets"], client_port_range=f"{low}-{high}", threshold=threshold,
+                              note=f"the client's log: {w['client_first_closes']} connections closed by the client first in the "
+                                   f"window ({w['connections_per_second']:.1f}/s); × {TIME_WAIT_S} s of TIME_WAIT = "
+                                   f"{w['ports_held']} ports held, {w['share_of_range']:.1%} of {ports} ≥ 50% "
+                                   f"(≥ {min_closes} closes): a risk" + real,
+                              **span(w["first_ns"], w["last_ns"])))
+    if not out:
+        top = max(windows, key=lambda w: w["client_first_closes"])
+        out.append(expect("PORT_EXHAUSTION_RISK", False, False, client=CLIENT_IP, server=server,
+                          client_first_closes=top["client_first_closes"], connections_per_second=top["connections_per_second"],
+                          ports_held=top["ports_held"], share_of_range=top["share_of_range"],
+                          time_wait_sockets=tw["sockets"], client_port_range=f"{low}-{high}", threshold=threshold,
+                          note=f"the client's log: at most {top['client_first_closes']} connections closed by the client first "
+                               f"in a window ({top['connections_per_second']:.1f}/s); × {TIME_WAIT_S} s of TIME_WAIT = "
+                               f"{top['ports_held']} ports held, {top['share_of_range']:.1%} of {ports} < 50% "
+                               f"(< {min_closes} closes): no risk"
+                               + real, **span(min(w["first_ns"] for w in windows), max(w["last_ns"] for w in windows))))
+    # per connection: SYN_RETRANSMIT where TCP_INFO counted one; else an even sample of the clean ones, ANY not detected
+    clean = [c for c in conns if c["end"] == "closed_first" and not c["syn_retransmits"]]
+    for c in conns:
+        if c["syn_retransmits"]:
+            out.append(expect("SYN_RETRANSMIT", True, True, client=c["client"], server=server, syn_retransmits=c["syn_retransmits"],
+                              note="the client's SYN was retransmitted (TCP_INFO total_retrans at connect)",
+                              **span(c["connect_start_ns"], c["closed_ns"])))
+    step = max(1, -(-len(clean) // PORTS_SAMPLE))
+    for c in clean[::step]:
+        out.append(expect("ANY", False, False, client=c["client"], server=server, conn_state="SF",
+                          note=f"connect(), then close() at once, the client's FIN first; one of an even sample of "
+                               f"{len(clean[::step])} of the {len(clean)} clean connections",
+                          **span(c["connect_start_ns"], c["closed_ns"])))
+    top = max(windows, key=lambda w: w["client_first_closes"])
+    kv = {"client_first_closes_10s": top["client_first_closes"], "ports_held": top["ports_held"],
+          "share_of_range": top["share_of_range"], "ss_time_wait": tw["sockets"],
+          "client_port_range": f"{low}-{high}", "connect_failed": sum(errors.values()),
+          "client Tcp:ActiveOpens": delta["client"]["Tcp:ActiveOpens"], "server Tcp:PassiveOpens": delta["server"]["Tcp:PassiveOpens"],
+          "client TcpExt:TCPSynRetrans": delta["client"]["TcpExt:TCPSynRetrans"],
+          "server TcpExt:ListenOverflows": delta["server"]["TcpExt:ListenOverflows"]}
+    other = {}
+    for c in conns:
+        other[c["end"]] = other.get(c["end"], 0) + 1
+    facts = {"windows": windows, "time_wait": tw,
+             "client": {"slots": paced["slots"], "skipped_late": paced["skipped_late"], "connections": len(conns),
+                        "ends": other, "connect_failed": errors, "syn_retransmitted": sum(1 for c in conns if c["syn_retransmits"]),
+                        "port_range": f"{low}-{high}", "port_range_size": ports,
+                        "tcp_max_tw_buckets": sh("sysctl", "-n", "net.ipv4.tcp_max_tw_buckets", ns="client").stdout.strip()},
+             "per_connection_sample": {"labelled": len(clean[::step]), "clean_connections": len(clean)},
+             "threshold": {"PORT_EXHAUSTION_RISK": dict(threshold, rule=rule)},
+             # into the label's top level (sweep_label): how the detector is set up for these clients
+             "detector": {"ephemeral_ports": f"{low}-{high}"}}
+    description = (f"A client opens short connections to one server at {pt['rate']} per second for {pt['seconds']} s inside one "
+                   "fleet window: connect(), then close() at once, its FIN first, so its kernel holds each port 60 s in "
+                   f"TIME_WAIT. Its net.ipv4.ip_local_port_range is {low}–{high} ({ports} ports), and the detector is told "
+                   f"so (--ephemeral-ports {low}-{high}), as an operator sets it for these clients.")
+    return description, server, out, kv, facts
+
+
+def paced_windows(pt):
+    """The point's first connection time (`phase` s into a fleet window) and the start of each of its windows."""
+    t0 = burst_time(time.time_ns() + 1_500_000_000, phase_s=pt.get("phase", 5.0))
+    return t0, [window_start(t0) + i * W_NS for i in range(len(pt.get("aborts") or pt.get("delays")))]
+
+
+def run_rsts(run, pt):
+    """server_paced answers one request per connection and 100 ms later closes first — or aborts (SO_LINGER 0: RST)
+    the first `aborts[i]` connections of window i; the client connects at a steady `rate` per second from `phase` s
+    into the first window to six connections past the last window's aborts (none near a window's end)."""
+    t0, starts = paced_windows(pt)
+    end = min(starts[-1] + int((PACED_GAP[1] + (pt["aborts"][-1] + 6) / pt["rate"]) * 1e9), starts[-1] + 8_900_000_000)
+    run.start("server", "server_paced", {"ip": SERVER_IP, "port": RSTS_PORT, "hold_ms": ABORT_HOLD_MS,
+                                          "aborts": {str(ws): k for ws, k in zip(starts, pt["aborts"])},
+                                          "seconds": round((end - time.time_ns()) / 1e9 + 2, 1)}, "server")
+    run.run("client", "client_paced", {"server_ip": SERVER_IP, "port": RSTS_PORT, "rate": pt["rate"], "start_at_ns": t0,
+                                        "end_ns": end, "gap": PACED_GAP, "request": [100, 200], "workers": 8}, "client",
+            timeout=80)
+    run.wait_all(timeout=30)
+
+
+def event_windows(run):
+    """The fleet windows in which the server's connections had events (opened, closed): those its history folds."""
+    return {window_start(t) for c in run.records("client", "conn") for t in (c["connect_start_ns"], c["closed_ns"])}
+
+
+def fold_rst_baseline(counts):
+    """ServerHistory.fold: per window with events, in order, the RST baseline before it; windows without events in
+    between decay it as windows without RSTs; a first window without RSTs leaves it 0."""
+    baseline, last, out = 0.0, 0, []
+    for ws in sorted(counts):
+        if last:
+            baseline *= (1 - BASELINE_ALPHA) ** max(0, (ws - last) // W_NS - 1)
+        before = baseline
+        baseline = 0.0 if last == 0 and counts[ws] == 0 else BASELINE_ALPHA * counts[ws] + (1 - BASELINE_ALPHA) * baseline
+        last = ws
+        out.append((ws, counts[ws], before))
+    return out
+
+
+def label_rsts(run, pt, delta):
+    """RST_STORM (per server) from the server's log of its aborts, by the window of each abort: incident iff
+    ≥ 20 in a window and ≥ 5 × the baseline folded as ServerHistory.fold does (EWMA, α = 2/31, from 0). Per
+    connection: each abort an RST (ABORTIVE_CLOSE, ENDPOINT_APP), each graceful close RST not detected."""
+    server = f"{SERVER_IP}:{RSTS_PORT}"
+    aborted = run.records("server", "aborted")
+    graceful = run.records("server", "closed_first")
+    counts = {ws: 0 for ws in event_windows(run)}
+    times = {}
+    for r in aborted:
+        ws = window_start(r["t_ns"])
+        counts[ws] = counts.get(ws, 0) + 1
+        times.setdefault(ws, []).append(r["t_ns"])
+    windows, storms = [], []
+    for ws, n, before in fold_rst_baseline(counts):
+        storm = n >= RST_STORM_FLOOR and n >= RST_STORM_FACTOR * before
+        windows.append({"window_start": iso(ws), "reset_connections": n, "baseline_before": round(before, 4),
+                        "five_times_baseline": round(RST_STORM_FACTOR * before, 3), "storm": storm})
+        if storm:
+            storms.append((ws, windows[-1]))
+    threshold = {"min_reset_connections": RST_STORM_FLOOR, "baseline_factor": RST_STORM_FACTOR,
+                 "baseline": "EWMA per window with events, alpha 2/31, from 0 (ServerHistory.fold)"}
+    summary = ", ".join(f"{w['reset_connections']} (baseline {w['baseline_before']:.2f})" for w in windows)
+    out = []
+    for ws, w in storms:
+        out.append(expect("RST_STORM", True, True, server=server, reset_connections=w["reset_connections"],
+                          baseline=w["baseline_before"], threshold=threshold, windows=windows,
+                          note=f"the server's log: {w['reset_connections']} connections aborted (SO_LINGER 0: RST) in the "
+                               f"window, baseline before it {w['baseline_before']:.2f} (per window: {summary}); ≥ 20 and "
+                               f"≥ 5 × {w['baseline_before']:.2f}: an RST storm", **span(min(times[ws]), max(times[ws]))))
+    if not out:
+        top = max(windows, key=lambda w: w["reset_connections"])
+        why = ("fewer than 20" if top["reset_connections"] < RST_STORM_FLOOR else
+               f"fewer than 5 × its baseline {top['baseline_before']:.2f} = {top['five_times_baseline']:.2f}")
+        ends = [c["closed_ns"] for c in run.records("client", "conn")]
+        out.append(expect("RST_STORM", False, False, server=server, reset_connections=top["reset_connections"],
+                          baseline=top["baseline_before"], threshold=threshold, windows=windows,
+                          note=f"the server's log: per window {summary}; the most, {top['reset_connections']}, {why}: no "
+                               "window is an RST storm", **span(min(ends), max(ends))))
+    for r in aborted:
+        out.append(expect("RST", True, True, cause="ABORTIVE_CLOSE", origin="ENDPOINT_APP", client=r["client"], server=server,
+                          conn_state="RSTR",
+                          note=f"the server application answered, then {ABORT_HOLD_MS} ms later closed with SO_LINGER 0 (RST "
+                               "instead of FIN) before the client closed; nothing of the client's came within 2 ms before it",
+                          **span(r["request_ns"], r["t_ns"])))
+    for r in graceful:
+        out.append(expect("RST", False, False, client=r["client"], server=server, conn_state="SF",
+                          note="answered, then closed by the server first (FIN), then by the client",
+                          **span(r["request_ns"], r["t_ns"])))
+    conns = run.records("client", "conn")
+    ends = {}
+    for c in conns:
+        ends[c["end"]] = ends.get(c["end"], 0) + 1
+    srv = delta["server"]
+    kv = {"aborts_per_window": [w["reset_connections"] for w in windows],
+          "baseline_before": [w["baseline_before"] for w in windows], "storm_windows": sum(w["storm"] for w in windows),
+          "server Tcp:OutRsts": srv["Tcp:OutRsts"], "server TcpExt:TCPAbortOnData": srv["TcpExt:TCPAbortOnData"],
+          "client Tcp:EstabResets": delta["client"]["Tcp:EstabResets"]}
+    facts = {"windows": windows, "server": {"aborted": len(aborted), "closed_first": len(graceful)},
+             "clients": {"connections": len(conns), "ends": ends, "connect_failed": len(run.records("client", "connect_failed"))},
+             "threshold": {"RST_STORM": threshold}}
+    description = (f"A server answers one request per connection ({pt['rate']} new connections per second, steady) and "
+                   f"{ABORT_HOLD_MS} ms later closes, or aborts with SO_LINGER 0 (RST): "
+                   + ", then ".join(str(k) for k in pt["aborts"]) + " aborts in consecutive fleet windows.")
+    return description, server, out, kv, facts
+
+
+def run_slow(run, pt):
+    """server_paced answers after the delay `delays[i]` (ms) in window i and closes first; the client connects at a
+    steady `rate` per second, one request each, from `phase` s into the first window to 30 answers into the last."""
+    t0, starts = paced_windows(pt)
+    end = starts[-1] + int((PACED_GAP[1] + 30 / pt["rate"]) * 1e9)
+    delays = [[ws if i else 0, ms] for i, (ws, ms) in enumerate(zip(starts, pt["delays"]))]
+    run.start("server", "server_paced", {"ip": SERVER_IP, "port": SLOW_PORT, "delays": delays,
+                                          "seconds": round((end - time.time_ns()) / 1e9 + 2, 1)}, "server")
+    run.run("client", "client_paced", {"server_ip": SERVER_IP, "port": SLOW_PORT, "rate": pt["rate"], "start_at_ns": t0,
+                                        "end_ns": end, "gap": PACED_GAP, "request": [100, 200], "workers": 8}, "client",
+            timeout=80)
+    run.wait_all(timeout=30)
+
+
+def p90(values):
+    """The 90th percentile as the detector's KLL sketch gives it (exact below 200 items, INCLUSIVE): the smallest
+    value with at least 90% of the values ≤ it."""
+    v = sorted(values)
+    return v[max(0, math.ceil(0.9 * len(v)) - 1)]
+
+
+def label_slow(run, pt, delta):
+    """SLOW_RESPONSES (per server) from the server's log of its per-request delay (request read → answer sent), by
+    the window of the answer: per window with answers its p90; the baseline is the EWMA (α = 2/31) of the previous
+    windows' p90, set by the first (ServerHistory.foldResponses); incident iff ≥ 20 answers, a baseline, p90 ≥ 5 ×
+    baseline and ≥ 200 ms. Per connection: ANY not detected."""
+    server = f"{SERVER_IP}:{SLOW_PORT}"
+    answered = run.records("server", "answered")
+    by_window = {}
+    for r in answered:
+        by_window.setdefault(window_start(r["answer_ns"]), []).append(r)
+    windows, baseline = [], 0.0
+    for ws in sorted(by_window):
+        ms = [r["measured_ms"] for r in by_window[ws]]
+        q = p90(ms)
+        before = baseline
+        baseline = q if before == 0 else BASELINE_ALPHA * q + (1 - BASELINE_ALPHA) * before
+        slow = len(ms) >= SLOW_MIN and before > 0 and q >= SLOW_FLOOR_MS and q >= SLOW_FACTOR * before
+        windows.append({"window_start": iso(ws), "answers": len(ms), "app_delay_ms": sorted({r["delay_ms"] for r in by_window[ws]}),
+                        "p50_ms": round(sorted(ms)[(len(ms) - 1) // 2], 3), "p90_ms": round(q, 3), "max_ms": round(max(ms), 3),
+                        "baseline_p90_ms_before": round(before, 3), "slow": slow,
+                        "first_ns": min(r["request_ns"] for r in by_window[ws]), "last_ns": max(r["answer_ns"] for r in by_window[ws])})
+    threshold = {"min_answers": SLOW_MIN, "baseline_factor": SLOW_FACTOR, "floor_ms": SLOW_FLOOR_MS,
+                 "baseline": "EWMA of the previous windows' p90, alpha 2/31, set by the first window with answers"}
+    summary = ", ".join(f"{w['answers']} answers p90 {w['p90_ms']:.1f} ms (baseline {w['baseline_p90_ms_before']:.1f})"
+                        for w in windows)
+    wire = "; the wire adds the round trip (< 1 ms here) to the app's delay"
+    out = []
+    for w in windows:
+        if w["slow"]:
+            out.append(expect("SLOW_RESPONSES", True, True, server=server, answers=w["answers"], p90_ms=w["p90_ms"],
+                              baseline_p90_ms=w["baseline_p90_ms_before"], threshold=threshold,
+                              windows=[{k: v for k, v in x.items() if not k.endswith("_ns")} for x in windows],
+                              note=f"the server's log of its delays: per window {summary}; this window's p90 {w['p90_ms']:.1f} ms "
+                                   f"≥ 200 ms and ≥ 5 × {w['baseline_p90_ms_before']:.1f}: slow responses" + wire,
+                              **span(w["first_ns"], w["last_ns"])))
+    if not out:
+        judged = [w for w in windows if w["baseline_p90_ms_before"] > 0] or windows
+        top = max(judged, key=lambda w: w["p90_ms"] / max(w["baseline_p90_ms_before"], 1e-9))
+        why = ("below 200 ms" if top["p90_ms"] < SLOW_FLOOR_MS else
+               f"below 5 × its baseline {top['baseline_p90_ms_before']:.1f} ms" if top["p90_ms"] < SLOW_FACTOR * top["baseline_p90_ms_before"]
+               else "fewer than 20 answers" if top["answers"] < SLOW_MIN else "no baseline yet")
+        out.append(expect("SLOW_RESPONSES", False, False, server=server, answers=top["answers"], p90_ms=top["p90_ms"],
+                          baseline_p90_ms=top["baseline_p90_ms_before"], threshold=threshold,
+                          windows=[{k: v for k, v in x.items() if not k.endswith("_ns")} for x in windows],
+                          note=f"the server's log of its delays: per window {summary}; the slowest against its baseline, p90 "
+                               f"{top['p90_ms']:.1f} ms, is {why}: no window is slow" + wire,
+                          **span(min(w["first_ns"] for w in windows), max(w["last_ns"] for w in windows))))
+    conns = run.records("client", "conn")
+    for c in conns:
+        if c["syn_retransmits"]:
+            out.append(expect("SYN_RETRANSMIT", True, True, client=c["client"], server=server, syn_retransmits=c["syn_retransmits"],
+                              note="the client's SYN was retransmitted (TCP_INFO total_retrans at connect)",
+                              **span(c["connect_start_ns"], c["closed_ns"])))
+        elif c["end"] == "server_closed":
+            out.append(expect("ANY", False, False, client=c["client"], server=server, conn_state="SF",
+                              note="one request, answered, closed by the server first, then by the client",
+                              **span(c["connect_start_ns"], c["closed_ns"])))
+    ends = {}
+    for c in conns:
+        ends[c["end"]] = ends.get(c["end"], 0) + 1
+    kv = {"answers_per_window": [w["answers"] for w in windows], "p90_ms": [w["p90_ms"] for w in windows],
+          "baseline_p90_ms_before": [w["baseline_p90_ms_before"] for w in windows],
+          "slow_windows": sum(w["slow"] for w in windows)}
+    facts = {"windows": [{k: v for k, v in w.items() if not k.endswith("_ns")} for w in windows],
+             "clients": {"connections": len(conns), "ends": ends, "connect_failed": len(run.records("client", "connect_failed"))},
+             "threshold": {"SLOW_RESPONSES": threshold}}
+    description = (f"A server answers one request per connection ({pt['rate']} new connections per second, steady) after an "
+                   "application delay of " + ", then ".join(f"{d} ms" for d in pt["delays"]) + " in consecutive fleet windows, "
+                   "and closes first.")
+    return description, server, out, kv, facts
+
+
 SITUATIONS = {"syn-flood": (run_flood, label_flood), "accept-backlog": (run_backlog, label_backlog),
               "packet-loss": (run_loss, label_loss), "reconnect-storm": (run_storm, label_storm),
-              "connection-limit": (run_limit, label_limit), "middlebox-rst": (run_mbox, label_mbox)}
+              "connection-limit": (run_limit, label_limit), "middlebox-rst": (run_mbox, label_mbox),
+              "port-exhaustion": (run_ports, label_ports), "rst-storm": (run_rsts, label_rsts),
+              "slow-responses": (run_slow, label_slow)}
 PRIMARY = {"syn-flood": "SYN_FLOOD", "accept-backlog": "ACCEPT_BACKLOG_OVERFLOW", "packet-loss": "RETRANSMISSION_SURGE",
-           "reconnect-storm": "RECONNECT_STORM", "connection-limit": "CONNECTION_LIMIT"}
+           "reconnect-storm": "RECONNECT_STORM", "connection-limit": "CONNECTION_LIMIT",
+           "port-exhaustion": "PORT_EXHAUSTION_RISK", "rst-storm": "RST_STORM", "slow-responses": "SLOW_RESPONSES"}
 
 
 def sweep_label(name, situation, pt, vantage, dest, kernel, settings, delta, delta_late, labelled):
@@ -1109,6 +1482,10 @@ def sweep_label(name, situation, pt, vantage, dest, kernel, settings, delta, del
         expected = expected[vantage]
     if situation == "syn-flood" and vantage == "client":
         expected = [unobservable(e) for e in expected]
+    # `detector`: what the detector is told about these clients, as an operator configures it (port-exhaustion:
+    # ephemeral_ports, the client's ip_local_port_range as LOW-HIGH = --ephemeral-ports)
+    detector = facts.get("detector")
+    facts = {k: v for k, v in facts.items() if k != "detector"}
     return {
         "format": FORMAT,
         "scenario": name,
@@ -1118,6 +1495,7 @@ def sweep_label(name, situation, pt, vantage, dest, kernel, settings, delta, del
         "capture": {"file": os.path.basename(dest), "format": "pcap", "interface": IF[vantage], "snaplen": SNAPLEN,
                     "own_addresses": client_addresses(situation, pt) if vantage == "client" else [SERVER_IP]},
         "server": server,
+        **({"detector": detector} if detector else {}),
         "kernel": {"release": kernel, "sysctls": settings, "counters": delta, "counters_after_capture_stop": delta_late},
         "expected": expected,
         "sweep": {"situation": situation, "point": pt, "kernel_verdict": kv, **facts},

@@ -238,6 +238,55 @@ def server_idle(p):
     serve_until(listener(p["ip"], p["port"]), p["seconds"], handle)
 
 
+def window_of(t_ns, window_s):
+    """Start (ns) of the epoch-aligned window of `window_s` seconds that holds t_ns (the fleet stage's windows)."""
+    w = int(window_s * 1e9)
+    return t_ns // w * w
+
+
+def server_paced(p):
+    """One request per connection. The answer leaves after the delay the schedule `delays` ([[from_ns, ms], …]: the
+    last entry whose from_ns ≤ the time the request came) sets; then, `hold_ms` later, the server closes first — or
+    aborts (SO_LINGER 0: RST) while the quota of the epoch-aligned window the request came in lasts (`aborts`:
+    {window start ns: count}). Logs per connection when the request came, when the answer left, and how it ended."""
+    delays = sorted(p.get("delays", [[0, 0]]))
+    quota = {int(k): v for k, v in p.get("aborts", {}).items()}
+    lock = threading.Lock()
+
+    def handle(conn, peer):
+        me = endpoint(peer)
+        try:
+            head = recv_exact(conn, 8)
+            if len(head) < 8:
+                conn.close()
+                log("no_request", client=me)
+                return
+            req_len, resp_len = struct.unpack("!II", head)
+            recv_exact(conn, req_len)
+            t_req = time.time_ns()
+            delay_ms = [ms for since, ms in delays if since <= t_req][-1] if delays[0][0] <= t_req else 0
+            time.sleep(delay_ms / 1000)
+            conn.sendall(b"r" * resp_len)
+            t_ans = time.time_ns()
+            log("answered", client=me, request_ns=t_req, answer_ns=t_ans, delay_ms=delay_ms,
+                measured_ms=round((t_ans - t_req) / 1e6, 3))
+            time.sleep(p.get("hold_ms", 0) / 1000)
+            win = window_of(t_req, p.get("window_s", 10))
+            with lock:
+                doomed = quota.get(win, 0) > 0
+                if doomed:
+                    quota[win] -= 1
+            if doomed:
+                abort(conn)
+                log("aborted", client=me, request_ns=t_req, window_ns=win)
+            else:
+                conn.close()
+                log("closed_first", client=me, request_ns=t_req)
+        except OSError as e:
+            log("server_error", client=me, error=e.strerror, errno=errno.errorcode.get(e.errno))
+    serve_until(listener(p["ip"], p["port"], backlog=p.get("backlog", 128)), p["seconds"], handle)
+
+
 def server_sink(p):
     """Reads everything the client sends, answers 'ok', closes."""
     def handle(conn, peer):
@@ -426,6 +475,87 @@ def idle_then_send(s, me, c):
     except OSError as e:
         log("reset_after_send", client=me, errno=errno.errorcode.get(e.errno), sent_ns=t_sent, tcp_state=state(s))
         s.close()
+
+
+def client_paced(p):
+    """Short connections paced at `rate` per second from `start_at_ns` to `end_ns` (wall clock; at most 60 s ahead,
+    at most 60 s long), none starting in the gap [B − gap[0] s, B + gap[1] s) around an epoch-aligned `window_s`
+    boundary B (so none straddles a fleet window). `workers` threads take the slots in turn; a slot more than
+    `late_s` behind is skipped (counted). Each connection: connect() (no bind: the kernel picks the port from
+    ip_local_port_range), one request (`request`: body and answer bytes; None: none) and its answer; then with
+    `client_first` close at once (this client's FIN first: it holds the TIME_WAIT), else wait for the server's FIN
+    or RST.
+    Logs every connection (`conn`) and every failed connect() with its errno."""
+    server = (p["server_ip"], p["port"])
+    w_ns, (before, after) = int(p.get("window_s", 10) * 1e9), p.get("gap", [0, 0])
+    start, end = p["start_at_ns"], min(p["end_ns"], p["start_at_ns"] + 60_000_000_000)
+    time.sleep(min(60.0, max(0.0, (start - time.time_ns()) / 1e9 - 0.05)))
+    slots = [start + int(i * 1e9 / p["rate"]) for i in range(int((end - start) / 1e9 * p["rate"]) + 1)]
+    slots = [t for t in slots if t < end and not any(b - before * 1e9 <= t < b + after * 1e9
+                                                     for b in (t // w_ns * w_ns, (t // w_ns + 1) * w_ns))]
+    request = p.get("request", [0, 16])  # None: no request at all, connect and close
+    lock = threading.Lock()
+    nxt, skipped = [0], [0]
+
+    def one(t_slot):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(p.get("io_timeout", 10))
+        t0 = time.time_ns()
+        try:
+            s.connect(server)
+        except OSError as e:
+            log("connect_failed", slot_ns=t_slot, connect_start_ns=t0, errno=errno.errorcode.get(e.errno, str(e.errno)),
+                error=e.strerror or str(e), syn_retransmits=tcp_info(s).get("total_retrans"))
+            s.close()
+            return
+        me = endpoint(s.getsockname())
+        syn_retrans = tcp_info(s).get("total_retrans")
+        t_req = time.time_ns()
+        end_how, t_ans = None, None
+        try:
+            if request is None:
+                t_req, got, resp_len = None, 0, 0
+            else:
+                req_len, resp_len = request
+                s.sendall(struct.pack("!II", req_len, resp_len) + b"q" * req_len)
+                got = len(recv_exact(s, resp_len))
+                t_ans = time.time_ns()
+            if got < resp_len:
+                end_how = "no_answer"
+            elif p.get("client_first"):
+                end_how = "closed_first"
+            else:
+                end_how = "server_closed" if not s.recv(1) else "unexpected_data"
+        except ConnectionResetError:
+            end_how = "reset_by_server"
+        except OSError as e:
+            end_how = "error " + (errno.errorcode.get(e.errno) or str(e))
+        s.close()
+        log("conn", client=me, slot_ns=t_slot, connect_start_ns=t0, request_ns=t_req, answer_ns=t_ans,
+            closed_ns=time.time_ns(), end=end_how, syn_retransmits=syn_retrans)
+
+    def worker():
+        while True:
+            with lock:
+                if nxt[0] >= len(slots):
+                    return
+                t_slot = slots[nxt[0]]
+                nxt[0] += 1
+            wait = (t_slot - time.time_ns()) / 1e9
+            if wait > 0:
+                time.sleep(wait)
+            elif -wait > p.get("late_s", 0.5):
+                with lock:
+                    skipped[0] += 1
+                continue
+            one(t_slot)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(p.get("workers", 4))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=(end - time.time_ns()) / 1e9 + p.get("io_timeout", 10) + 5)
+    log("paced", slots=len(slots), skipped_late=skipped[0], rate=p["rate"], start_at_ns=start, end_ns=end)
 
 
 def client_refused(p):
