@@ -24,6 +24,7 @@ Usage: middlebox.py --a tunA --b tunB --client-dev tw-rc --server-dev tw-rs --id
 import argparse, json, os, random, select, signal, socket, struct, sys, time
 
 from relay import open_tun
+from roles import checksum
 
 SYN, FIN, RST, ACK = 0x02, 0x01, 0x04, 0x10
 SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
@@ -32,15 +33,6 @@ SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
 def after(a, b):
     """Sequence-number order (RFC 1982): a is after b."""
     return 0 < ((a - b) & 0xFFFFFFFF) < 0x80000000
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def parse(pkt):
