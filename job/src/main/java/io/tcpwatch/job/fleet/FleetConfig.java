@@ -1,5 +1,6 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.job.record.StackFamily;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -73,7 +74,7 @@ public final class FleetConfig implements Serializable {
 
     /** Size of the ephemeral port range of a client whose packets arrive with {@code observedTtl}. */
     public int ephemeralPorts(int observedTtl) {
-        boolean windows = observedTtl > 64 && observedTtl <= 128;
+        boolean windows = StackFamily.ofObservedTtl(observedTtl) == StackFamily.WINDOWS_LIKE;
         return windows ? windowsPortsHigh - windowsPortsLow + 1 : linuxPortsHigh - linuxPortsLow + 1;
     }
 }

@@ -1,5 +1,6 @@
 package io.tcpwatch.job.tracker;
 
+import io.tcpwatch.job.record.StackFamily;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -54,17 +55,14 @@ public final class TrackerConfig implements Serializable {
     /** A zero window open at least this long is a stall. */
     public Duration zeroWindowStall = Duration.ofMillis(200);
 
-    /**
-     * The TIME_WAIT of a peer whose packets arrive with {@code observedTtl}: initial TTLs are 64
-     * (Linux, macOS) or 128 (Windows), less the hops travelled; 255 (network gear) counts as Linux-like.
-     */
+    /** The TIME_WAIT of a peer whose packets arrive with {@code observedTtl} ({@link StackFamily}). */
     public Duration timeWaitFor(int observedTtl) {
-        return observedTtl > 64 && observedTtl <= 128 ? timeWaitWindows : timeWait;
+        return StackFamily.ofObservedTtl(observedTtl) == StackFamily.WINDOWS_LIKE ? timeWaitWindows : timeWait;
     }
 
     /** The first SYN/ACK retransmission timeout of a server whose packets arrive with {@code observedTtl}. */
     public Duration synAckRtoFor(int observedTtl) {
-        return observedTtl > 64 && observedTtl <= 128 ? synAckRtoWindows : synAckRto;
+        return StackFamily.ofObservedTtl(observedTtl) == StackFamily.WINDOWS_LIKE ? synAckRtoWindows : synAckRto;
     }
 
     public static TrackerConfig defaults() {
