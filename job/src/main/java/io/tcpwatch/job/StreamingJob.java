@@ -51,11 +51,49 @@ public final class StreamingJob {
     /**
      * Where the job reads and writes, and how. {@code deployment} names this job among others on
      * the same Kafka: its consumer group and the prefix of its transactional ids. {@code start}:
-     * where a first start (no checkpoint, no savepoint) reads the segments topic from.
+     * where a first start (no checkpoint, no savepoint) reads the segments topic from. Start from
+     * {@link #of} (the defaults of {@code tcpwatch job}) and change what differs.
      */
     public record Settings(String bootstrap, Topics topics, String deployment, StartAt start, Duration checkpointInterval,
                            Duration outOfOrderness, Duration idleness, boolean bounded, Properties kafkaClient,
-                           TrackerConfig tracker, FleetConfig fleet) {}
+                           TrackerConfig tracker, FleetConfig fleet) {
+
+        /** The defaults of {@code tcpwatch job} on {@code bootstrap}: checkpoints every 30 s, first start at the end. */
+        public static Settings of(String bootstrap) {
+            return new Settings(bootstrap, Topics.defaults(), "tcpwatch", StartAt.LATEST, Duration.ofSeconds(30),
+                    Duration.ofSeconds(2), Duration.ofSeconds(10), false, new Properties(), TrackerConfig.defaults(),
+                    FleetConfig.defaults());
+        }
+
+        public Settings withTopics(Topics t) {
+            return new Settings(bootstrap, t, deployment, start, checkpointInterval, outOfOrderness, idleness, bounded,
+                    kafkaClient, tracker, fleet);
+        }
+
+        /** Names the job on its Kafka and reads from {@code where} on a first start. */
+        public Settings as(String deploymentName, StartAt where) {
+            return new Settings(bootstrap, topics, deploymentName, where, checkpointInterval, outOfOrderness, idleness, bounded,
+                    kafkaClient, tracker, fleet);
+        }
+
+        /** Checkpoints every {@code interval} (zero: none, at-least-once). */
+        public Settings withCheckpoints(Duration interval) {
+            return new Settings(bootstrap, topics, deployment, start, interval, outOfOrderness, idleness, bounded,
+                    kafkaClient, tracker, fleet);
+        }
+
+        /** How far segments may come out of order, and how long a silent partition holds the watermark back. */
+        public Settings withWatermarks(Duration maxOutOfOrderness, Duration partitionIdleness) {
+            return new Settings(bootstrap, topics, deployment, start, checkpointInterval, maxOutOfOrderness, partitionIdleness,
+                    bounded, kafkaClient, tracker, fleet);
+        }
+
+        /** Reads what the topics hold when the job starts, then ends. */
+        public Settings boundedRun() {
+            return new Settings(bootstrap, topics, deployment, start, checkpointInterval, outOfOrderness, idleness, true,
+                    kafkaClient, tracker, fleet);
+        }
+    }
 
     private StreamingJob() {}
 

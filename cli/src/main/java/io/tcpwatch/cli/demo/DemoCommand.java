@@ -11,10 +11,8 @@ import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.dashboard.Dashboard;
 import io.tcpwatch.dashboard.DashboardCommand;
 import io.tcpwatch.job.StreamingJob;
-import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
-import io.tcpwatch.job.tracker.TrackerConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -114,9 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
             conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
             env.setParallelism(2);
-            StreamingJob.attach(env, new StreamingJob.Settings(kafka.bootstrap(), StreamingJob.Topics.defaults(), "tcpwatch-demo", StartAt.EARLIEST,
-                    Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), false, new Properties(),
-                    TrackerConfig.defaults(), FleetConfig.defaults()));
+            StreamingJob.attach(env, StreamingJob.Settings.of(kafka.bootstrap()).as("tcpwatch-demo", StartAt.EARLIEST)
+                    .withCheckpoints(Duration.ofSeconds(5)).withWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)));
             job = env.executeAsync("tcpwatch demo");
 
             say("starting the dashboard …");

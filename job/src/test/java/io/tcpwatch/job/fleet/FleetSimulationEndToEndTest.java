@@ -12,7 +12,6 @@ import io.tcpwatch.agent.simulate.Incident;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.kafka.JobOnKafka;
 import io.tcpwatch.job.kafka.StartAt;
-import io.tcpwatch.job.tracker.TrackerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
@@ -76,9 +74,8 @@ class FleetSimulationEndToEndTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "fleet-e2e", StartAt.EARLIEST,
-                Duration.ofSeconds(2), Duration.ofSeconds(2),
-                Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
+        StreamingJob.attach(env, StreamingJob.Settings.of(KAFKA.broker().bootstrap()).as("fleet-e2e", StartAt.EARLIEST)
+                .withCheckpoints(Duration.ofSeconds(2)).withWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)).boundedRun());
         env.execute("tcpwatch fleet e2e");
 
         List<JsonNode> detections = read("tcp.detections");

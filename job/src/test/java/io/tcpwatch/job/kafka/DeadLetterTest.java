@@ -6,15 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.job.StreamingJob;
-import io.tcpwatch.job.fleet.FleetConfig;
-import io.tcpwatch.job.tracker.TrackerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,9 +55,8 @@ class DeadLetterTest extends JobOnKafka {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test at once
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.defaults(), "poison", StartAt.EARLIEST, Duration.ofSeconds(1),
-                Duration.ofSeconds(2), Duration.ofSeconds(5), true, new Properties(), TrackerConfig.defaults(),
-                FleetConfig.defaults()));
+        StreamingJob.attach(env, StreamingJob.Settings.of(KAFKA.broker().bootstrap()).as("poison", StartAt.EARLIEST)
+                .withCheckpoints(Duration.ofSeconds(1)).withWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)).boundedRun());
         env.execute("tcpwatch poison");
 
         assertThat(KAFKA.broker().readToEnd("tcp.detections", Duration.ofMinutes(2)))

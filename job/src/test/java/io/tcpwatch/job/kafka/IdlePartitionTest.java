@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.parse.FrameParser;
 import io.tcpwatch.job.StreamingJob;
-import io.tcpwatch.job.fleet.FleetConfig;
-import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentEncoder;
 import io.tcpwatch.schema.TcpFlags;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -111,9 +108,8 @@ class IdlePartitionTest extends JobOnKafka {
     private static Run start(String run, Duration idleness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), StreamingJob.Topics.prefixed(run), run, StartAt.EARLIEST,
-                Duration.ofMillis(500),
-                Duration.ofSeconds(2), idleness, false, new Properties(), TrackerConfig.defaults(), FleetConfig.defaults()));
+        StreamingJob.attach(env, StreamingJob.Settings.of(KAFKA.broker().bootstrap()).withTopics(StreamingJob.Topics.prefixed(run))
+                .as(run, StartAt.EARLIEST).withCheckpoints(Duration.ofMillis(500)).withWatermarks(Duration.ofSeconds(2), idleness));
         long startNs = System.nanoTime();
         JobClient job = env.executeAsync("idle partitions " + run);
         return new Run(job, rest(job.getJobID()), startNs);

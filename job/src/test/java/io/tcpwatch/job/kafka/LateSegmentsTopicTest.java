@@ -9,8 +9,6 @@ import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.TcpwatchJob;
-import io.tcpwatch.job.fleet.FleetConfig;
-import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentEncoder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,9 +67,8 @@ class LateSegmentsTopicTest extends JobOnKafka {
         publish(topics.segments(), fleet);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        StreamingJob.attach(env, new StreamingJob.Settings(KAFKA.broker().bootstrap(), topics, "late", StartAt.EARLIEST, Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), false, new Properties(), TrackerConfig.defaults(),
-                FleetConfig.defaults()));
+        StreamingJob.attach(env, StreamingJob.Settings.of(KAFKA.broker().bootstrap()).withTopics(topics).as("late", StartAt.EARLIEST)
+                .withCheckpoints(Duration.ofMillis(500)).withWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(2)));
         JobClient job = env.executeAsync("late segments");
         List<ConsumerRecord<byte[], byte[]>> late;
         Long counted;
