@@ -73,95 +73,23 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("--dashboard-port", dashboardPort);
-        ports.put("--flink-port", flinkPort);
-        ports.put("--kafka-port", kafkaPort);
-        ports.put("--controller-port", controllerPort);
-        for (Map.Entry<String, Integer> p : ports.entrySet()) {
-            if (!free(p.getValue())) {
-                System.err.printf("tcpwatch demo: port %d is in use (choose another with %s).%n", p.getValue(), p.getKey());
-                return DashboardCommand.ADDRESS_IN_USE;
-            }
+        String busy = portInUse();
+        if (busy != null) {
+            System.err.println("tcpwatch demo: " + busy);
+            return DashboardCommand.ADDRESS_IN_USE;
         }
-        boolean temporary = dataDir == null;
-        Path data = temporary ? Files.createTempDirectory("tcpwatch-demo-") : dataDir;
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
-
-        EmbeddedKafka kafka = null;
-        JobClient job = null;
-        Dashboard dashboard = null;
-        SegmentPublisher publisher = null;
-        CorpusReplay replay = null;
-        Thread replayThread = null;
-        Agent live = null;
-        Thread liveThread = null;
-        try {
-            say("starting Kafka (KRaft) on 127.0.0.1:" + kafkaPort + " …");
-            kafka = new EmbeddedKafka(data, kafkaPort, controllerPort);
-            kafka.createTopics(Map.of(KafkaTopics.SEGMENTS, 4, KafkaTopics.DETECTIONS, 2, KafkaTopics.CONNECTIONS, 2,
-                    KafkaTopics.FLEET_STATS, 2, KafkaTopics.AGENT_STATS, 1, KafkaTopics.DEAD_LETTERS, 1,
-                    KafkaTopics.LATE_SEGMENTS, 1));
-
-            say("starting the job in a local Flink environment …");
-            Configuration conf = new Configuration();
-            conf.set(RestOptions.PORT, flinkPort);
-            conf.set(RestOptions.ADDRESS, "127.0.0.1");
-            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-            env.setParallelism(2);
-            StreamingJob.attach(env, StreamingJob.Settings.of(kafka.bootstrap()).as("tcpwatch-demo", StartAt.EARLIEST)
-                    .withCheckpoints(Duration.ofSeconds(5)).withWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)));
-            job = env.executeAsync("tcpwatch demo");
-
-            say("starting the dashboard …");
-            try {
-                dashboard = DashboardCommand.start(Dashboard.Settings.defaults(kafka.bootstrap()).withPort(dashboardPort));
-            } catch (IOException e) { // taken since the check above
+        try (Running demo = new Running(dataDir)) {
+            startKafka(demo);
+            startJob(demo);
+            if (!startDashboard(demo)) { // taken since the check above
                 System.err.printf("tcpwatch demo: port %d is in use (choose another with --dashboard-port).%n", dashboardPort);
                 return DashboardCommand.ADDRESS_IN_USE;
             }
-
-            publisher = new SegmentPublisher(KafkaSettings.producer(kafka.bootstrap(), "tcpwatch-demo-agent", "zstd", Map.of()),
-                    KafkaTopics.SEGMENTS, 262_144);
-            replay = new CorpusReplay(data.resolve("captures"), new KafkaSink(publisher, true));
-            replayThread = new Thread(replay, "tcpwatch-demo-replay");
-            replayThread.setDaemon(true);
-            replayThread.start();
-
-            String liveNote = "live capture of lo: off (--no-live)";
-            if (!noLive) {
-                try {
-                    LiveCapture capture = LiveCapture.open(new LiveCapture.Options("lo", "tcp and not port " + kafkaPort
-                            + " and not port " + controllerPort + " and not port " + dashboardPort + " and not port "
-                            + flinkPort, 128, 8, false));
-                    live = new Agent("demo-lo", new KafkaSink(publisher, false), null);
-                    Agent agent = live;
-                    liveThread = new Thread(() -> {
-                        try {
-                            agent.capture(capture);
-                        } catch (AgentException e) {
-                            say("live capture of lo stopped: " + e.getMessage());
-                        } finally {
-                            capture.close();
-                        }
-                    }, "tcpwatch-demo-live");
-                    liveThread.setDaemon(true);
-                    liveThread.start();
-                    liveNote = "live capture of lo: on (your own connections to localhost show up as observer demo-lo)";
-                } catch (AgentException e) {
-                    liveNote = "live capture of lo: off (" + e.getMessage() + ")";
-                }
-            }
-
-            System.err.printf("%n  dashboard   http://127.0.0.1:%d/%n  Flink UI    http://127.0.0.1:%d/%n"
-                            + "  Kafka       %s  (topics %s)%n  %s%n%n"
-                            + "  The agent replays the labeled scenarios (%s) live; first detections within a minute.%n"
-                            + "  Try: ./tcpwatch detections --bootstrap %s --since 10m%n  Ctrl-C stops everything.%n%n",
-                    dashboard.port(), flinkPort, kafka.bootstrap(),
-                    String.join(", ", StreamingJob.Topics.defaults().all()), liveNote, String.join(", ", CorpusReplay.SCENARIOS),
-                    kafka.bootstrap());
+            startReplay(demo);
+            String liveNote = noLive ? "live capture of lo: off (--no-live)" : startLiveCapture(demo);
+            welcome(demo, liveNote);
             if (seconds != null) {
                 stop.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
             } else {
@@ -172,7 +100,124 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) { // the bundled captures could not be written out: a defect of the build
             System.err.println("tcpwatch demo: " + e.getMessage() + ".");
             return ExitCode.INTERNAL_ERROR;
-        } finally {
+        }
+    }
+
+    /** The first port of the demo's that another process holds, as one sentence; null when all are free. */
+    private String portInUse() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("--dashboard-port", dashboardPort);
+        ports.put("--flink-port", flinkPort);
+        ports.put("--kafka-port", kafkaPort);
+        ports.put("--controller-port", controllerPort);
+        for (Map.Entry<String, Integer> p : ports.entrySet()) {
+            if (!free(p.getValue())) {
+                return String.format("port %d is in use (choose another with %s).", p.getValue(), p.getKey());
+            }
+        }
+        return null;
+    }
+
+    private void startKafka(Running demo) throws Exception {
+        say("starting Kafka (KRaft) on 127.0.0.1:" + kafkaPort + " …");
+        demo.kafka = new EmbeddedKafka(demo.data, kafkaPort, controllerPort);
+        demo.kafka.createTopics(Map.of(KafkaTopics.SEGMENTS, 4, KafkaTopics.DETECTIONS, 2, KafkaTopics.CONNECTIONS, 2,
+                KafkaTopics.FLEET_STATS, 2, KafkaTopics.AGENT_STATS, 1, KafkaTopics.DEAD_LETTERS, 1,
+                KafkaTopics.LATE_SEGMENTS, 1));
+    }
+
+    private void startJob(Running demo) throws Exception {
+        say("starting the job in a local Flink environment …");
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, flinkPort);
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        env.setParallelism(2);
+        StreamingJob.attach(env, StreamingJob.Settings.of(demo.kafka.bootstrap()).as("tcpwatch-demo", StartAt.EARLIEST)
+                .withCheckpoints(Duration.ofSeconds(5)).withWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+        demo.job = env.executeAsync("tcpwatch demo");
+    }
+
+    /** False when the dashboard's port was taken meanwhile. */
+    private boolean startDashboard(Running demo) {
+        say("starting the dashboard …");
+        try {
+            demo.dashboard = DashboardCommand.start(Dashboard.Settings.defaults(demo.kafka.bootstrap()).withPort(dashboardPort));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** An agent replaying the labeled scenarios, their timestamps shifted to now. */
+    private void startReplay(Running demo) throws IOException {
+        demo.publisher = new SegmentPublisher(KafkaSettings.producer(demo.kafka.bootstrap(), "tcpwatch-demo-agent", "zstd",
+                Map.of()), KafkaTopics.SEGMENTS, 262_144);
+        demo.replay = new CorpusReplay(demo.data.resolve("captures"), new KafkaSink(demo.publisher, true));
+        demo.replayThread = daemon(demo.replay, "tcpwatch-demo-replay");
+    }
+
+    /** An agent capturing lo, when this process may; what happened, as the welcome says it. */
+    private String startLiveCapture(Running demo) {
+        try {
+            LiveCapture capture = LiveCapture.open(new LiveCapture.Options("lo", "tcp and not port " + kafkaPort
+                    + " and not port " + controllerPort + " and not port " + dashboardPort + " and not port "
+                    + flinkPort, 128, 8, false));
+            Agent agent = new Agent("demo-lo", new KafkaSink(demo.publisher, false), null);
+            demo.live = agent;
+            demo.liveThread = daemon(() -> {
+                try {
+                    agent.capture(capture);
+                } catch (AgentException e) {
+                    say("live capture of lo stopped: " + e.getMessage());
+                } finally {
+                    capture.close();
+                }
+            }, "tcpwatch-demo-live");
+            return "live capture of lo: on (your own connections to localhost show up as observer demo-lo)";
+        } catch (AgentException e) {
+            return "live capture of lo: off (" + e.getMessage() + ")";
+        }
+    }
+
+    private void welcome(Running demo, String liveNote) {
+        System.err.printf("%n  dashboard   http://127.0.0.1:%d/%n  Flink UI    http://127.0.0.1:%d/%n"
+                        + "  Kafka       %s  (topics %s)%n  %s%n%n"
+                        + "  The agent replays the labeled scenarios (%s) live; first detections within a minute.%n"
+                        + "  Try: ./tcpwatch detections --bootstrap %s --since 10m%n  Ctrl-C stops everything.%n%n",
+                demo.dashboard.port(), flinkPort, demo.kafka.bootstrap(),
+                String.join(", ", StreamingJob.Topics.defaults().all()), liveNote, String.join(", ", CorpusReplay.SCENARIOS),
+                demo.kafka.bootstrap());
+    }
+
+    private static Thread daemon(Runnable body, String name) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** What the demo started, stopped in the reverse order; the temporary data removed. */
+    private static final class Running implements AutoCloseable {
+        final Path data;
+        final boolean temporary;
+        EmbeddedKafka kafka;
+        JobClient job;
+        Dashboard dashboard;
+        SegmentPublisher publisher;
+        CorpusReplay replay;
+        Thread replayThread;
+        Agent live;
+        Thread liveThread;
+
+        Running(Path dataDir) throws IOException {
+            temporary = dataDir == null;
+            data = temporary ? Files.createTempDirectory("tcpwatch-demo-") : dataDir;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
             if (replay != null) {
                 replay.stop();
             }
