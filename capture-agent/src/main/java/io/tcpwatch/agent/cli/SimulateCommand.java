@@ -13,7 +13,6 @@ import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.agent.simulate.Incident;
 import io.tcpwatch.schema.Segment;
 import java.io.BufferedOutputStream;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +94,45 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream err = System.err;
+        AtomicBoolean stop = new AtomicBoolean();
+        Pacer pacer;
+        FleetSimulation fleet;
+        try {
+            pacer = Pacer.parse(speed, stop::get);
+            fleet = new FleetSimulation(config(pacer));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tcpwatch simulate: " + e.getMessage() + ".");
+            return ExitCode.USAGE;
+        }
+        SegmentPublisher publisher;
+        try {
+            publisher = publisher();
+        } catch (AgentException e) {
+            System.err.println("tcpwatch simulate: " + e.getMessage());
+            return e.exitCode();
+        }
+        Signals.onTerminate(() -> stop.set(true));
+        SegmentSink out = paced(publisher != null ? new KafkaSink(publisher, true)
+                : new JsonLinesSink(new BufferedOutputStream(System.out, 1 << 16)), pacer, stop);
+        long t0 = System.nanoTime();
+        try {
+            report(fleet, fleet.run(out), (System.nanoTime() - t0) / 1e9);
+        } catch (InterruptedException e) {
+            System.err.println("tcpwatch simulate: stopped.");
+        } finally {
+            if (publisher != null) {
+                publisher.drain(Duration.ofSeconds(30));
+            }
+            out.close();
+        }
+        return ExitCode.OK;
+    }
+
+    /** The fleet the options describe; IllegalArgumentException with one clear sentence when they do not. */
+    private FleetSimulation.Config config(Pacer pacer) {
+        if (servers < 1 || clients < 1 || clients > 250 || rate <= 0 || seconds < 1) {
+            throw new IllegalArgumentException("--servers, --clients (1-250), --rate and --seconds must be positive");
+        }
         FleetSimulation.Config cfg = new FleetSimulation.Config();
         cfg.servers = servers;
         cfg.clientsPerServer = clients;
@@ -103,43 +140,28 @@ public final class SimulateCommand implements Callable<Integer> {
         cfg.seconds = seconds;
         cfg.seed = seed;
         cfg.clientVantageEvery = clientVantageEvery;
-        AtomicBoolean stop = new AtomicBoolean();
-        Pacer pacer;
-        FleetSimulation fleet;
-        try {
-            if (servers < 1 || clients < 1 || clients > 250 || rate <= 0 || seconds < 1) {
-                throw new IllegalArgumentException("--servers, --clients (1-250), --rate and --seconds must be positive");
-            }
-            pacer = Pacer.parse(speed, stop::get);
-            if (!pacer.isMax()) { // paced: the fleet happens now
-                cfg.startNs = System.currentTimeMillis() * 1_000_000L;
-            }
-            for (String i : incidents) {
-                cfg.incidents.add(Incident.parse(i));
-            }
-            fleet = new FleetSimulation(cfg);
-        } catch (IllegalArgumentException e) {
-            err.println("tcpwatch simulate: " + e.getMessage() + ".");
-            return ExitCode.USAGE;
+        if (!pacer.isMax()) { // paced: the fleet happens now
+            cfg.startNs = System.currentTimeMillis() * 1_000_000L;
         }
+        for (String i : incidents) {
+            cfg.incidents.add(Incident.parse(i));
+        }
+        return cfg;
+    }
 
-        SegmentPublisher publisher = null;
-        SegmentSink out;
-        if (output.bootstrap != null) {
-            try {
-                kafka.awaitBroker(output.bootstrap, "tcpwatch-simulate", msg -> err.println("tcpwatch simulate: " + msg));
-            } catch (AgentException e) {
-                err.println("tcpwatch simulate: " + e.getMessage());
-                return e.exitCode();
-            }
-            publisher = new SegmentPublisher(KafkaSettings.producer(output.bootstrap, "tcpwatch-simulate", compression,
-                    kafka.properties()), topic, 262_144);
-            out = new KafkaSink(publisher, true);
-        } else {
-            out = new JsonLinesSink(new BufferedOutputStream(System.out, 1 << 16));
+    /** A publisher to the broker once it answers; null when the segments go to stdout. */
+    private SegmentPublisher publisher() throws AgentException, InterruptedException {
+        if (output.bootstrap == null) {
+            return null;
         }
-        Signals.onTerminate(() -> stop.set(true));
-        SegmentSink paced = new SegmentSink() {
+        kafka.awaitBroker(output.bootstrap, "tcpwatch-simulate", msg -> System.err.println("tcpwatch simulate: " + msg));
+        return new SegmentPublisher(KafkaSettings.producer(output.bootstrap, "tcpwatch-simulate", compression,
+                kafka.properties()), topic, 262_144);
+    }
+
+    /** {@code out} at the pace of the segments' capture times, until stopped. */
+    private static SegmentSink paced(SegmentSink out, Pacer pacer, AtomicBoolean stop) {
+        return new SegmentSink() {
             @Override
             public void accept(Segment segment) throws InterruptedException {
                 if (stop.get()) {
@@ -154,24 +176,12 @@ public final class SimulateCommand implements Callable<Integer> {
                 out.close();
             }
         };
-        long t0 = System.nanoTime();
-        FleetSimulation.Summary summary = null;
-        try {
-            summary = fleet.run(paced);
-        } catch (InterruptedException e) {
-            err.println("tcpwatch simulate: stopped.");
-        } finally {
-            if (publisher != null) {
-                publisher.drain(Duration.ofSeconds(30));
-            }
-            paced.close();
-        }
-        if (summary != null) {
-            double s = (System.nanoTime() - t0) / 1e9;
-            err.printf("tcpwatch simulate: %,d connections, %,d segments in %.1f s (%,.0f segments/s); expected fleet detections:%n",
-                    summary.connections(), summary.segments(), s, summary.segments() / s);
-            fleet.expected().forEach(x -> err.println("  " + x.type() + " " + x.server() + (x.client() == null ? "" : " from " + x.client())));
-        }
-        return ExitCode.OK;
+    }
+
+    private static void report(FleetSimulation fleet, FleetSimulation.Summary summary, double seconds) {
+        System.err.printf("tcpwatch simulate: %,d connections, %,d segments in %.1f s (%,.0f segments/s); expected fleet"
+                + " detections:%n", summary.connections(), summary.segments(), seconds, summary.segments() / seconds);
+        fleet.expected().forEach(x -> System.err.println("  " + x.type() + " " + x.server()
+                + (x.client() == null ? "" : " from " + x.client())));
     }
 }
