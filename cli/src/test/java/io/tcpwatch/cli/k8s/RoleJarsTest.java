@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The jars of the images that run on the fleet, as the build packages them: each starts and
  * answers for its commands, and none carries what only the demo or a Flink cluster needs (a Kafka
- * broker, Scala, Flink).
+ * broker, Scala, Flink); the job's cluster jar carries no live-capture library (pcap4j, JNA).
  */
 class RoleJarsTest {
 
@@ -39,6 +40,19 @@ class RoleJarsTest {
             assertThat(out).startsWith("Usage: tcpwatch " + c);
         }
         System.out.printf(Locale.ROOT, "role jar %s: %.1f MB%n", jar, Files.size(file) / 1e6);
+    }
+
+    @Test
+    void theClusterJarCarriesNoLiveCaptureLibraries() throws Exception {
+        Path file = ROOT.resolve("job/target/tcpwatch-job.jar");
+        try (JarFile j = new JarFile(file.toFile())) {
+            List<String> unwanted = j.stream().map(e -> e.getName())
+                    .filter(n -> n.endsWith(".class") && (n.startsWith("org/pcap4j/") || n.startsWith("com/sun/jna/")))
+                    .limit(5).toList();
+            assertThat(unwanted).as("pcap4j or JNA classes in the job's cluster jar").isEmpty();
+            assertThat(j.getEntry("io/tcpwatch/job/JobCommand.class")).isNotNull();
+        }
+        System.out.printf(Locale.ROOT, "cluster jar tcpwatch-job.jar: %.1f MB%n", Files.size(file) / 1e6);
     }
 
     static String javaCommand() throws IOException {
