@@ -59,7 +59,6 @@ public final class SynFloodRule implements FleetRule<FleetStats> {
                 .put("syn_cookies", w.statelessSynAcks).put("unanswered_syns", w.unansweredSyns)
                 .put("pending_handshakes", w.pendingHandshakes).put("established", w.established)
                 .put("retried_then_established", w.retriedEstablished).put("retried_pending", w.retriedPending)
-                .put("half_open_sources", w.halfOpenSources)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0")).toJson();
         return new Finding("CRITICAL", w.singleSynPending, explanation, evidence);
     }
