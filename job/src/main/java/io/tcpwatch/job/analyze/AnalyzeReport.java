@@ -6,7 +6,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.tcpwatch.job.fleet.FleetStats;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
+import io.tcpwatch.job.record.EpisodeStatus;
 import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.job.record.RstCause;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.rules.Detections;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +41,7 @@ final class AnalyzeReport {
     private AnalyzeReport() {}
 
     /** One group of findings: a type (and RST cause) at one server. */
-    private record Finding(String type, String cause, String server, List<Detection> detections) {
+    private record Finding(DetectionType type, RstCause cause, String server, List<Detection> detections) {
         /** Connections hurt: per-connection detections come one per connection incarnation. */
         long clients() {
             return detections.size();
@@ -50,16 +54,17 @@ final class AnalyzeReport {
         out.append(header).append("\n\n");
 
         // a collision's SYN retransmit is part of the collision, not a second root cause
-        Set<String> collisions = detections.stream().filter(d -> d.type.equals("PORT_REUSE_COLLISION"))
+        Set<String> collisions = detections.stream().filter(d -> is(d, DetectionType.PORT_REUSE_COLLISION))
                 .map(d -> d.client + "|" + d.server + "|" + d.startNs).collect(Collectors.toSet());
         Map<String, Finding> groups = new LinkedHashMap<>();
         List<Detection> perConnection = detections.stream().filter(d -> d.status == null).toList();
         for (Detection d : perConnection) {
-            if (d.type.equals("SYN_RETRANSMIT") && collisions.contains(d.client + "|" + d.server + "|" + d.startNs)) {
+            if (is(d, DetectionType.SYN_RETRANSMIT) && collisions.contains(d.client + "|" + d.server + "|" + d.startNs)) {
                 continue;
             }
             groups.computeIfAbsent(d.type + "|" + d.cause + "|" + d.server,
-                    k -> new Finding(d.type, d.cause, d.server, new ArrayList<>())).detections().add(d);
+                    k -> new Finding(DetectionType.of(d.type), d.cause == null ? null : RstCause.of(d.cause), d.server,
+                            new ArrayList<>())).detections().add(d);
         }
         List<Finding> faults = groups.values().stream().filter(f -> !Remedies.isNormal(f.type(), f.cause()))
                 .sorted(Comparator.comparingLong(Finding::clients).reversed()).toList();
@@ -69,19 +74,19 @@ final class AnalyzeReport {
         List<Detection> episodes = new ArrayList<>(worstOfEachEpisode(detections));
         // an RST storm whose resets are all findings below, or normal closes, is their sum, not a cause of its own;
         // a retransmission surge during zero-window stalls is the sender's window probes, not loss
-        List<Detection> explained = episodes.stream().filter(e -> (e.type.equals("RST_STORM") && explainedStorm(e, faults))
-                || (e.type.equals("RETRANSMISSION_SURGE") && stalledDuring(e, detections))).toList();
+        List<Detection> explained = episodes.stream().filter(e -> (is(e, DetectionType.RST_STORM) && explainedStorm(e, faults))
+                || (is(e, DetectionType.RETRANSMISSION_SURGE) && stalledDuring(e, detections))).toList();
         episodes.removeAll(explained);
         if (faults.isEmpty() && episodes.isEmpty()) {
             out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
         }
         int rank = 1;
         for (Detection e : episodes) { // fleet-wide first: they name the incident the connections below are part of
-            out.append(String.format("  %d. %s — %s%s (%s, %s → %s)%n", rank++, Remedies.title(e.type, null), e.server,
+            out.append(String.format("  %d. %s — %s%s (%s, %s → %s)%n", rank++, Remedies.title(DetectionType.of(e.type), null), e.server,
                     e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
                     RecordJson.isoMillis(e.endNs)));
             out.append("     ").append(e.explanation).append('\n');
-            out.append("     Try: ").append(Remedies.remedy(e.type, null)).append('\n');
+            out.append("     Try: ").append(Remedies.remedy(DetectionType.of(e.type), null)).append('\n');
             out.append("     Wireshark: ").append(filterOf(e)).append('\n');
         }
         for (Finding f : faults) {
@@ -95,11 +100,11 @@ final class AnalyzeReport {
         if (!explained.isEmpty()) {
             out.append("\n  Explained by the findings above:\n");
             for (Detection e : explained) {
-                String why = e.type.equals("RST_STORM")
+                String why = is(e, DetectionType.RST_STORM)
                         ? "its resets are " + String.join(", ", stormCauses(e).entrySet().stream()
                                 .map(c -> c.getValue() + " " + c.getKey()).toList()) + ", each a finding above or a normal close"
                         : "its retransmissions are the sender's zero-window probes during the stalls above, not loss";
-                out.append(String.format("  - %s — %s%s (%s, %s → %s): %s.%n", Remedies.title(e.type, null), e.server,
+                out.append(String.format("  - %s — %s%s (%s, %s → %s): %s.%n", Remedies.title(DetectionType.of(e.type), null), e.server,
                         e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
                         RecordJson.isoMillis(e.endNs), why));
             }
@@ -165,13 +170,13 @@ final class AnalyzeReport {
     private static List<Detection> worstOfEachEpisode(List<Detection> detections) {
         Map<String, Detection> worst = new LinkedHashMap<>();
         for (Detection d : detections) {
-            if (d.status == null || d.status.equals("RESOLVED")) {
+            if (d.status == null || d.status.equals(EpisodeStatus.RESOLVED.name())) {
                 continue;
             }
-            worst.merge(d.id, d, (a, b) -> rank(b.severity) > rank(a.severity)
-                    || (rank(b.severity) == rank(a.severity) && b.endNs >= a.endNs) ? b : a);
+            worst.merge(d.id, d, (a, b) -> Severity.rank(b.severity) > Severity.rank(a.severity)
+                    || (Severity.rank(b.severity) == Severity.rank(a.severity) && b.endNs >= a.endNs) ? b : a);
         }
-        return worst.values().stream().sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(d.type))
+        return worst.values().stream().sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(DetectionType.of(d.type)))
                 .thenComparingLong(d -> d.startNs)).toList();
     }
 
@@ -182,15 +187,16 @@ final class AnalyzeReport {
      */
     private static boolean explainedStorm(Detection storm, List<Finding> faults) {
         Map<String, Long> causes = stormCauses(storm);
-        boolean collisions = faults.stream().anyMatch(f -> f.type().equals("PORT_REUSE_COLLISION") && f.server().equals(storm.server));
-        return !causes.isEmpty() && causes.keySet().stream().allMatch(c -> Remedies.isNormal("RST", c)
-                || (c.equals("CHALLENGE_ACK_REPLY") && collisions)
-                || faults.stream().anyMatch(f -> f.type().equals("RST") && c.equals(f.cause()) && f.server().equals(storm.server)));
+        boolean collisions = faults.stream().anyMatch(f -> f.type() == DetectionType.PORT_REUSE_COLLISION
+                && f.server().equals(storm.server));
+        return !causes.isEmpty() && causes.keySet().stream().map(RstCause::of).allMatch(c -> c.isNormal()
+                || (c == RstCause.CHALLENGE_ACK_REPLY && collisions)
+                || faults.stream().anyMatch(f -> f.type() == DetectionType.RST && c == f.cause() && f.server().equals(storm.server)));
     }
 
     /** A zero-window stall between the surge's client host and server overlapped it. */
     private static boolean stalledDuring(Detection surge, List<Detection> detections) {
-        return detections.stream().anyMatch(d -> d.type.equals("ZERO_WINDOW_STALL") && d.server.equals(surge.server)
+        return detections.stream().anyMatch(d -> is(d, DetectionType.ZERO_WINDOW_STALL) && d.server.equals(surge.server)
                 && d.client != null && Detections.host(d.client).equals(surge.client)
                 && d.startNs < surge.endNs && d.endNs > surge.startNs);
     }
@@ -207,14 +213,14 @@ final class AnalyzeReport {
         return causes;
     }
 
-    private static int rank(String severity) {
-        return "CRITICAL".equals(severity) ? 2 : "WARNING".equals(severity) ? 1 : 0;
+    private static boolean is(Detection d, DetectionType type) {
+        return type.name().equals(d.type);
     }
 
     /** A display filter for every packet of the finding at its server. */
     private static String serverFilter(Finding f) {
         String filter = Detections.endpointFilter(f.server());
-        return "RST".equals(f.type()) ? filter + " && tcp.flags.reset == 1" : filter;
+        return f.type() == DetectionType.RST ? filter + " && tcp.flags.reset == 1" : filter;
     }
 
     private static long count(List<ConnectionRecord> rs, String state) {

@@ -1,8 +1,10 @@
 package io.tcpwatch.job.fleet;
 
-import io.tcpwatch.job.fleet.rules.FleetRule;
 import io.tcpwatch.job.fleet.rules.Finding;
+import io.tcpwatch.job.fleet.rules.FleetRule;
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.EpisodeStatus;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.rules.Detections;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,9 +26,6 @@ import org.apache.flink.util.Collector;
  */
 public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction<String, W, Detection> {
 
-    public static final String OPEN = "OPEN";
-    public static final String UPDATE = "UPDATE";
-    public static final String RESOLVED = "RESOLVED";
 
     private final List<FleetRule<W>> rules;
     private final FleetConfig cfg;
@@ -50,21 +49,21 @@ public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction
             if (f == null) {
                 continue;
             }
-            Episode e = episodes.get(rule.type());
-            String status;
+            Episode e = episodes.get(rule.type().name());
+            EpisodeStatus status;
             if (e == null) {
                 e = new Episode();
-                e.type = rule.type();
+                e.type = rule.type().name();
                 e.server = w.serverEndpoint();
                 e.client = w.clientHost();
                 e.observers = w.observerList();
                 e.startNs = w.startNs();
                 e.id = id(e);
-                status = OPEN;
+                status = EpisodeStatus.OPEN;
             } else {
-                boolean worse = rank(f.severity()) > rank(e.reportedSeverity)
+                boolean worse = f.severity().rank() > Severity.rank(e.reportedSeverity)
                         || f.magnitude() >= cfg.updateGrowth * e.reportedMagnitude;
-                status = worse ? UPDATE : null;
+                status = worse ? EpisodeStatus.UPDATE : null;
                 e.observers = Observers.add(e.observers, w.observerList());
             }
             e.windows++;
@@ -76,7 +75,7 @@ public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction
             }
             if (status != null) {
                 e.reportedMagnitude = f.magnitude();
-                e.reportedSeverity = f.severity();
+                e.reportedSeverity = f.severity().name();
                 out.collect(detection(e, status, f.severity(), w.endNs(), f.explanation(), f.evidenceJson()));
             }
             episodes.put(e.type, e);
@@ -94,7 +93,8 @@ public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction
                 String explanation = String.format("Over: %s on %s%s has not been seen since %s (%d window%s). At its worst: %s",
                         e.type, e.server, e.client == null ? "" : " from " + e.client,
                         Instant.ofEpochSecond(0, e.lastFiringEndNs), e.windows, e.windows == 1 ? "" : "s", e.peakExplanation);
-                out.collect(detection(e, RESOLVED, "INFO", e.lastFiringEndNs, explanation, e.peakEvidenceJson));
+                out.collect(detection(e, EpisodeStatus.RESOLVED, Severity.INFO, e.lastFiringEndNs, explanation,
+                        e.peakEvidenceJson));
             }
         }
         for (String type : over) {
@@ -106,13 +106,13 @@ public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction
         return Math.floorDiv(e.lastFiringEndNs + cfg.resolveAfterWindows * cfg.window.toNanos(), 1_000_000L);
     }
 
-    private static Detection detection(Episode e, String status, String severity, long endNs, String explanation,
+    private static Detection detection(Episode e, EpisodeStatus status, Severity severity, long endNs, String explanation,
                                        String evidenceJson) {
         Detection d = new Detection();
         d.id = e.id;
         d.type = e.type;
-        d.status = status;
-        d.severity = severity;
+        d.status = status.name();
+        d.severity = severity.name();
         d.observer = e.observers;
         d.server = e.server;
         d.client = e.client;
@@ -121,14 +121,6 @@ public class EpisodeFunction<W extends FleetWindow> extends KeyedProcessFunction
         d.explanation = explanation;
         d.evidenceJson = evidenceJson;
         return d;
-    }
-
-    private static int rank(String severity) {
-        return switch (severity) {
-            case "CRITICAL" -> 2;
-            case "WARNING" -> 1;
-            default -> 0;
-        };
     }
 
     /** The episode's id: type, server, client and start — the same across its updates. */

@@ -1,5 +1,7 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.job.record.RstCause;
+import io.tcpwatch.job.record.RstOrigin;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
@@ -104,33 +106,33 @@ public class FleetStats implements FleetWindow {
 
     /** Counts one RST'd connection by the cause and origin of its first RST. */
     public void countRst(String cause, String origin) {
-        switch (cause) {
-            case "REFUSED" -> rstRefused++;
-            case "REJECTED_AFTER_HANDSHAKE" -> rstRejectedAfterHandshake++;
-            case "ABORTIVE_CLOSE" -> rstAbortiveClose++;
-            case "RST_AFTER_FIN" -> rstAfterFin++;
-            case "IDLE_TIMEOUT" -> rstIdleTimeout++;
-            case "CHALLENGE_ACK_REPLY" -> rstChallengeAckReply++;
-            case "DATA_AFTER_RST" -> rstDataAfterRst++;
-            default -> rstOther++;
+        switch (RstCause.of(cause)) {
+            case REFUSED -> rstRefused++;
+            case REJECTED_AFTER_HANDSHAKE -> rstRejectedAfterHandshake++;
+            case ABORTIVE_CLOSE -> rstAbortiveClose++;
+            case RST_AFTER_FIN -> rstAfterFin++;
+            case IDLE_TIMEOUT -> rstIdleTimeout++;
+            case CHALLENGE_ACK_REPLY -> rstChallengeAckReply++;
+            case DATA_AFTER_RST -> rstDataAfterRst++;
+            case OTHER -> rstOther++;
         }
         if (origin != null) {
-            switch (origin) {
-                case "ENDPOINT_STACK" -> rstByStack++;
-                case "ENDPOINT_APP" -> rstByApp++;
-                default -> rstByMiddlebox++;
+            switch (RstOrigin.valueOf(origin)) {
+                case ENDPOINT_STACK -> rstByStack++;
+                case ENDPOINT_APP -> rstByApp++;
+                case MIDDLEBOX_SUSPECT -> rstByMiddlebox++;
             }
         }
     }
 
-    /** The RST counts by cause, in the order of the public vocabulary. */
+    /** The RST counts by cause, in the order of {@link RstCause} (the public vocabulary). */
     public long[] rstsByCause() {
         return new long[] {rstRefused, rstRejectedAfterHandshake, rstAbortiveClose, rstAfterFin, rstIdleTimeout,
                 rstChallengeAckReply, rstDataAfterRst, rstOther};
     }
 
-    public static final String[] RST_CAUSES = {"REFUSED", "REJECTED_AFTER_HANDSHAKE", "ABORTIVE_CLOSE", "RST_AFTER_FIN",
-            "IDLE_TIMEOUT", "CHALLENGE_ACK_REPLY", "DATA_AFTER_RST", "OTHER"};
+    /** The causes' names, index for index with {@link #rstsByCause()}. */
+    public static final String[] RST_CAUSES = java.util.Arrays.stream(RstCause.values()).map(Enum::name).toArray(String[]::new);
 
     /** A client and how many of its connections were reset. */
     public record ClientCount(String client, long count) {}

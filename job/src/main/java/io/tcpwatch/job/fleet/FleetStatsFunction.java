@@ -1,5 +1,6 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.job.record.RstCause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +39,7 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     private static final int HLL_LG_K = 10;
     private static final int TOP_CLIENTS_MAP = 32;
     private static final long BUCKET_NS = 10_000_000L;
-    private static final String REJECTED = "REJECTED_AFTER_HANDSHAKE";
+    private static final String REJECTED = RstCause.REJECTED_AFTER_HANDSHAKE.name();
 
     private final long windowNs;
     private final long delayMs;

@@ -90,9 +90,9 @@ public final class RecordJson {
             }
             j.writeEndObject();
             j.writeObjectFieldStart("rst_origins");
-            j.writeNumberField("ENDPOINT_STACK", w.rstByStack);
-            j.writeNumberField("ENDPOINT_APP", w.rstByApp);
-            j.writeNumberField("MIDDLEBOX_SUSPECT", w.rstByMiddlebox);
+            j.writeNumberField(RstOrigin.ENDPOINT_STACK.name(), w.rstByStack);
+            j.writeNumberField(RstOrigin.ENDPOINT_APP.name(), w.rstByApp);
+            j.writeNumberField(RstOrigin.MIDDLEBOX_SUSPECT.name(), w.rstByMiddlebox);
             j.writeEndObject();
             j.writeArrayFieldStart("top_rst_clients");
             for (FleetStats.ClientCount c : w.topRstClients(5)) {

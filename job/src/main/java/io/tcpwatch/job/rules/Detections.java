@@ -1,6 +1,8 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.schema.Addresses;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +14,11 @@ import java.util.HexFormat;
 public final class Detections {
     private Detections() {}
 
-    public static Detection of(String type, String severity, Connection c, long startNs, long endNs, String explanation) {
+    public static Detection of(DetectionType type, Severity severity, Connection c, long startNs, long endNs,
+                               String explanation) {
         Detection d = new Detection();
-        d.type = type;
-        d.severity = severity;
+        d.type = type.name();
+        d.severity = severity.name();
         d.observer = c.observer;
         d.server = endpoint(c.respAddr, c.respPort);
         d.client = endpoint(c.origAddr, c.origPort);

@@ -1,7 +1,9 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.TcpState;
 
@@ -22,7 +24,7 @@ public final class HalfOpenRule {
                         + " within %.0f s (a spoofed or vanished client).", (nowNs - c.firstSynNs) / 1e9)
                 : String.format("The client's SYN was never answered within %.0f s (server down, SYNs dropped, or"
                         + " filtered).", (nowNs - c.firstSynNs) / 1e9);
-        Detection d = Detections.of("HALF_OPEN", "WARNING", c, c.firstSynNs, c.lastNs, explanation);
+        Detection d = Detections.of(DetectionType.HALF_OPEN, Severity.WARNING, c, c.firstSynNs, c.lastNs, explanation);
         d.evidenceJson = new Evidence().time("syn", c.firstSynNs).put("syn_ack_seen", answered)
                 .put("syn_retransmits", c.synRetransmits)
                 .put("display_filter", Detections.displayFilter(c, null)).toJson();

@@ -1,7 +1,9 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 
 /**
@@ -38,7 +40,7 @@ public final class PortReuseCollisionRule {
                     .put("time_wait_seconds", c.previousTimeWaitNs / 1e9);
         }
         ev.put("display_filter", Detections.displayFilter(c, null));
-        Detection d = Detections.of("PORT_REUSE_COLLISION", "WARNING", c, c.firstSynNs,
+        Detection d = Detections.of(DetectionType.PORT_REUSE_COLLISION, Severity.WARNING, c, c.firstSynNs,
                 established ? c.synAckNs : nowNs, explanation);
         d.confidence = c.intoTimeWait ? 1.0 : 0.7;
         d.evidenceJson = ev.toJson();

@@ -1,7 +1,11 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.RstCause;
+import io.tcpwatch.job.record.RstOrigin;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.TcpState;
 import io.tcpwatch.job.tracker.TrackerConfig;
@@ -45,15 +49,15 @@ public final class RstRule {
         boolean respSentData = c.respBytes > 0;
         long idleGap = now - c.lastNs;
 
-        String cause;
-        String origin;
+        RstCause cause;
+        RstOrigin origin;
         String explanation;
-        String severity = "WARNING";
+        Severity severity = Severity.WARNING;
         boolean anomaly = true;
         Evidence ev = new Evidence();
         if (c.rstSide == (fromOrig ? 1 : 2) && c.dataAfterRstNs != 0) {
-            cause = "DATA_AFTER_RST";
-            origin = "ENDPOINT_STACK";
+            cause = RstCause.DATA_AFTER_RST;
+            origin = RstOrigin.ENDPOINT_STACK;
             String peer = fromOrig ? "The server" : "The client";
             String resetter = fromOrig ? "the client" : "the server";
             explanation = c.dataAfterRstNs >= c.rstNs
@@ -65,21 +69,21 @@ public final class RstRule {
         } else if (c.rstSide != 0) {
             return null; // a repeated RST without new data: nothing new to say
         } else if (c.state == TcpState.SYN_SENT && !fromOrig) {
-            cause = "REFUSED";
-            origin = "ENDPOINT_STACK";
+            cause = RstCause.REFUSED;
+            origin = RstOrigin.ENDPOINT_STACK;
             explanation = "The server refused the connection: its SYN was answered with RST (no listener on the port, or a firewall rejecting it).";
             ev.time("syn", c.firstSynNs).put("syn_seq", c.origIsn);
         } else if (c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen) {
-            cause = "CHALLENGE_ACK_REPLY";
-            origin = "ENDPOINT_STACK";
-            severity = "INFO";
+            cause = RstCause.CHALLENGE_ACK_REPLY;
+            origin = RstOrigin.ENDPOINT_STACK;
+            severity = Severity.INFO;
             explanation = "The client answered the server's unexpected ACK (ack " + c.challengeAck
                     + " instead of " + ((c.origIsn + 1) & 0xFFFFFFFFL) + ") with RST, as TCP requires; it then retries its SYN.";
             ev.time("challenge_ack_time", c.challengeAckNs).put("challenge_ack", c.challengeAck);
         } else if (peerFin && !ownFin) {
-            cause = "RST_AFTER_FIN";
-            origin = "ENDPOINT_APP";
-            severity = "INFO";
+            cause = RstCause.RST_AFTER_FIN;
+            origin = RstOrigin.ENDPOINT_APP;
+            severity = Severity.INFO;
             anomaly = false;
             explanation = String.format("%s answered %s FIN with RST (an abortive close after reading end of file, e.g."
                             + " SO_LINGER 0 to skip TIME_WAIT). The RST's window of %d is normal, not a sign of overload.",
@@ -87,15 +91,15 @@ public final class RstRule {
             ev.time("peer_fin", fromOrig ? c.respFinNs : c.origFinNs).put("rst_window", rst.window);
         } else if (!fromOrig && c.establishedNs != 0 && !respSentData
                 && now - c.establishedNs <= cfg.rejectWindow.toNanos()) {
-            cause = "REJECTED_AFTER_HANDSHAKE";
-            origin = "ENDPOINT_APP";
+            cause = RstCause.REJECTED_AFTER_HANDSHAKE;
+            origin = RstOrigin.ENDPOINT_APP;
             explanation = String.format("The server accepted the connection and reset it %.1f ms after the handshake,"
                     + " before sending anything: the application rejected the client (a connection limit, an"
                     + " access rule, or an overloaded accept loop).", (now - c.establishedNs) / 1e6);
             ev.time("established", c.establishedNs).put("ms_after_handshake", (now - c.establishedNs) / 1e6);
         } else if (c.establishedNs != 0 && idleGap >= cfg.idleRstGap.toNanos()) {
-            cause = "IDLE_TIMEOUT";
-            origin = "ENDPOINT_APP";
+            cause = RstCause.IDLE_TIMEOUT;
+            origin = RstOrigin.ENDPOINT_APP;
             double gapS = idleGap / 1e9;
             long round = roundTimer(gapS);
             explanation = String.format("%s reset the connection after %.2f s of silence%s: an idle timeout.",
@@ -106,22 +110,22 @@ public final class RstRule {
                 ev.put("round_timer_seconds", round);
             }
         } else {
-            cause = "ABORTIVE_CLOSE";
-            origin = immediate ? "ENDPOINT_STACK" : "ENDPOINT_APP";
+            cause = RstCause.ABORTIVE_CLOSE;
+            origin = immediate ? RstOrigin.ENDPOINT_STACK : RstOrigin.ENDPOINT_APP;
             explanation = String.format("%s closed the connection with RST instead of FIN%s.",
                     fromOrig ? "The client" : "The server",
                     c.origBytes + c.respBytes > 0 ? " after exchanging data" : "");
         }
         int ownTtl = fromOrig ? c.origTtl : c.respTtl;
         if (ownTtl >= 0 && rst.ttl != ownTtl) {
-            origin = "MIDDLEBOX_SUSPECT";
+            origin = RstOrigin.MIDDLEBOX_SUSPECT;
             ev.put("rst_ttl", rst.ttl).put("sender_ttl", ownTtl);
         }
         ev.put("rst_seq", rst.seq).put("rst_flags", TcpFlags.describe(rst.flags)).put("anomaly", anomaly)
                 .put("display_filter", Detections.displayFilter(c, "tcp.flags.reset == 1"));
-        Detection d = Detections.of("RST", severity, c, Math.min(c.lastNs == 0 ? now : c.lastNs, now), now, explanation);
-        d.cause = cause;
-        d.origin = origin;
+        Detection d = Detections.of(DetectionType.RST, severity, c, Math.min(c.lastNs == 0 ? now : c.lastNs, now), now, explanation);
+        d.cause = cause.name();
+        d.origin = origin.name();
         d.evidenceJson = ev.toJson();
         return Detections.withId(d, c);
     }

@@ -1,7 +1,9 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 
 /**
@@ -21,7 +23,7 @@ public final class SynRetransmitRule {
                 (c.lastSynNs - c.firstSynNs) / 1e9,
                 established ? String.format("; the server answered after %.3f s", waited / 1e9) : " and never got an answer",
                 c.synRetransmits == 1 ? "" : "s");
-        Detection d = Detections.of("SYN_RETRANSMIT", "WARNING", c, c.firstSynNs, c.lastSynNs, explanation);
+        Detection d = Detections.of(DetectionType.SYN_RETRANSMIT, Severity.WARNING, c, c.firstSynNs, c.lastSynNs, explanation);
         d.evidenceJson = new Evidence().time("first_syn", c.firstSynNs).time("last_syn", c.lastSynNs)
                 .put("syn_retransmits", c.synRetransmits).put("syn_seq", c.origIsn).put("established", established)
                 .put("display_filter", Detections.displayFilter(c, "tcp.flags.syn == 1 && tcp.flags.ack == 0"))

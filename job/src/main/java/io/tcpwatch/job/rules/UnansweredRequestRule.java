@@ -1,7 +1,9 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.TrackerConfig;
 
@@ -33,7 +35,7 @@ public final class UnansweredRequestRule {
                         + " sent a byte; the client gave up after %.1f s and %s. The kernel held the connection, the"
                         + " application never served it: not accepted from a full accept queue, no free worker, or hung.",
                 waited / 1e9, c.origFinNs != 0 ? "closed" : "reset it");
-        Detection d = Detections.of("UNANSWERED_REQUEST", "WARNING", c, c.requestNs, gaveUpNs, explanation);
+        Detection d = Detections.of(DetectionType.UNANSWERED_REQUEST, Severity.WARNING, c, c.requestNs, gaveUpNs, explanation);
         d.evidenceJson = new Evidence().time("request", c.requestNs).time("request_acked", c.requestAckedNs)
                 .time("client_gave_up", gaveUpNs).put("waited_seconds", waited / 1e9).put("request_bytes", c.origBytes)
                 .put("display_filter", Detections.displayFilter(c, "(tcp.len > 0 || tcp.flags.fin == 1 || tcp.flags.reset == 1)"))

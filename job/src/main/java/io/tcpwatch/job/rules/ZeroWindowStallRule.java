@@ -1,7 +1,9 @@
 package io.tcpwatch.job.rules;
 
 import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import io.tcpwatch.job.tracker.Connection;
 import io.tcpwatch.job.tracker.TrackerConfig;
 
@@ -23,7 +25,7 @@ public final class ZeroWindowStallRule {
                         + " (%d zero-window probe%s): the receiving application stopped reading.",
                 receiverIsServer ? "server" : "client", duration / 1e9, reopened ? "" : " (still closed at the end)",
                 receiverIsServer ? "client" : "server", c.zeroWindowProbes, c.zeroWindowProbes == 1 ? "" : "s");
-        Detection d = Detections.of("ZERO_WINDOW_STALL", "WARNING", c, c.zeroWindowStartNs, endNs, explanation);
+        Detection d = Detections.of(DetectionType.ZERO_WINDOW_STALL, Severity.WARNING, c, c.zeroWindowStartNs, endNs, explanation);
         d.evidenceJson = new Evidence().time("window_closed", c.zeroWindowStartNs).time("window_reopened", endNs)
                 .put("stall_seconds", duration / 1e9).put("probes", c.zeroWindowProbes).put("reopened", reopened)
                 .put("receiver", receiverIsServer ? "server" : "client")

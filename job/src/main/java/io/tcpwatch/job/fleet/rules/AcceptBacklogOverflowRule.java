@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -26,8 +28,8 @@ import java.util.Locale;
 public final class AcceptBacklogOverflowRule implements FleetRule<FleetStats> {
 
     @Override
-    public String type() {
-        return "ACCEPT_BACKLOG_OVERFLOW";
+    public DetectionType type() {
+        return DetectionType.ACCEPT_BACKLOG_OVERFLOW;
     }
 
     @Override
@@ -50,6 +52,6 @@ public final class AcceptBacklogOverflowRule implements FleetRule<FleetStats> {
                 .put("distinct_clients", w.distinctClients)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.analysis.retransmission"))
                 .toJson();
-        return new Finding("WARNING", turnedAway, explanation, evidence);
+        return new Finding(Severity.WARNING, turnedAway, explanation, evidence);
     }
 }

@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -16,8 +18,8 @@ import java.util.Locale;
 public final class ConnectionLimitRule implements FleetRule<FleetStats> {
 
     @Override
-    public String type() {
-        return "CONNECTION_LIMIT";
+    public DetectionType type() {
+        return DetectionType.CONNECTION_LIMIT;
     }
 
     @Override
@@ -38,6 +40,6 @@ public final class ConnectionLimitRule implements FleetRule<FleetStats> {
                 .put("open_during_rejections_max", w.concurrencyDuringRejections).put("queued", w.retriedEstablished)
                 .put("new_connections", w.newConnections)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.reset == 1")).toJson();
-        return new Finding("WARNING", w.rstRejectedAfterHandshake, explanation, evidence);
+        return new Finding(Severity.WARNING, w.rstRejectedAfterHandshake, explanation, evidence);
     }
 }

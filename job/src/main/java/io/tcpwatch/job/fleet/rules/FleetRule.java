@@ -2,13 +2,14 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetWindow;
+import io.tcpwatch.job.record.DetectionType;
 import java.io.Serializable;
 
 /** A fleet-wide detection evaluated on one window of statistics of a server or a client→server pair. */
 public interface FleetRule<W extends FleetWindow> extends Serializable {
 
     /** The detection type, from the public vocabulary.  */
-    String type();
+    DetectionType type();
 
     /** What the window shows, or null when this rule does not fire on it. */
     Finding evaluate(W window, FleetConfig cfg);

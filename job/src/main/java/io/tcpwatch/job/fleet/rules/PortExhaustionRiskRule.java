@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.PairStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -17,8 +19,8 @@ import java.util.Locale;
 public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
 
     @Override
-    public String type() {
-        return "PORT_EXHAUSTION_RISK";
+    public DetectionType type() {
+        return DetectionType.PORT_EXHAUSTION_RISK;
     }
 
     @Override
@@ -58,7 +60,7 @@ public final class PortExhaustionRiskRule implements FleetRule<PairStats> {
             ev.put("exhausting_connections_per_second", exhaustingRate);
         }
         ev.put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0"));
-        String severity = exhausting ? "CRITICAL" : "WARNING";
+        Severity severity = exhausting ? Severity.CRITICAL : Severity.WARNING;
         return new Finding(severity, held, text.toString(), ev.toJson());
     }
 }

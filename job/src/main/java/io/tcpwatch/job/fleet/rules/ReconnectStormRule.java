@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -16,8 +18,8 @@ import java.util.Locale;
 public final class ReconnectStormRule implements FleetRule<FleetStats> {
 
     @Override
-    public String type() {
-        return "RECONNECT_STORM";
+    public DetectionType type() {
+        return DetectionType.RECONNECT_STORM;
     }
 
     @Override
@@ -32,6 +34,6 @@ public final class ReconnectStormRule implements FleetRule<FleetStats> {
         String evidence = new Evidence().put("distinct_clients", w.distinctClients).put("new_connections", w.newConnections)
                 .put("quiet_seconds", w.quietBeforeNs / 1e9).put("rejected_after_handshake", w.rstRejectedAfterHandshake)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0")).toJson();
-        return new Finding("WARNING", w.distinctClients, explanation, evidence);
+        return new Finding(Severity.WARNING, w.distinctClients, explanation, evidence);
     }
 }

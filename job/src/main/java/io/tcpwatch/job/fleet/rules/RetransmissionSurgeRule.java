@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.PairStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -13,8 +15,8 @@ import java.util.Locale;
 public final class RetransmissionSurgeRule implements FleetRule<PairStats> {
 
     @Override
-    public String type() {
-        return "RETRANSMISSION_SURGE";
+    public DetectionType type() {
+        return DetectionType.RETRANSMISSION_SURGE;
     }
 
     @Override
@@ -30,6 +32,6 @@ public final class RetransmissionSurgeRule implements FleetRule<PairStats> {
         String evidence = new Evidence().put("retransmission_rate", rate).put("retransmissions", w.retransmissions)
                 .put("data_segments", w.dataSegments).put("connections", w.closed)
                 .put("display_filter", FleetFilters.of(w, "tcp.analysis.retransmission")).toJson();
-        return new Finding(rate >= 5 * cfg.surgeRate ? "CRITICAL" : "WARNING", rate, explanation, evidence);
+        return new Finding(rate >= 5 * cfg.surgeRate ? Severity.CRITICAL : Severity.WARNING, rate, explanation, evidence);
     }
 }

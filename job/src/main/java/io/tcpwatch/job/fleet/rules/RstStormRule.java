@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +18,8 @@ import java.util.Locale;
 public final class RstStormRule implements FleetRule<FleetStats> {
 
     @Override
-    public String type() {
-        return "RST_STORM";
+    public DetectionType type() {
+        return DetectionType.RST_STORM;
     }
 
     @Override
@@ -50,7 +52,7 @@ public final class RstStormRule implements FleetRule<FleetStats> {
                 "%d connections to %s were reset within %.0f s (baseline: %s): %s; sent by %s. Most reset clients: %s.",
                 rsts, w.server, (w.windowEndNs - w.windowStartNs) / 1e9, baseline, String.join(", ", causes),
                 origins(w), String.join(", ", top));
-        String severity = rsts >= 5 * cfg.rstStormFloor ? "CRITICAL" : "WARNING";
+        Severity severity = rsts >= 5 * cfg.rstStormFloor ? Severity.CRITICAL : Severity.WARNING;
         return new Finding(severity, rsts, explanation, ev.toJson());
     }
 

@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -16,8 +18,8 @@ import java.util.Locale;
 public final class SlowResponsesRule implements FleetRule<FleetStats> {
 
     @Override
-    public String type() {
-        return "SLOW_RESPONSES";
+    public DetectionType type() {
+        return DetectionType.SLOW_RESPONSES;
     }
 
     @Override
@@ -38,7 +40,7 @@ public final class SlowResponsesRule implements FleetRule<FleetStats> {
                 .put("p90_ms", round(w.responseP90Ms)).put("p99_ms", round(w.responseP99Ms))
                 .put("baseline_p90_ms", round(w.responseBaselineP90Ms))
                 .put("display_filter", FleetFilters.of(w, "tcp.len > 0")).toJson();
-        return new Finding("WARNING", Math.round(w.responseP90Ms), explanation, evidence);
+        return new Finding(Severity.WARNING, Math.round(w.responseP90Ms), explanation, evidence);
     }
 
     private static double round(double ms) {

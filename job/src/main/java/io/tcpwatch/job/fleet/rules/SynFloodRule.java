@@ -2,7 +2,9 @@ package io.tcpwatch.job.fleet.rules;
 
 import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.job.record.DetectionType;
 import io.tcpwatch.job.record.Evidence;
+import io.tcpwatch.job.record.Severity;
 import java.util.Locale;
 
 /**
@@ -26,8 +28,8 @@ import java.util.Locale;
 public final class SynFloodRule implements FleetRule<FleetStats> {
 
     @Override
-    public String type() {
-        return "SYN_FLOOD";
+    public DetectionType type() {
+        return DetectionType.SYN_FLOOD;
     }
 
     /** Handshakes pending after a single SYN dominate, above the floor. */
@@ -60,6 +62,6 @@ public final class SynFloodRule implements FleetRule<FleetStats> {
                 .put("pending_handshakes", w.pendingHandshakes).put("established", w.established)
                 .put("retried_then_established", w.retriedEstablished).put("retried_pending", w.retriedPending)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0")).toJson();
-        return new Finding("CRITICAL", w.singleSynPending, explanation, evidence);
+        return new Finding(Severity.CRITICAL, w.singleSynPending, explanation, evidence);
     }
 }
