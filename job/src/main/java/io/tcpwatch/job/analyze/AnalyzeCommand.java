@@ -4,22 +4,26 @@ import io.tcpwatch.agent.capture.CaptureFileException;
 import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.cli.ProgressBar;
 import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.record.ConnectionRecord;
 import io.tcpwatch.job.record.Detection;
 import io.tcpwatch.job.record.RecordJson;
 import io.tcpwatch.job.source.CaptureFileFormat;
-import io.tcpwatch.job.fleet.FleetConfig;
-import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -127,6 +131,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
         FleetConfig fleet = fleetOptions.config();
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
+        // Flink unpacks its RPC system (a 21 MB jar) into its temporary directory and leaves it there:
+        // give it one of this run's own, removed when the run ends
+        Path flinkTmp = Files.createTempDirectory("tcpwatch-analyze-");
+        conf.set(CoreOptions.TMP_DIRS, flinkTmp.toString());
         long totalBytes = 0;
         for (Path f : files) {
             totalBytes += Files.size(f);
@@ -136,6 +144,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 CaptureFileFormat.LOCAL_BYTES_READ::get, CaptureFileFormat.LOCAL_FRAMES_READ::get) : null) {
             result = LocalAnalysis.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf),
                     files, observer, config, fleet, tunnelPorts);
+        } finally {
+            deleteTree(flinkTmp);
         }
         List<Detection> detections = result.detections();
         List<ConnectionRecord> records = result.connections();
@@ -162,5 +172,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: " + d + ".");
         }
         return damage.isEmpty() ? 0 : 6;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpwatch.agent.testing.CapturedOutput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,9 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +57,22 @@ class AnalyzeCommandTest {
                 .contains("RSTs answering the peer's FIN (abortive close after EOF) — 6 connections to 10.77.1.2:7002")
                 .contains("The RST's window 0 is not overload")
                 .contains("10.77.1.2:7002                    10      4      0      6      0      0");
+    }
+
+    @Test
+    void aRunLeavesNothingInTheTemporaryDirectory() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Supplier<Set<String>> listing = () -> {
+            try (Stream<Path> files = Files.list(tmp)) {
+                return files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("flink-rpc") || n.startsWith("tcpwatch-analyze-")).collect(Collectors.toSet());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        Set<String> before = listing.get();
+        assertThat(analyze(CORPUS.resolve("refused.server.pcap").toString())).isZero();
+        assertThat(listing.get()).as("Flink's RPC jar and the run's own folder, gone").isEqualTo(before);
     }
 
     @Test
