@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -132,6 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
         conf.set(RestOptions.PORT, flinkPort);
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        // Flink's temporary files (its RPC system's jar among them) go with the demo's data
+        conf.set(CoreOptions.TMP_DIRS, Files.createDirectories(demo.data.resolve("flink-tmp")).toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(2);
         StreamingJob.attach(env, StreamingJob.Settings.of(demo.kafka.bootstrap()).as("tcpwatch-demo", StartAt.EARLIEST)
