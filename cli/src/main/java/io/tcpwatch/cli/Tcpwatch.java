@@ -1,6 +1,7 @@
 package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.agent.cli.CommandGroup;
 import io.tcpwatch.agent.cli.CommandLines;
 import io.tcpwatch.agent.cli.SimulateCommand;
 import io.tcpwatch.cli.demo.DemoCommand;
@@ -18,15 +19,7 @@ import picocli.CommandLine.Command;
         description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
         subcommands = {DemoCommand.class, AnalyzeCommand.class, AgentCommand.class, JobCommand.class, DashboardCommand.class,
                 DetectionsCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
-public final class Tcpwatch implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
-    }
+public final class Tcpwatch extends CommandGroup {
 
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new Tcpwatch(), args));

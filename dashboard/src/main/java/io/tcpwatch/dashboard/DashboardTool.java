@@ -1,5 +1,6 @@
 package io.tcpwatch.dashboard;
 
+import io.tcpwatch.agent.cli.CommandGroup;
 import io.tcpwatch.agent.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,15 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "The tcpwatch dashboard and the detections query.",
         subcommands = {DashboardCommand.class, DetectionsCommand.class, CommandLine.HelpCommand.class})
-public final class DashboardTool implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
-    }
+public final class DashboardTool extends CommandGroup {
 
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new DashboardTool(), args));

@@ -8,15 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "The tcpwatch capture agent: TCP headers from libpcap to Kafka.",
         subcommands = {AgentCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
-public final class AgentTool implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
-    }
+public final class AgentTool extends CommandGroup {
 
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new AgentTool(), args));

@@ -12,20 +12,18 @@ import io.tcpwatch.job.record.RecordJson;
 import io.tcpwatch.job.source.CaptureFileFormat;
 import io.tcpwatch.job.tracker.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -145,7 +143,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             result = LocalAnalysis.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf),
                     files, observer, config, fleet, tunnelPorts);
         } finally {
-            deleteTree(flinkTmp);
+            FileUtils.deleteDirectory(flinkTmp.toFile());
         }
         List<Detection> detections = result.detections();
         List<ConnectionRecord> records = result.connections();
@@ -172,13 +170,5 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: " + d + ".");
         }
         return damage.isEmpty() ? 0 : 6;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -237,14 +237,8 @@ class CorpusAccuracyTest {
      * and a window after it.
      */
     static boolean inFleetWindow(Detection d, JsonNode e) {
-        if (!e.has("from") || !e.has("to")) {
-            return true;
-        }
         long window = io.tcpwatch.job.fleet.FleetConfig.defaults().window.toNanos();
-        long from = java.time.Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - window;
-        long to = java.time.Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L
-                + TrackerConfig.defaults().handshakeTimeout.toNanos() + window;
-        return d.startNs >= from && d.startNs <= to;
+        return beginsWithin(d, e, window, TrackerConfig.defaults().handshakeTimeout.toNanos() + window);
     }
 
     /**
@@ -252,12 +246,16 @@ class CorpusAccuracyTest {
      * slack before and the tracker's close linger plus a second after); entries without a span accept any time.
      */
     static boolean inWindow(Detection d, JsonNode e) {
+        return beginsWithin(d, e, 1_000_000_000L, TrackerConfig.defaults().closeLinger.toNanos() + 1_000_000_000L);
+    }
+
+    /** The detection begins between the entry's {@code from} less {@code beforeNs} and its {@code to} plus {@code afterNs}. */
+    private static boolean beginsWithin(Detection d, JsonNode e, long beforeNs, long afterNs) {
         if (!e.has("from") || !e.has("to")) {
             return true;
         }
-        long from = java.time.Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - 1_000_000_000L;
-        long to = java.time.Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L
-                + TrackerConfig.defaults().closeLinger.toNanos() + 1_000_000_000L;
+        long from = java.time.Instant.parse(e.path("from").asText()).toEpochMilli() * 1_000_000L - beforeNs;
+        long to = java.time.Instant.parse(e.path("to").asText()).toEpochMilli() * 1_000_000L + afterNs;
         return d.startNs >= from && d.startNs <= to;
     }
 

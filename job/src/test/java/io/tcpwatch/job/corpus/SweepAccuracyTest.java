@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.record.Detection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
 
 /**
  * The sweep corpus ({@code corpus/fixtures/sweep}, {@code corpus/generate.py --sweep}): SYN floods,
@@ -82,14 +84,17 @@ class SweepAccuracyTest {
      * operator passes as {@code --ephemeral-ports}).
      */
     static FleetConfig configuredAsTheLabelSays(JsonNode label) {
-        FleetConfig fleet = FleetConfig.defaults();
+        DetectorOptions options = new DetectorOptions();
         String ports = label.path("detector").path("ephemeral_ports").asText(null);
-        if (ports != null) {
-            String[] range = ports.split("-");
-            fleet.linuxPortsLow = Integer.parseInt(range[0]);
-            fleet.linuxPortsHigh = Integer.parseInt(range[1]);
-        }
-        return fleet;
+        new CommandLine(options).parseArgs(ports == null ? new String[0] : new String[] {"--ephemeral-ports", ports});
+        return options.fleet.config();
+    }
+
+    /** The fleet options of {@code job} and {@code analyze}, parsed as they parse them. */
+    @CommandLine.Command(name = "detector")
+    static final class DetectorOptions {
+        @CommandLine.Mixin
+        FleetOptions fleet;
     }
 
     private static Row score(JsonNode label, JsonNode e, List<Detection> detections) {

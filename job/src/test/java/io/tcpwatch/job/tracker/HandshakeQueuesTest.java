@@ -3,7 +3,6 @@ package io.tcpwatch.job.tracker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.job.fleet.ConnectionEvent;
-import io.tcpwatch.schema.Segment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,19 +26,7 @@ class HandshakeQueuesTest extends TrackerHarness {
 
     /** A SYN of another flow on this subtask at {@code ms}: the observer's clock moved on. */
     private void otherFlow(double ms) throws Exception {
-        Segment s = new Segment();
-        s.observer = "obs";
-        s.tsNanos = (T0 * 1_000_000L) + (long) (ms * 1_000_000L);
-        s.ipVersion = 4;
-        s.srcAddr = new byte[] {10, 0, 0, 3};
-        s.dstAddr = SERVER;
-        s.srcPort = CPORT;
-        s.dstPort = SPORT;
-        s.flags = SYN;
-        s.seq = 77;
-        s.window = 502;
-        s.ttl = 64;
-        harness.processElement(s, Math.floorDiv(s.tsNanos, 1_000_000L));
+        seg(new byte[] {10, 0, 0, 3}, ms, true, SYN, 77, 0, 0, 502);
     }
 
     @Test

@@ -45,12 +45,18 @@ abstract class TrackerHarness {
 
     /** A segment at {@code ms} after T0 (with µs fraction {@code us}), from the client when {@code c2s}. */
     protected void seg(double ms, boolean c2s, int flags, long seq, long ack, int len, int window) throws Exception {
+        seg(CLIENT, ms, c2s, flags, seq, ack, len, window);
+    }
+
+    /** The same, of another connection: {@code client} instead of {@link #CLIENT}. */
+    protected void seg(byte[] client, double ms, boolean c2s, int flags, long seq, long ack, int len, int window)
+            throws Exception {
         Segment s = new Segment();
         s.observer = "obs";
         s.tsNanos = (T0 * 1_000_000L) + (long) (ms * 1_000_000L);
         s.ipVersion = 4;
-        s.srcAddr = c2s ? CLIENT : SERVER;
-        s.dstAddr = c2s ? SERVER : CLIENT;
+        s.srcAddr = c2s ? client : SERVER;
+        s.dstAddr = c2s ? SERVER : client;
         s.srcPort = c2s ? CPORT : SPORT;
         s.dstPort = c2s ? SPORT : CPORT;
         s.flags = flags;
