@@ -1278,10 +1278,15 @@ def run_rsts(run, pt):
     into the first window to six connections past the last window's aborts (none near a window's end)."""
     t0, starts = paced_windows(pt)
     end = min(starts[-1] + int((PACED_GAP[1] + (pt["aborts"][-1] + 6) / pt["rate"]) * 1e9), starts[-1] + 8_900_000_000)
-    run.start("server", "server_paced", {"ip": SERVER_IP, "port": RSTS_PORT, "hold_ms": ABORT_HOLD_MS,
-                                          "aborts": {str(ws): k for ws, k in zip(starts, pt["aborts"])},
-                                          "seconds": round((end - time.time_ns()) / 1e9 + 2, 1)}, "server")
-    run.run("client", "client_paced", {"server_ip": SERVER_IP, "port": RSTS_PORT, "rate": pt["rate"], "start_at_ns": t0,
+    paced_exchange(run, RSTS_PORT, pt["rate"], t0, end, {"hold_ms": ABORT_HOLD_MS,
+                                                          "aborts": {str(ws): k for ws, k in zip(starts, pt["aborts"])}})
+
+
+def paced_exchange(run, port, rate, t0, end, server_params):
+    """server_paced with `server_params` on `port`; client_paced at `rate` per second from t0 to end, one request each."""
+    run.start("server", "server_paced", dict(server_params, ip=SERVER_IP, port=port,
+                                             seconds=round((end - time.time_ns()) / 1e9 + 2, 1)), "server")
+    run.run("client", "client_paced", {"server_ip": SERVER_IP, "port": port, "rate": rate, "start_at_ns": t0,
                                         "end_ns": end, "gap": PACED_GAP, "request": [100, 200], "workers": 8}, "client",
             timeout=80)
     run.wait_all(timeout=30)
@@ -1379,12 +1384,7 @@ def run_slow(run, pt):
     t0, starts = paced_windows(pt)
     end = starts[-1] + int((PACED_GAP[1] + 30 / pt["rate"]) * 1e9)
     delays = [[ws if i else 0, ms] for i, (ws, ms) in enumerate(zip(starts, pt["delays"]))]
-    run.start("server", "server_paced", {"ip": SERVER_IP, "port": SLOW_PORT, "delays": delays,
-                                          "seconds": round((end - time.time_ns()) / 1e9 + 2, 1)}, "server")
-    run.run("client", "client_paced", {"server_ip": SERVER_IP, "port": SLOW_PORT, "rate": pt["rate"], "start_at_ns": t0,
-                                        "end_ns": end, "gap": PACED_GAP, "request": [100, 200], "workers": 8}, "client",
-            timeout=80)
-    run.wait_all(timeout=30)
+    paced_exchange(run, SLOW_PORT, pt["rate"], t0, end, {"delays": delays})
 
 
 def p90(values):

@@ -23,7 +23,7 @@ Usage: middlebox.py --a tunA --b tunB --client-dev tw-rc --server-dev tw-rs --id
 """
 import argparse, json, os, random, select, signal, socket, struct, sys, time
 
-from relay import open_tun
+from relay import open_tun, waiting
 from roles import checksum
 
 SYN, FIN, RST, ACK = 0x02, 0x01, 0x04, 0x10
@@ -136,11 +136,7 @@ def main():
         while not stop[0] and time.monotonic() < deadline:
             readable, _, _ = select.select([fa, fb], [], [], 0.02)
             for fd in readable:
-                for _ in range(64):
-                    try:
-                        pkt = os.read(fd, 65535)
-                    except BlockingIOError:
-                        break
+                for pkt in waiting(fd):
                     p = parse(pkt)
                     if p is not None:
                         src, dst, sp, dp, seq, ack, flags, plen, ttl, pid = p

@@ -36,6 +36,15 @@ def describe(pkt):
     return d
 
 
+def waiting(fd, most=64):
+    """The packets a non-blocking TUN device holds now, at most `most`."""
+    for _ in range(most):
+        try:
+            yield os.read(fd, 65535)
+        except BlockingIOError:
+            return
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", required=True)
@@ -65,11 +74,7 @@ def main():
             timeout = 0.2 if not held else max(0.0, held[0][0] - time.monotonic())
             readable, _, _ = select.select([fa, fb], [], [], min(timeout, 0.2))
             for fd in readable:
-                for _ in range(64):
-                    try:
-                        pkt = os.read(fd, 65535)
-                    except BlockingIOError:
-                        break
+                for pkt in waiting(fd):
                     if fd == fa and args.loss > 0 and rnd.random() < args.loss:
                         stats["dropped"] += 1
                         log.write(json.dumps({"event": "drop", "t_ns": time.time_ns(), "direction": "a->b",
