@@ -6,7 +6,7 @@ import io.tcpwatch.agent.kafka.KafkaClientOptions;
 import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
-import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.time.Duration;
 import java.util.Properties;

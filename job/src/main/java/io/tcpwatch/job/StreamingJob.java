@@ -2,13 +2,13 @@ package io.tcpwatch.job;
 
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
-import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.kafka.DeadLetterSplit;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import io.tcpwatch.job.time.ObserverClockOffsets;
-import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import java.util.List;

@@ -1,37 +1,29 @@
 package io.tcpwatch.job;
 
-import io.tcpwatch.job.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.ConnectionEvent;
 import io.tcpwatch.job.fleet.EpisodeFunction;
-import io.tcpwatch.job.fleet.FleetConfig;
-import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.core.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.fleet.rules.FleetRules;
 import io.tcpwatch.job.fleet.FleetStatsFunction;
-import io.tcpwatch.job.fleet.PairStats;
+import io.tcpwatch.core.fleet.PairStats;
 import io.tcpwatch.job.fleet.PairStatsFunction;
 import io.tcpwatch.job.fleet.VantageDedup;
-import io.tcpwatch.job.fleet.rules.AcceptBacklogOverflowRule;
-import io.tcpwatch.job.fleet.rules.ConnectionLimitRule;
-import io.tcpwatch.job.fleet.rules.FleetRule;
-import io.tcpwatch.job.fleet.rules.PortExhaustionRiskRule;
-import io.tcpwatch.job.fleet.rules.ReconnectStormRule;
-import io.tcpwatch.job.fleet.rules.RetransmissionSurgeRule;
-import io.tcpwatch.job.fleet.rules.RstStormRule;
-import io.tcpwatch.job.fleet.rules.SlowResponsesRule;
-import io.tcpwatch.job.fleet.rules.SynFloodRule;
 import io.tcpwatch.job.health.AgentLoss;
 import io.tcpwatch.job.health.AgentLossFunction;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.health.ClockConfidenceFunction;
 import io.tcpwatch.job.health.ConfidenceFunction;
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.record.LateSegment;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.job.time.ClockOffset;
-import io.tcpwatch.job.tracker.ConnKey;
+import io.tcpwatch.core.connection.ConnKey;
 import io.tcpwatch.job.tracker.ConnectionTracker;
-import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
-import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -73,19 +65,11 @@ public final class TcpwatchJob {
     public record Outputs(DataStream<Detection> detections, DataStream<ConnectionRecord> connections,
                           DataStream<FleetStats> fleetStats, DataStream<LateSegment> lateSegments) {}
 
-    /** Fleet rules per server endpoint. */
-    public static final List<FleetRule<FleetStats>> SERVER_RULES = List.of(new RstStormRule(), new SynFloodRule(),
-            new AcceptBacklogOverflowRule(), new ConnectionLimitRule(), new ReconnectStormRule(), new SlowResponsesRule());
-
-    /** Fleet rules per client→server pair. */
-    public static final List<FleetRule<PairStats>> PAIR_RULES = List.of(new PortExhaustionRiskRule(),
-            new RetransmissionSurgeRule());
-
     private TcpwatchJob() {}
 
     /** A segment's event time: its capture timestamp, in ms. */
     public static long eventTimeMs(Segment s) {
-        return Math.floorDiv(s.tsNanos, 1_000_000L);
+        return Tracker.eventTimeMs(s);
     }
 
     /** Event time is the capture timestamp; watermarks tolerate {@code outOfOrderness} and idle inputs. */
@@ -124,12 +108,12 @@ public final class TcpwatchJob {
         DataStream<FleetStats> fleetStats = events
                 .keyBy(e -> e.server)
                 // events wait for the reject window, handshakes for their verdict (stamped with their SYN)
-                .process(FleetStatsFunction.of(fleet, tracker.rejectWindow.plus(tracker.handshakeVerdict)))
+                .process(new FleetStatsFunction(fleet, tracker.fleetDelay()))
                 .name("fleet stats")
                 .uid("fleet-stats");
         DataStream<Detection> serverDetections = fleetStats
                 .keyBy(w -> w.server)
-                .process(new EpisodeFunction<>(SERVER_RULES, fleet))
+                .process(new EpisodeFunction<>(FleetRules.SERVER, fleet))
                 .name("server rules")
                 .uid("server-rules");
 
@@ -141,7 +125,7 @@ public final class TcpwatchJob {
                 .name("pair stats")
                 .uid("pair-stats")
                 .keyBy(PairStats::pair)
-                .process(new EpisodeFunction<>(PAIR_RULES, fleet))
+                .process(new EpisodeFunction<>(FleetRules.PAIR, fleet))
                 .name("pair rules")
                 .uid("pair-rules");
 

@@ -1,37 +1,32 @@
 package io.tcpwatch.job.analyze;
 
+import io.tcpwatch.core.fleet.FleetStatsJson;
 import io.tcpwatch.agent.capture.CaptureFileException;
-import io.tcpwatch.agent.capture.CaptureFileReader;
 import io.tcpwatch.agent.cli.ProgressBar;
 import io.tcpwatch.agent.parse.TunnelPorts;
-import io.tcpwatch.job.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetOptions;
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.record.RecordJson;
-import io.tcpwatch.job.source.CaptureFileFormat;
-import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.LateSegment;
+import io.tcpwatch.core.local.LocalPipeline;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.record.RecordJson;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tcpwatch analyze}: the job graph on capture files, in a local Flink environment, with a
- * report that answers "why are these connections resetting?".
+ * {@code tcpwatch analyze}: the job's logic on capture files ({@link LocalPipeline}: the same steps,
+ * in one thread, without a cluster), streaming, with a report that answers "why are these connections
+ * resetting?".
  */
 @Command(name = "analyze",
         mixinStandardHelpOptions = true,
@@ -39,7 +34,7 @@ import picocli.CommandLine.Parameters;
         usageHelpAutoWidth = true,
         description = {
             "Why are these connections resetting? Diagnose pcap/pcapng files.",
-            "%nThe tcpwatch job runs on the files in a local Flink environment; the report gives the",
+            "%nThe tcpwatch job's logic runs on the files in this process; the report gives the",
             "diagnosis, a summary per server, and the detections with evidence and Wireshark filters."},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -49,7 +44,11 @@ import picocli.CommandLine.Parameters;
             "  6  a capture file is damaged part-way (the readable part was analyzed)"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "pcap or pcapng files (µs or ns).")
+    /** How far segments may come out of capture-time order, as in the job. */
+    static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(2);
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "pcap or pcapng files (µs or ns), merged by time; - reads standard input.")
     List<Path> files;
 
     @Option(names = "--observer", paramLabel = "ID", defaultValue = "capture",
@@ -79,44 +78,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2",
-            description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
     private boolean showProgress() {
         return !noProgress && System.console() != null;
     }
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        // read every file once first: unreadable files stop here, damage is reported with the results
-        List<String> damage = new ArrayList<>();
-        long frames = 0;
-        long firstNs = Long.MAX_VALUE;
-        long lastNs = Long.MIN_VALUE;
-        for (Path f : files) {
-            long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
-            try (CaptureFileReader r = CaptureFileReader.open(f)) {
-                frames += r.read((iface, ts, buf, off, cap, orig) -> {
-                    span[0] = Math.min(span[0], ts);
-                    span[1] = Math.max(span[1], ts);
-                });
-                if (r.damage() != null) {
-                    damage.add(r.damage());
-                }
-            } catch (CaptureFileException e) {
-                err.println("tcpwatch analyze: " + e.getMessage() + ".");
-                return 5;
-            }
-            firstNs = Math.min(firstNs, span[0]);
-            lastNs = Math.max(lastNs, span[1]);
-        }
-        if (parallelism < 1) {
-            err.println("tcpwatch analyze: --parallelism must be at least 1.");
-            return 2;
-        }
         TunnelPorts tunnelPorts;
         try {
             tunnelPorts = TunnelPorts.of(tunnelPortSpecs);
@@ -124,51 +93,116 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: --tunnel-port " + e.getMessage() + ".");
             return 2;
         }
-
-        TrackerConfig config = trackerOptions.config();
-        FleetConfig fleet = fleetOptions.config();
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_PORT, "0");
-        // Flink unpacks its RPC system (a 21 MB jar) into its temporary directory and leaves it there:
-        // give it one of this run's own, removed when the run ends
-        Path flinkTmp = Files.createTempDirectory("tcpwatch-analyze-");
-        conf.set(CoreOptions.TMP_DIRS, flinkTmp.toString());
-        long totalBytes = 0;
-        for (Path f : files) {
-            totalBytes += Files.size(f);
+        AnalyzeReport report = new AnalyzeReport();
+        LocalPipeline.Sink sink = json || connections || fleetStats ? jsonLines(out) : report;
+        Span span = new Span();
+        LocalPipeline pipeline = new LocalPipeline(trackerOptions.config(), fleetOptions.config(), OUT_OF_ORDERNESS,
+                new Counting(sink, span));
+        List<String> damage;
+        long frames;
+        try (CaptureInputs in = CaptureInputs.open(files, observer, tunnelPorts);
+             ProgressBar bar = showProgress() ? new ProgressBar(err, totalBytes(), in::position, in::frames) : null) {
+            in.forEach(s -> {
+                span.add(s.tsNanos);
+                pipeline.accept(s);
+            });
+            pipeline.finish();
+            damage = in.damage();
+            frames = in.frames();
+        } catch (CaptureFileException e) {
+            err.println("tcpwatch analyze: " + e.getMessage() + ".");
+            return 5;
         }
-        LocalAnalysis.Result result;
-        try (ProgressBar bar = showProgress() ? new ProgressBar(err, totalBytes,
-                CaptureFileFormat.LOCAL_BYTES_READ::get, CaptureFileFormat.LOCAL_FRAMES_READ::get) : null) {
-            result = LocalAnalysis.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf),
-                    files, observer, config, fleet, tunnelPorts);
-        } finally {
-            FileUtils.deleteDirectory(flinkTmp.toFile());
-        }
-        List<Detection> detections = result.detections();
-        List<ConnectionRecord> records = result.connections();
-
-        if (json || connections || fleetStats) {
-            if (json) {
-                detections.forEach(d -> out.println(RecordJson.detection(d)));
-            }
-            if (connections) {
-                records.forEach(r -> out.println(RecordJson.connection(r)));
-            }
-            if (fleetStats) {
-                result.fleetStats().forEach(w -> out.println(RecordJson.fleetStats(w)));
-            }
-        } else {
-            String header = String.format("tcpwatch analyze: %d file%s, %,d packets, %,d connections, %s → %s (%.1f s), observer '%s'",
-                    files.size(), files.size() == 1 ? "" : "s", frames, records.size(),
-                    frames == 0 ? "-" : Instant.ofEpochSecond(0, firstNs), frames == 0 ? "-" : Instant.ofEpochSecond(0, lastNs),
-                    frames == 0 ? 0.0 : (lastNs - firstNs) / 1e9, observer);
-            out.print(AnalyzeReport.render(header, detections, records, result.fleetStats()));
+        if (sink == report) {
+            out.print(report.render(header(frames, report.connections(), span)));
         }
         out.flush();
+        if (span.late > 0) {
+            err.printf("tcpwatch analyze: %,d segments came more than %d s out of capture-time order and were left out.%n",
+                    span.late, OUT_OF_ORDERNESS.toSeconds());
+        }
         for (String d : damage) {
             err.println("tcpwatch analyze: " + d + ".");
         }
         return damage.isEmpty() ? 0 : 6;
+    }
+
+    private String header(long frames, long records, Span span) {
+        boolean none = span.first == Long.MAX_VALUE;
+        return String.format("tcpwatch analyze: %d file%s, %,d packets, %,d connections, %s → %s (%.1f s), observer '%s'",
+                files.size(), files.size() == 1 ? "" : "s", frames, records,
+                none ? "-" : Instant.ofEpochSecond(0, span.first), none ? "-" : Instant.ofEpochSecond(0, span.last),
+                none ? 0.0 : (span.last - span.first) / 1e9, observer);
+    }
+
+    private long totalBytes() {
+        return files.stream().filter(f -> !f.toString().equals("-")).mapToLong(f -> f.toFile().length()).sum();
+    }
+
+    /** The records asked for, one JSON line each, as they are made. */
+    private LocalPipeline.Sink jsonLines(PrintStream out) {
+        return new LocalPipeline.Sink() {
+            @Override
+            public void detection(Detection d) {
+                if (json) {
+                    out.println(RecordJson.detection(d));
+                }
+            }
+
+            @Override
+            public void connection(ConnectionRecord r) {
+                if (connections) {
+                    out.println(RecordJson.connection(r));
+                }
+            }
+
+            @Override
+            public void fleetStats(FleetStats w) {
+                if (fleetStats) {
+                    out.println(FleetStatsJson.of(w));
+                }
+            }
+
+            @Override
+            public void late(LateSegment l) {
+                // counted
+            }
+        };
+    }
+
+    /** The capture's first and last segment time, and the segments that came too late to be applied. */
+    private static final class Span {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long late;
+
+        void add(long tsNs) {
+            first = Math.min(first, tsNs);
+            last = Math.max(last, tsNs);
+        }
+    }
+
+    /** Passes everything on to {@code sink}, counting late segments. */
+    private record Counting(LocalPipeline.Sink sink, Span span) implements LocalPipeline.Sink {
+        @Override
+        public void detection(Detection d) {
+            sink.detection(d);
+        }
+
+        @Override
+        public void connection(ConnectionRecord r) {
+            sink.connection(r);
+        }
+
+        @Override
+        public void fleetStats(FleetStats w) {
+            sink.fleetStats(w);
+        }
+
+        @Override
+        public void late(LateSegment l) {
+            span.late++;
+            sink.late(l);
+        }
     }
 }

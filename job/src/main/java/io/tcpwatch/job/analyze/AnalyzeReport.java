@@ -1,29 +1,30 @@
 package io.tcpwatch.job.analyze;
 
+import io.tcpwatch.core.record.Endpoints;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.tcpwatch.job.fleet.FleetStats;
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.record.DetectionType;
-import io.tcpwatch.job.record.EpisodeStatus;
-import io.tcpwatch.job.record.RecordJson;
-import io.tcpwatch.job.record.RstCause;
-import io.tcpwatch.job.record.Severity;
-import io.tcpwatch.job.rules.Detections;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.DetectionType;
+import io.tcpwatch.core.record.EpisodeStatus;
+import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.core.record.RstCause;
+import io.tcpwatch.core.record.Severity;
+import io.tcpwatch.core.local.LocalPipeline;
+import io.tcpwatch.core.record.LateSegment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The report a person reads top to bottom: the diagnosis (fleet-wide episodes first, then root
@@ -31,51 +32,189 @@ import java.util.stream.Collectors;
  * only of those causes or of normal closes folded under them; normal symptoms said to be normal), a summary per
  * server endpoint (with the peak of concurrently established connections from the fleet windows),
  * then the detections by type with explanation, evidence and Wireshark filter.
+ *
+ * <p>Records are taken one at a time as the pipeline makes them and kept as aggregates: per group of
+ * findings its count, its earliest detection and a few examples; per server its connection states;
+ * fleet episodes at their worst. Memory grows with servers, kinds of findings and open connections,
+ * not with the length of the capture.
  */
-final class AnalyzeReport {
+final class AnalyzeReport implements LocalPipeline.Sink {
     private static final int EXAMPLES = 3;
     private static final JsonFactory JSON = JsonFactory.builder().build();
     /** An RST storm's count of one cause in its evidence: {@code "cause_X":n}. */
     private static final Pattern STORM_CAUSE = Pattern.compile("\"cause_([A-Z_]+)\":(\\d+)");
 
-    private AnalyzeReport() {}
+    AnalyzeReport() {}
 
-    /** One group of findings: a type (and RST cause) at one server. */
-    private record Finding(DetectionType type, RstCause cause, String server, List<Detection> detections) {
-        /** Connections hurt: per-connection detections come one per connection incarnation. */
-        long clients() {
-            return detections.size();
+    /** Detections of one kind (a type, and an RST cause) kept as a count and the earliest few. */
+    private static final class Examples {
+        long count;
+        final List<Detection> earliest = new ArrayList<>();
+
+        void add(Detection d) {
+            count++;
+            int at = 0;
+            while (at < earliest.size() && earliest.get(at).startNs <= d.startNs) {
+                at++;
+            }
+            if (at < EXAMPLES) {
+                earliest.add(at, d);
+                if (earliest.size() > EXAMPLES) {
+                    earliest.remove(EXAMPLES);
+                }
+            }
+        }
+
+        Detection first() {
+            return earliest.get(0);
         }
     }
 
+    /** One group of findings: a type (and RST cause) at one server. */
+    private record Finding(DetectionType type, RstCause cause, String server, Examples detections) {
+        /** Connections hurt: per-connection detections come one per connection incarnation. */
+        long clients() {
+            return detections.count;
+        }
+    }
+
+    /** A server's connections by Zeek state, and their retransmissions. */
+    private static final class ServerLine {
+        long conns;
+        long sf;
+        long rej;
+        long rsto;
+        long rstr;
+        long retransmissions;
+        long peakConcurrency;
+        double slowestP90 = -1;
+    }
+
+    /** A zero-window stall's client host and time, for folding a retransmission surge under it. */
+    private record Stall(String server, String clientHost, long startNs, long endNs) {}
+
+    private final Map<String, Finding> groups = new LinkedHashMap<>();
+    private final Map<String, Examples> byType = new TreeMap<>();
+    private final Map<String, ServerLine> servers = new TreeMap<>();
+    private final Map<String, Detection> worstOfEpisode = new LinkedHashMap<>();
+    private final List<Stall> stalls = new ArrayList<>();
+    /** SYN retransmits held until their connection ends: a collision reported meanwhile makes them part of it. */
+    private final Map<String, Detection> heldSynRetransmits = new HashMap<>();
+    private long connections;
+    private long perConnection;
+
+    /** The whole report of {@code detections}, {@code connections} and {@code fleetStats}. */
     static String render(String header, List<Detection> detections, List<ConnectionRecord> connections,
                          List<FleetStats> fleetStats) {
+        AnalyzeReport report = new AnalyzeReport();
+        detections.forEach(report::detection);
+        connections.forEach(report::connection);
+        fleetStats.forEach(report::fleetStats);
+        return report.render(header);
+    }
+
+    /** Connection records taken so far. */
+    long connections() {
+        return connections;
+    }
+
+    @Override
+    public void detection(Detection d) {
+        if (d.status != null) {
+            episode(d);
+            return;
+        }
+        String conn = d.client + "|" + d.server;
+        if (is(d, DetectionType.SYN_RETRANSMIT)) {
+            Detection before = heldSynRetransmits.put(conn, d);
+            if (before != null) {
+                perConnectionFinding(before);
+            }
+            return;
+        }
+        if (is(d, DetectionType.PORT_REUSE_COLLISION)) {
+            // a collision's SYN retransmit is part of the collision, not a second root cause
+            Detection held = heldSynRetransmits.get(conn);
+            if (held != null && held.startNs == d.startNs) {
+                heldSynRetransmits.remove(conn);
+            }
+        }
+        perConnectionFinding(d);
+    }
+
+    @Override
+    public void connection(ConnectionRecord r) {
+        connections++;
+        Detection held = heldSynRetransmits.remove(r.client() + "|" + r.server());
+        if (held != null) {
+            perConnectionFinding(held);
+        }
+        ServerLine line = servers.computeIfAbsent(r.server(), k -> new ServerLine());
+        line.conns++;
+        switch (r.connState) {
+            case "SF" -> line.sf++;
+            case "REJ" -> line.rej++;
+            case "RSTO" -> line.rsto++;
+            case "RSTR" -> line.rstr++;
+            default -> { }
+        }
+        line.retransmissions += r.retransmissions;
+    }
+
+    @Override
+    public void fleetStats(FleetStats w) {
+        ServerLine line = servers.computeIfAbsent(w.server, k -> new ServerLine());
+        line.peakConcurrency = Math.max(line.peakConcurrency, w.concurrencyHighWater);
+        if (w.responses > 0) { // response time: the slowest window's 90th percentile, request → server's first byte
+            line.slowestP90 = Math.max(line.slowestP90, w.responseP90Ms);
+        }
+    }
+
+    @Override
+    public void late(LateSegment l) {
+        // counted by the caller
+    }
+
+    private void perConnectionFinding(Detection d) {
+        perConnection++;
+        groups.computeIfAbsent(d.type + "|" + d.cause + "|" + d.server,
+                k -> new Finding(DetectionType.of(d.type), d.cause == null ? null : RstCause.of(d.cause), d.server,
+                        new Examples())).detections().add(d);
+        byType.computeIfAbsent(d.cause == null ? d.type : d.type + " / " + d.cause, k -> new Examples()).add(d);
+        if (is(d, DetectionType.ZERO_WINDOW_STALL) && d.client != null) {
+            stalls.add(new Stall(d.server, Endpoints.host(d.client), d.startNs, d.endNs));
+        }
+    }
+
+    /**
+     * Fleet episodes, each once (its id): the report it was worst in (severity, then the latest).
+     */
+    private void episode(Detection d) {
+        if (d.status.equals(EpisodeStatus.RESOLVED.name())) {
+            return;
+        }
+        worstOfEpisode.merge(d.id, d, (a, b) -> Severity.rank(b.severity) > Severity.rank(a.severity)
+                || (Severity.rank(b.severity) == Severity.rank(a.severity) && b.endNs >= a.endNs) ? b : a);
+    }
+
+    /** The report of everything taken. */
+    String render(String header) {
+        heldSynRetransmits.values().forEach(this::perConnectionFinding);
+        heldSynRetransmits.clear();
         StringBuilder out = new StringBuilder();
         out.append(header).append("\n\n");
-
-        // a collision's SYN retransmit is part of the collision, not a second root cause
-        Set<String> collisions = detections.stream().filter(d -> is(d, DetectionType.PORT_REUSE_COLLISION))
-                .map(d -> d.client + "|" + d.server + "|" + d.startNs).collect(Collectors.toSet());
-        Map<String, Finding> groups = new LinkedHashMap<>();
-        List<Detection> perConnection = detections.stream().filter(d -> d.status == null).toList();
-        for (Detection d : perConnection) {
-            if (is(d, DetectionType.SYN_RETRANSMIT) && collisions.contains(d.client + "|" + d.server + "|" + d.startNs)) {
-                continue;
-            }
-            groups.computeIfAbsent(d.type + "|" + d.cause + "|" + d.server,
-                    k -> new Finding(DetectionType.of(d.type), d.cause == null ? null : RstCause.of(d.cause), d.server,
-                            new ArrayList<>())).detections().add(d);
-        }
         List<Finding> faults = groups.values().stream().filter(f -> !Remedies.isNormal(f.type(), f.cause()))
                 .sorted(Comparator.comparingLong(Finding::clients).reversed()).toList();
         List<Finding> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause())).toList();
 
         out.append("Diagnosis\n");
-        List<Detection> episodes = new ArrayList<>(worstOfEachEpisode(detections));
+        List<Detection> episodes = new ArrayList<>(worstOfEpisode.values().stream()
+                .sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(DetectionType.of(d.type)))
+                        .thenComparingLong(d -> d.startNs)).toList()); // causes before symptoms, then by start
         // an RST storm whose resets are all findings below, or normal closes, is their sum, not a cause of its own;
         // a retransmission surge during zero-window stalls is the sender's window probes, not loss
         List<Detection> explained = episodes.stream().filter(e -> (is(e, DetectionType.RST_STORM) && explainedStorm(e, faults))
-                || (is(e, DetectionType.RETRANSMISSION_SURGE) && stalledDuring(e, detections))).toList();
+                || (is(e, DetectionType.RETRANSMISSION_SURGE) && stalledDuring(e))).toList();
         episodes.removeAll(explained);
         if (faults.isEmpty() && episodes.isEmpty()) {
             out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
@@ -90,7 +229,7 @@ final class AnalyzeReport {
             out.append("     Wireshark: ").append(filterOf(e)).append('\n');
         }
         for (Finding f : faults) {
-            Detection first = f.detections().get(0);
+            Detection first = f.detections().first();
             out.append(String.format("  %d. %s — %d connection%s to %s%n", rank++, Remedies.title(f.type(), f.cause()),
                     f.clients(), f.clients() == 1 ? "" : "s", f.server()));
             out.append("     ").append(first.explanation).append('\n');
@@ -118,66 +257,37 @@ final class AnalyzeReport {
         }
 
         out.append("\nServers\n");
-        Map<String, Long> peak = fleetStats.stream().collect(Collectors.toMap(w -> w.server, w -> w.concurrencyHighWater,
-                Math::max));
-        // response time: the slowest 10 s window's 90th percentile, client's request → server's first byte
-        Map<String, Double> slowest = fleetStats.stream().filter(w -> w.responses > 0).collect(Collectors.toMap(
-                w -> w.server, w -> w.responseP90Ms, Math::max));
         out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s %10s %13s%n", "endpoint", "conns", "SF", "REJ", "RSTO",
                 "RSTR", "other", "retrans", "peak conc", "resp p90 ms"));
-        Map<String, List<ConnectionRecord>> byServer = connections.stream().collect(Collectors.groupingBy(
-                ConnectionRecord::server, TreeMap::new, Collectors.toList()));
-        byServer.entrySet().stream().sorted(Comparator.comparingInt(e -> -e.getValue().size())).limit(20).forEach(e -> {
-            List<ConnectionRecord> rs = e.getValue();
-            long sf = count(rs, "SF");
-            long rej = count(rs, "REJ");
-            long rsto = count(rs, "RSTO");
-            long rstr = count(rs, "RSTR");
-            Double p90 = slowest.get(e.getKey());
-            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d %13s%n", e.getKey(), rs.size(), sf, rej, rsto, rstr,
-                    rs.size() - sf - rej - rsto - rstr, rs.stream().mapToLong(r -> r.retransmissions).sum(),
-                    peak.getOrDefault(e.getKey(), 0L), p90 == null ? "—" : String.format("%.1f", p90)));
+        List<Map.Entry<String, ServerLine>> withConnections = servers.entrySet().stream().filter(e -> e.getValue().conns > 0)
+                .sorted(Comparator.comparingLong(e -> -e.getValue().conns)).toList();
+        withConnections.stream().limit(20).forEach(e -> {
+            ServerLine l = e.getValue();
+            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d %13s%n", e.getKey(), l.conns, l.sf, l.rej, l.rsto,
+                    l.rstr, l.conns - l.sf - l.rej - l.rsto - l.rstr, l.retransmissions, l.peakConcurrency,
+                    l.slowestP90 < 0 ? "—" : String.format("%.1f", l.slowestP90)));
         });
-        if (byServer.size() > 20) {
-            out.append(String.format("  … and %d more endpoints (--connections lists every connection)%n", byServer.size() - 20));
+        if (withConnections.size() > 20) {
+            out.append(String.format("  … and %d more endpoints (--connections lists every connection)%n", withConnections.size() - 20));
         }
 
         out.append("\nDetections by type\n");
-        if (perConnection.isEmpty()) {
+        if (perConnection == 0) {
             out.append("  none\n");
         }
-        Map<String, List<Detection>> byType = perConnection.stream().collect(Collectors.groupingBy(
-                d -> d.cause == null ? d.type : d.type + " / " + d.cause, TreeMap::new, Collectors.toList()));
         byType.forEach((type, ds) -> {
-            out.append(String.format("  %s (%d)%n", type, ds.size()));
-            ds.stream().sorted(Comparator.comparingLong(d -> d.startNs)).limit(EXAMPLES).forEach(d -> {
+            out.append(String.format("  %s (%d)%n", type, ds.count));
+            ds.earliest.forEach(d -> {
                 out.append(String.format("    %s  %s → %s%s%n", RecordJson.isoMillis(d.startNs), d.client, d.server,
                         d.origin == null ? "" : "  (origin " + d.origin + ")"));
                 out.append("      ").append(d.explanation).append('\n');
                 out.append("      evidence: ").append(d.evidenceJson).append('\n');
             });
-            if (ds.size() > EXAMPLES) {
-                out.append(String.format("    … %d more (--json prints them all)%n", ds.size() - EXAMPLES));
+            if (ds.count > EXAMPLES) {
+                out.append(String.format("    … %d more (--json prints them all)%n", ds.count - EXAMPLES));
             }
         });
         return out.toString();
-    }
-
-    /**
-     * Fleet episodes, each once (its id): the report it was worst in (severity, then the latest),
-     * causes before symptoms ({@link Remedies#FLEET_ORDER}), then by start.
-     */
-    private static List<Detection> worstOfEachEpisode(List<Detection> detections) {
-        Map<String, Detection> worst = new LinkedHashMap<>();
-        for (Detection d : detections) {
-            if (d.status == null || d.status.equals(EpisodeStatus.RESOLVED.name())) {
-                continue;
-            }
-            worst.merge(d.id, d, (a, b) -> Severity.rank(b.severity) > Severity.rank(a.severity)
-                    || (Severity.rank(b.severity) == Severity.rank(a.severity) && b.endNs >= a.endNs) ? b : a);
-        }
-        return worst.values().stream().sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(DetectionType.of(d.type)))
-                .thenComparingLong(d -> d.startNs)).toList();
     }
 
     /**
@@ -195,10 +305,9 @@ final class AnalyzeReport {
     }
 
     /** A zero-window stall between the surge's client host and server overlapped it. */
-    private static boolean stalledDuring(Detection surge, List<Detection> detections) {
-        return detections.stream().anyMatch(d -> is(d, DetectionType.ZERO_WINDOW_STALL) && d.server.equals(surge.server)
-                && d.client != null && Detections.host(d.client).equals(surge.client)
-                && d.startNs < surge.endNs && d.endNs > surge.startNs);
+    private boolean stalledDuring(Detection surge) {
+        return stalls.stream().anyMatch(st -> st.server().equals(surge.server) && st.clientHost().equals(surge.client)
+                && st.startNs() < surge.endNs && st.endNs() > surge.startNs);
     }
 
     /** The storm's resets by cause, from its evidence ({@code cause_X}: n), the causes with none left out. */
@@ -219,12 +328,8 @@ final class AnalyzeReport {
 
     /** A display filter for every packet of the finding at its server. */
     private static String serverFilter(Finding f) {
-        String filter = Detections.endpointFilter(f.server());
+        String filter = Endpoints.endpointFilter(f.server());
         return f.type() == DetectionType.RST ? filter + " && tcp.flags.reset == 1" : filter;
-    }
-
-    private static long count(List<ConnectionRecord> rs, String state) {
-        return rs.stream().filter(r -> r.connState.equals(state)).count();
     }
 
     private static String filterOf(Detection d) {

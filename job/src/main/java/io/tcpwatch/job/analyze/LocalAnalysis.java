@@ -2,12 +2,12 @@ package io.tcpwatch.job.analyze;
 
 import io.tcpwatch.agent.parse.TunnelPorts;
 import io.tcpwatch.job.TcpwatchJob;
-import io.tcpwatch.job.fleet.FleetConfig;
-import io.tcpwatch.job.fleet.FleetStats;
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.job.source.CaptureFileFormat;
-import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +20,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * Capture files → the production job graph → detections and connection records, collected: what
- * {@code tcpwatch analyze} runs, on whatever environment it is given (local, or a test MiniCluster).
+ * Capture files → the production job graph → detections, connection records and fleet statistics,
+ * collected, on whatever environment it is given (a test MiniCluster, a benchmark's local
+ * environment): the job's side of the proof that {@code tcpwatch analyze}, which runs the same core
+ * without Flink, finds what the job finds.
  */
 public final class LocalAnalysis {
 
@@ -72,8 +74,12 @@ public final class LocalAnalysis {
         FileSource<Segment> source = FileSource.forRecordStreamFormat(new CaptureFileFormat(observer, tunnelPorts),
                 files.stream().map(f -> new org.apache.flink.core.fs.Path(f.toAbsolutePath().toUri()))
                         .toArray(org.apache.flink.core.fs.Path[]::new)).build();
-        DataStream<Segment> segments = env.fromSource(source,
-                TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files");
+        return run(env.fromSource(source, TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files"),
+                config, fleet);
+    }
+
+    /** The job graph on {@code segments} (with event timestamps and watermarks), its outputs collected. */
+    public static Result run(DataStream<Segment> segments, TrackerConfig config, FleetConfig fleet) throws Exception {
         TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config, fleet, TcpwatchJob.Health.NONE);
         DataStream<Outcome> all = graph.detections().map(Outcome::of).returns(Outcome.class)
                 .union(graph.connections().map(Outcome::of).returns(Outcome.class),

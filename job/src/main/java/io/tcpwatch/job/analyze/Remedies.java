@@ -1,7 +1,7 @@
 package io.tcpwatch.job.analyze;
 
-import io.tcpwatch.job.record.DetectionType;
-import io.tcpwatch.job.record.RstCause;
+import io.tcpwatch.core.record.DetectionType;
+import io.tcpwatch.core.record.RstCause;
 import java.util.List;
 
 /** What a person would try for each finding, in the report's diagnosis. */

@@ -1,5 +1,6 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.core.fleet.FleetConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;

@@ -1,55 +1,44 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.core.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.VantageOwners;
+import io.tcpwatch.job.state.FlinkStateStore;
+import io.tcpwatch.job.state.FlinkTimers;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-/**
- * Cross-vantage dedup, keyed by {@link ConnectionEvent#connectionId()} (server, client, ISN: the
- * same from both ends): when the client's and the server's agents both saw a connection, the first
- * agent to report it owns it and only its events pass. The agents' clocks may differ, so the
- * connection is remembered for {@code tolerance} of event time after its owner reported it closed.
- * One state entry and one timer per connection.
- */
+/** The core's {@link VantageOwners} keyed by connection: each connection counted once however many agents saw it. */
 public class VantageDedup extends KeyedProcessFunction<String, ConnectionEvent, ConnectionEvent> {
 
-    private final long toleranceMs;
+    private final Duration tolerance;
 
-    private transient ValueState<String> owner;
+    private transient VantageOwners owners;
     private transient Counter duplicates;
 
     public VantageDedup(Duration tolerance) {
-        this.toleranceMs = tolerance.toMillis();
+        this.tolerance = tolerance;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        owner = getRuntimeContext().getState(new ValueStateDescriptor<>("owner", String.class));
+        owners = new VantageOwners(tolerance, new FlinkStateStore(getRuntimeContext()));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateConnectionEvents");
     }
 
     @Override
-    public void processElement(ConnectionEvent e, Context ctx, Collector<ConnectionEvent> out) throws Exception {
-        String o = owner.value();
-        if (o == null) {
-            owner.update(e.observer);
-        } else if (!o.equals(e.observer)) {
+    public void processElement(ConnectionEvent e, Context ctx, Collector<ConnectionEvent> out) {
+        if (owners.onEvent(e, new FlinkTimers(ctx.timerService()))) {
+            out.collect(e);
+        } else {
             duplicates.inc(); // the other vantage point of the same connection
-            return;
         }
-        if (e.kind == ConnectionEvent.Kind.CLOSED) {
-            long forget = Math.max(Math.floorDiv(e.tsNs, 1_000_000L), ctx.timerService().currentWatermark()) + toleranceMs;
-            ctx.timerService().registerEventTimeTimer(forget);
-        }
-        out.collect(e);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ConnectionEvent> out) {
-        owner.clear();
+        owners.onTimer();
     }
 }

@@ -1,6 +1,6 @@
 package io.tcpwatch.job.health;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.job.time.ClockOffset;
 import io.tcpwatch.job.time.ObserverClockOffsets;
 import java.time.Duration;

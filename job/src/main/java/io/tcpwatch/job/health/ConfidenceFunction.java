@@ -1,6 +1,6 @@
 package io.tcpwatch.job.health;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

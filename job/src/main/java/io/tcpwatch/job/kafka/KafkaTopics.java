@@ -1,12 +1,14 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.core.fleet.FleetStatsJson;
+import io.tcpwatch.core.record.DeadLetter;
 import io.tcpwatch.job.TcpwatchJob;
-import io.tcpwatch.job.fleet.FleetStats;
+import io.tcpwatch.core.fleet.FleetStats;
 import io.tcpwatch.job.health.AgentReport;
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.record.LateSegment;
-import io.tcpwatch.job.record.RecordJson;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.LateSegment;
+import io.tcpwatch.core.record.RecordJson;
 import io.tcpwatch.job.time.ObserverWatermarks;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
@@ -152,7 +154,7 @@ public final class KafkaTopics {
 
     /** Fleet statistics, keyed by server endpoint. */
     public static KafkaSink<FleetStats> fleetStats(String deployment, String bootstrap, String topic, boolean exactlyOnce, Properties client) {
-        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, RecordJson::fleetStats),
+        return jsonSink(deployment, bootstrap, topic, new JsonRecordSerializer<FleetStats>(topic, w -> w.server, FleetStatsJson::of),
                 "fleet-stats", exactlyOnce, client);
     }
 

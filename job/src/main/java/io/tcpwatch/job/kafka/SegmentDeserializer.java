@@ -1,5 +1,6 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.core.record.DeadLetter;
 import io.tcpwatch.schema.RecordFormatException;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentDecoder;

@@ -1,40 +1,29 @@
 package io.tcpwatch.job.tracker;
 
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.ConnectionRecords;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.record.LateSegment;
-import io.tcpwatch.job.fleet.ConnectionEvent;
-import io.tcpwatch.job.record.ZeekConnState;
-import io.tcpwatch.job.record.ZeekConnState.Endpoint;
-import io.tcpwatch.job.rules.Detections;
-import io.tcpwatch.job.rules.HalfOpenRule;
-import io.tcpwatch.job.rules.PortReuseCollisionRule;
-import io.tcpwatch.job.rules.RstRule;
-import io.tcpwatch.job.rules.SynRetransmitRule;
-import io.tcpwatch.job.rules.UnansweredRequestRule;
-import io.tcpwatch.job.rules.ZeroWindowStallRule;
-import io.tcpwatch.job.tracker.TcpState.Event;
-import io.tcpwatch.schema.FlowKey;
+import io.tcpwatch.core.connection.ConnKey;
+import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.core.fleet.ConnectionEvent;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.LateSegment;
+import io.tcpwatch.core.tracker.Tracker;
+import io.tcpwatch.core.tracker.TrackerOutput;
+import io.tcpwatch.job.state.FlinkStateStore;
+import io.tcpwatch.job.state.FlinkTimers;
 import io.tcpwatch.schema.Segment;
-import io.tcpwatch.schema.TcpFlags;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Follows every connection of one observer's 4-tuple through {@link TcpState}, incarnation after
- * incarnation, and emits per-connection detections (main output) and one conn.log record per
- * incarnation ({@link #CONNECTIONS}). Event-time timers end handshakes (half-open), lingering
- * closes, idle connections and TIME_WAIT; when a story is over every piece of its state is cleared.
- * Segments behind the watermark go to {@link #LATE}, counted, never dropped silently.
+ * The core's {@link Tracker} keyed by observer and 4-tuple: its state in Flink keyed state, its
+ * deadlines as event-time timers, per-connection detections on the main output and connection
+ * records, late segments and connection events on side outputs; counted in Flink's metrics.
  */
 public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, Detection> {
 
@@ -44,19 +33,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
 
     private final TrackerConfig cfg;
 
-    private transient ValueState<Connection> conn;
-    private transient ValueState<TimeWait> timeWait;
+    private transient Tracker tracker;
+    private transient Outputs outputs;
     private transient Counter segmentsIn;
-    private transient Counter lateSegments;
-    private transient Map<String, Counter> lateByObserver;
-    private transient Map<String, Counter> detectionsByType;
-    private transient long openConnections;
-    /**
-     * The newest capture time this subtask has processed: how far its observers are known to have
-     * seen. A timer can fire later than that (at the end of a capture file the watermark jumps to
-     * the end of time), and what did not happen before it was not seen not to happen.
-     */
-    private transient long newestSegmentNs;
 
     public ConnectionTracker(TrackerConfig cfg) {
         this.cfg = cfg;
@@ -64,545 +43,66 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
 
     @Override
     public void open(OpenContext openContext) {
-        conn = getRuntimeContext().getState(new ValueStateDescriptor<>("connection", Connection.class));
-        timeWait = getRuntimeContext().getState(new ValueStateDescriptor<>("time-wait", TimeWait.class));
-        var metrics = getRuntimeContext().getMetricGroup();
+        tracker = new Tracker(cfg, new FlinkStateStore(getRuntimeContext()));
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
         segmentsIn = metrics.counter("segmentsIn");
-        lateSegments = metrics.counter("lateSegments");
-        lateByObserver = new HashMap<>();
-        metrics.gauge("openConnections", () -> openConnections);
-        detectionsByType = new HashMap<>();
+        metrics.gauge("openConnections", tracker::openConnections);
+        outputs = new Outputs(metrics);
     }
 
     @Override
-    public void processElement(Segment s, Context ctx, Collector<Detection> out) throws Exception {
+    public void processElement(Segment s, Context ctx, Collector<Detection> out) {
         segmentsIn.inc();
-        newestSegmentNs = Math.max(newestSegmentNs, s.tsNanos);
-        Long ts = ctx.timestamp();
-        long watermark = ctx.timerService().currentWatermark();
-        if (ts != null && ts < watermark) {
-            lateSegments.inc();
-            lateByObserver.computeIfAbsent(s.observer, o -> getRuntimeContext().getMetricGroup()
-                    .addGroup("observer", o).counter("lateSegments")).inc();
-            ctx.output(LATE, new LateSegment(s, watermark));
-            return;
-        }
-        Connection c = conn.value();
-        while (c != null && Math.floorDiv(s.tsNanos, 1_000_000L) >= dueMs(c)) {
-            // its timer is due before this segment in event time: act on it first, whenever the watermark comes
-            c = deadline(c, dueMs(c), ctx, out); // the handshake's verdict goes on, at most once; an end ends
-        }
-        if (c != null && startsNewIncarnation(c, s)) {
-            finish(c, s.tsNanos, "new incarnation", ctx, out);
-            c = null;
-        }
-        boolean opened = c == null;
-        if (opened) {
-            c = open(s);
-        }
-        boolean establishedBefore = c.establishedNs != 0;
-        step(c, s, c.isOrig(s.srcAddr, s.srcPort), out);
-        if (opened) { // after the first step: the event carries the ISN that identifies the connection
-            ctx.output(EVENTS, event(c, ConnectionEvent.Kind.OPENED, c.startNs));
-        }
-        if (!establishedBefore && c.establishedNs != 0) {
-            ctx.output(EVENTS, event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs));
-        }
-        if (!c.handshakeReported && c.firstSynNs != 0 && (c.establishedNs != 0 || c.rstSide != 0)) {
-            handshake(c, s.tsNanos, ctx); // completed or reset: known now
-        }
-        if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
-            closedEvent(c, s.tsNanos, ctx);
-        }
-        schedule(c, ctx);
-        conn.update(c);
+        tracker.onSegment(s, new FlinkTimers(ctx.timerService()), outputs.to(ctx, out));
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) throws Exception {
-        Connection c = conn.value();
-        if (c != null && c.timerAtMs == timestamp) {
-            long dueMs = dueMs(c);
-            if (dueMs > timestamp) { // the connection moved on since this timer was set
-                ctx.timerService().registerEventTimeTimer(dueMs);
-                c.timerAtMs = dueMs;
-                conn.update(c);
-            } else if (deadline(c, timestamp, ctx, out) != null) {
-                c.timerAtMs = 0; // this one has fired
-                schedule(c, ctx);
-                conn.update(c);
-            }
-        }
-        TimeWait tw = timeWait.value();
-        if (tw != null && tw.expiresNs <= timestamp * 1_000_000L) {
-            timeWait.clear();
-        }
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) {
+        tracker.onTimer(timestamp, new FlinkTimers(ctx.timerService()), outputs.to(ctx, out));
     }
 
-    /**
-     * A deadline has come ({@link #dueMs}): the handshake's verdict, after which the connection goes on
-     * (returned), or the end of the incarnation (null).
-     */
-    private Connection deadline(Connection c, long atMs, Context ctx, Collector<Detection> out) throws Exception {
-        if (verdictPending(c)) {
-            handshake(c, atMs * 1_000_000L, ctx);
-            return c;
-        }
-        expire(c, atMs, ctx, out);
-        return null;
-    }
+    /** The tracker's findings to this call's collector and side outputs, counted by kind. */
+    private static final class Outputs implements TrackerOutput {
+        private final MetricGroup metrics;
+        private final Counter lateSegments;
+        private final Map<String, Counter> lateByObserver = new HashMap<>();
+        private final Map<String, Counter> detectionsByType = new HashMap<>();
+        private Context ctx;
+        private Collector<Detection> out;
 
-    /** The handshake is neither complete nor reset and the fleet stage has not been told yet. */
-    private static boolean verdictPending(Connection c) {
-        return !c.handshakeReported && c.firstSynNs != 0 && c.establishedNs == 0 && c.rstSide == 0;
-    }
-
-    /** Tells the fleet stage how the handshake went, stamped with the first SYN's time. */
-    private void handshake(Connection c, long nowNs, Context ctx) {
-        ConnectionEvent e = event(c, ConnectionEvent.Kind.HANDSHAKE, c.firstSynNs);
-        e.wasEstablished = c.establishedNs != 0;
-        e.refused = !e.wasEstablished && c.rstSide != 0;
-        e.synRetransmits = c.synRetransmits;
-        e.portReuseCollision = c.portReuseCollision;
-        e.synAnswered = c.synAckNs != 0;
-        // what this subtask saw of its observers' time since the SYN/ACK (a timer may fire at the end of time)
-        long seenSinceSynAck = Math.min(nowNs, newestSegmentNs) - c.synAckNs;
-        e.statelessSynAck = !e.wasEstablished && !e.refused && e.synAnswered && c.synAckRetransmits == 0
-                && seenSinceSynAck >= cfg.synAckRtoFor(c.respTtl).toNanos();
-        e.clientTtl = c.origTtl;
-        ctx.output(EVENTS, e);
-        c.handshakeReported = true;
-    }
-
-    /** The incarnation's deadline has come ({@link #dueMs}): a handshake left half-open, a close, silence. */
-    private void expire(Connection c, long atMs, Context ctx, Collector<Detection> out) throws Exception {
-        long nowNs = atMs * 1_000_000L;
-        if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
-            c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
-            if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
-                emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
-                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
-            }
-            finish(c, nowNs, "half-open", ctx, out);
-        } else if (c.closedNs != 0) {
-            finish(c, nowNs, closeCause(c), ctx, out);
-        } else {
-            finish(c, nowNs, oneSided(c) ? "one-sided" : "idle expiry", ctx, out);
-        }
-    }
-
-    /** A SYN that cannot belong to the current incarnation starts the next one. */
-    private static boolean startsNewIncarnation(Connection c, Segment s) {
-        if (!s.has(TcpFlags.SYN) || s.has(TcpFlags.ACK) || s.has(TcpFlags.RST)) {
-            return false;
-        }
-        if (c.state.isOver() || !c.isOrig(s.srcAddr, s.srcPort)) {
-            return true;
-        }
-        return !c.handshakeSeen() || s.seq != c.origIsn;
-    }
-
-    /** A new incarnation: who originated it, and whether its SYN came into the previous one's TIME_WAIT. */
-    private Connection open(Segment s) throws Exception {
-        Connection c = new Connection();
-        c.observer = s.observer;
-        c.tunnel = s.tunnel;
-        c.ipVersion = s.ipVersion;
-        boolean srcIsOrig;
-        if (s.has(TcpFlags.SYN)) {
-            srcIsOrig = !s.has(TcpFlags.ACK); // a lone SYN/ACK means the SYN was missed
-        } else {
-            srcIsOrig = s.srcPort >= s.dstPort; // midstream: the ephemeral (higher) port is the client
-        }
-        c.history = srcIsOrig ? "" : "^"; // Zeek's mark: the roles are not the first segment's
-        c.origAddr = (srcIsOrig ? s.srcAddr : s.dstAddr).clone();
-        c.origPort = srcIsOrig ? s.srcPort : s.dstPort;
-        c.respAddr = (srcIsOrig ? s.dstAddr : s.srcAddr).clone();
-        c.respPort = srcIsOrig ? s.dstPort : s.srcPort;
-        c.startNs = s.tsNanos;
-        TimeWait tw = timeWait.value();
-        if (tw != null && s.tsNanos < tw.expiresNs) {
-            boolean newOrigIsLow = srcIsOrig == FlowKey.isForward(s);
-            boolean sameOriginator = tw.origIsLow == newOrigIsLow;
-            c.intoTimeWait = tw.responderHolds && sameOriginator;
-            c.previousCloseNs = tw.closedNs;
-            c.previousTimeWaitNs = tw.expiresNs - tw.closedNs;
-            timeWait.clear();
-        }
-        openConnections++;
-        return c;
-    }
-
-    /** One segment: detections that it completes, counters, the state machine. */
-    private void step(Connection c, Segment s, boolean fromOrig, Collector<Detection> out) {
-        int side = fromOrig ? 1 : 2;
-        boolean syn = s.has(TcpFlags.SYN);
-        boolean rst = s.has(TcpFlags.RST);
-        boolean fin = s.has(TcpFlags.FIN);
-        Event event = rst ? Event.RST : syn ? (s.has(TcpFlags.ACK) ? Event.SYN_ACK : Event.SYN)
-                : fin ? Event.FIN : s.payloadLen > 0 ? Event.DATA : Event.ACK;
-        long now = s.tsNanos;
-        request(c, s, fromOrig, now); // before the sequence numbers below move on
-
-        if (rst) {
-            Detection d = RstRule.classify(c, s, fromOrig, cfg);
-            if (d != null && c.rstCause == null) {
-                c.rstCause = d.cause;
-                c.rstOrigin = d.origin;
-            }
-            emit(d, out);
-            boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
-            if (challengeReply) {
-                c.origRstAfterChallenge = true;
-            } else if (c.rstSide == 0) {
-                c.rstSide = side;
-                c.rstNs = now;
-                // data the peer had sent beyond what this RST acknowledges crossed it on the wire
-                long peerNext = fromOrig ? c.respNextSeq : c.origNextSeq;
-                boolean peerKnown = fromOrig ? c.respNextKnown : c.origNextKnown;
-                if (s.has(TcpFlags.ACK) && peerKnown && after(peerNext, s.ack)
-                        && (fromOrig ? c.respBytes : c.origBytes) > 0) {
-                    c.dataAfterRstNs = fromOrig ? c.lastRespNs : c.lastOrigNs;
-                }
-                // after a FIN exchange a RST changes neither endpoint's state (Zeek: still SF; the history has r/R)
-                boolean finExchanged = c.origEndpoint == Endpoint.CLOSED && c.respEndpoint == Endpoint.CLOSED;
-                if (!finExchanged && fromOrig) {
-                    c.origEndpoint = Endpoint.RESET;
-                } else if (!finExchanged) {
-                    c.respEndpoint = Endpoint.RESET;
-                }
-            }
-        } else if (c.rstSide != 0 && side != c.rstSide && s.payloadLen > 0 && c.dataAfterRstNs == 0) {
-            c.dataAfterRstNs = now;
+        Outputs(MetricGroup metrics) {
+            this.metrics = metrics;
+            this.lateSegments = metrics.counter("lateSegments");
         }
 
-        // per direction: packets, bytes, retransmitted payload, TTL (an RST's sequence number says nothing of data)
-        long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
-        boolean advances = !rst;
-        int segments = segments(s.payloadLen, fromOrig ? c.respMss : c.origMss);
-        c.dataSegments += segments;
-        if (syn && s.mss > 0) {
-            if (fromOrig) {
-                c.origMss = s.mss;
-            } else {
-                c.respMss = s.mss;
-            }
-        }
-        if (!fromOrig && s.payloadLen > 0 && c.requestNs != 0 && c.firstResponseNs == 0) {
-            c.firstResponseNs = now; // the answer begins: time to first byte
-        }
-        if (fromOrig) {
-            c.origPkts++;
-            c.origBytes += s.payloadLen;
-            if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
-                c.history = History.scaled(c.history, true, 't', ++c.origRetransmits);
-                c.retransmittedSegments += segments;
-            }
-            if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
-                c.origNextSeq = seqEnd;
-                c.origNextKnown = true;
-            }
-            if (c.origTtl < 0 && !rst) {
-                c.origTtl = s.ttl;
-            }
-        } else {
-            c.respPkts++;
-            c.respBytes += s.payloadLen;
-            if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
-                c.history = History.scaled(c.history, false, 't', ++c.respRetransmits);
-                c.retransmittedSegments += segments;
-            }
-            if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
-                c.respNextSeq = seqEnd;
-                c.respNextKnown = true;
-            }
-            if (c.respTtl < 0 && !rst) {
-                c.respTtl = s.ttl;
-            }
+        Outputs to(Context ctx, Collector<Detection> out) {
+            this.ctx = ctx;
+            this.out = out;
+            return this;
         }
 
-        if (event == Event.SYN && fromOrig) {
-            if (c.firstSynNs == 0) {
-                c.firstSynNs = now;
-                c.origIsn = s.seq;
-                c.origEndpoint = Endpoint.SYN_SENT;
-            } else if (s.seq == c.origIsn) {
-                c.synRetransmits++;
-            }
-            c.lastSynNs = now;
-        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs != 0 && s.seq == c.respIsn) {
-            c.synAckRetransmits++; // the server keeps state for this handshake: no SYN cookie
-            if (c.establishedNs != 0) {
-                c.handshakeAckIgnored = true; // the client's ACK did not complete it: the accept queue was full
-            }
-        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs == 0) {
-            c.synAckNs = now;
-            c.respIsn = s.seq;
-            c.respEndpoint = Endpoint.SYN_ACK_SENT;
-            if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
-                emit(SynRetransmitRule.evaluate(c, now, true), out);
-                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, now, true), out);
-            }
-        } else if (event == Event.ACK && !fromOrig && c.state == TcpState.SYN_SENT
-                && s.ack != ((c.origIsn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
-            c.challengeAckSeen = true; // an ACK for another incarnation: TIME_WAIT or RFC 5961 challenge
-            c.challengeAck = s.ack;
-            c.challengeAckNs = now;
-        }
-        if (!syn && !rst) {
-            if (fromOrig && (c.origEndpoint == Endpoint.INACTIVE)) {
-                c.origEndpoint = Endpoint.PARTIAL;
-            } else if (!fromOrig && c.respEndpoint == Endpoint.INACTIVE) {
-                c.respEndpoint = Endpoint.PARTIAL;
-            }
+        @Override
+        public void detection(Detection d) {
+            detectionsByType.computeIfAbsent(d.type, t -> metrics.addGroup("detections").counter(t)).inc();
+            out.collect(d);
         }
 
-        zeroWindow(c, s, side, out);
+        @Override
+        public void connection(ConnectionRecord r) {
+            ctx.output(CONNECTIONS, r);
+        }
 
-        boolean secondFin = fin && c.firstFinSide != 0 && c.firstFinSide != side;
-        boolean finToSilentPeer = fin && (fromOrig ? c.respEndpoint : c.origEndpoint) == Endpoint.INACTIVE;
-        boolean acksLastFin = c.state == TcpState.CLOSING && !fin && s.has(TcpFlags.ACK) && side == c.firstFinSide;
-        if (fin) {
-            if (fromOrig && c.origFinNs == 0) {
-                c.origFinNs = now;
-            } else if (!fromOrig && c.respFinNs == 0) {
-                c.respFinNs = now;
-            }
-            if (c.firstFinSide == 0) {
-                c.firstFinSide = side;
-            }
-            if (!rst) {
-                if (fromOrig && c.origEndpoint != Endpoint.RESET) {
-                    c.origEndpoint = Endpoint.CLOSED;
-                } else if (!fromOrig && c.respEndpoint != Endpoint.RESET) {
-                    c.respEndpoint = Endpoint.CLOSED;
-                }
-            }
+        @Override
+        public void event(ConnectionEvent e) {
+            ctx.output(EVENTS, e);
         }
-        history(c, s, fromOrig, event);
 
-        TcpState before = c.state;
-        c.state = c.state.next(event, fromOrig, secondFin, acksLastFin);
-        if (c.closedNs == 0 && (c.state.isOver() || finToSilentPeer)) {
-            c.closedNs = now;
+        @Override
+        public void late(LateSegment l) {
+            lateSegments.inc();
+            lateByObserver.computeIfAbsent(l.segment.observer,
+                    o -> metrics.addGroup("observer", o).counter("lateSegments")).inc();
+            ctx.output(LATE, l);
         }
-        if (before == TcpState.SYN_RECEIVED && c.state != TcpState.SYN_RECEIVED && c.establishedNs == 0) {
-            c.establishedNs = now;
-            if (c.origEndpoint == Endpoint.SYN_SENT) {
-                c.origEndpoint = Endpoint.ESTABLISHED;
-            }
-            if (c.respEndpoint == Endpoint.SYN_ACK_SENT) {
-                c.respEndpoint = Endpoint.ESTABLISHED;
-            }
-        }
-        c.lastNs = now;
-        if (fromOrig) {
-            c.lastOrigNs = now;
-        } else {
-            c.lastRespNs = now;
-        }
-    }
-
-    /**
-     * The originator's request: its first byte, the moment the responder's stack acknowledged all of
-     * it, and whether the originator sent more after that (then it was not waiting for an answer).
-     */
-    private static void request(Connection c, Segment s, boolean fromOrig, long now) {
-        if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN) || c.requestMore) {
-            return;
-        }
-        boolean responderBytesUnseen = c.respNextKnown && (fromOrig ? s.has(TcpFlags.ACK) && after(s.ack, c.respNextSeq)
-                : after(s.seq, c.respNextSeq));
-        if (responderBytesUnseen) { // the responder sent bytes the capture missed: it answered
-            c.requestMore = true;
-            return;
-        }
-        if (fromOrig && s.payloadLen > 0) {
-            if (c.requestAckedNs != 0) {
-                c.requestMore = true; // a stream, or a second request: not one unanswered request
-            } else if (c.requestNs == 0) {
-                c.requestNs = now;
-            }
-        } else if (!fromOrig && c.requestNs != 0 && c.requestAckedNs == 0 && s.has(TcpFlags.ACK) && c.origNextKnown
-                && !after(c.origNextSeq, s.ack)) {
-            c.requestAckedNs = now;
-        }
-    }
-
-    /** Opens, counts and closes zero-window stalls; reports one when the window reopens. */
-    private void zeroWindow(Connection c, Segment s, int side, Collector<Detection> out) {
-        if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN)) {
-            return;
-        }
-        if (c.zeroWindowSide == 0) {
-            if (s.window == 0) {
-                c.zeroWindowSide = side;
-                c.zeroWindowStartNs = s.tsNanos;
-                c.zeroWindowProbes = 0;
-            }
-        } else if (side != c.zeroWindowSide) {
-            c.zeroWindowProbes++;
-        } else if (s.window > 0) {
-            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, s.tsNanos, true, cfg), out);
-            c.zeroWindowSide = 0;
-        }
-    }
-
-    private static void history(Connection c, Segment s, boolean fromOrig, Event event) {
-        boolean syn = s.has(TcpFlags.SYN);
-        if (s.window == 0 && !s.has(TcpFlags.RST) && (fromOrig ? c.respEndpoint : c.origEndpoint) != Endpoint.CLOSED
-                && (fromOrig ? c.origEndpoint : c.respEndpoint) != Endpoint.RESET) {
-            int zeroWindows = fromOrig ? ++c.origZeroWindows : ++c.respZeroWindows;
-            c.history = History.scaled(c.history, fromOrig, 'w', zeroWindows);
-        }
-        if (syn && (s.has(TcpFlags.FIN) || s.has(TcpFlags.RST))) {
-            c.history = History.add(c.history, fromOrig, 'q');
-        }
-        switch (event) {
-            case SYN -> c.history = History.add(c.history, fromOrig, 's');
-            case SYN_ACK -> c.history = History.add(c.history, fromOrig, 'h');
-            case RST -> c.history = History.add(c.history, fromOrig, 'r');
-            default -> {
-                if (s.payloadLen > 0) {
-                    c.history = History.add(c.history, fromOrig, 'd');
-                } else if (event == Event.ACK) {
-                    c.history = History.add(c.history, fromOrig, 'a');
-                }
-                if (s.has(TcpFlags.FIN)) {
-                    c.history = History.add(c.history, fromOrig, 'f');
-                }
-            }
-        }
-    }
-
-    /**
-     * One timer per incarnation: handshake timeout, close linger or idle expiry, whichever applies.
-     * Timers move lazily: a timer already due before the new deadline stays (it re-checks when it
-     * fires), so a busy connection costs no timer-service work per segment.
-     */
-    private void schedule(Connection c, Context ctx) throws Exception {
-        long dueMs = dueMs(c);
-        if (c.timerAtMs != 0 && c.timerAtMs <= dueMs) {
-            return;
-        }
-        if (c.timerAtMs != 0) {
-            ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
-        }
-        ctx.timerService().registerEventTimeTimer(dueMs);
-        c.timerAtMs = dueMs;
-    }
-
-    /** When the incarnation's story must be looked at again, in event-time milliseconds. */
-    private long dueMs(Connection c) {
-        long dueNs;
-        if (verdictPending(c)) {
-            dueNs = c.firstSynNs + cfg.handshakeVerdict.toNanos();
-        } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
-            dueNs = c.firstSynNs + cfg.handshakeTimeout.toNanos();
-        } else if (c.closedNs != 0) {
-            dueNs = c.closedNs + cfg.closeLinger.toNanos();
-        } else if (oneSided(c)) {
-            dueNs = c.firstSynNs + cfg.oneSidedAttempt.toNanos();
-        } else {
-            dueNs = c.lastNs + cfg.idleExpiry.toNanos();
-        }
-        return Math.floorDiv(dueNs, 1_000_000L) + 1;
-    }
-
-    /** The originator went on past its SYN while nothing of the responder was ever seen: one direction only. */
-    private static boolean oneSided(Connection c) {
-        return c.state != TcpState.SYN_SENT && c.origEndpoint == Endpoint.SYN_SENT && c.respEndpoint == Endpoint.INACTIVE;
-    }
-
-    /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
-    private void finish(Connection c, long nowNs, String cause, Context ctx, Collector<Detection> out) throws Exception {
-        emit(UnansweredRequestRule.evaluate(c, cfg), out);
-        if (c.zeroWindowSide != 0) {
-            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
-        }
-        ctx.output(CONNECTIONS, ConnectionRecords.of(c, cause));
-        if (!c.closedEventSent) {
-            closedEvent(c, nowNs, ctx);
-        }
-        if (c.timerAtMs != 0) {
-            ctx.timerService().deleteEventTimeTimer(c.timerAtMs);
-        }
-        conn.clear();
-        openConnections--;
-        if (c.state == TcpState.CLOSED || (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0)) {
-            TimeWait tw = new TimeWait();
-            long closeNs = Math.max(c.origFinNs, c.respFinNs);
-            tw.closedNs = closeNs;
-            tw.responderHolds = c.firstFinSide == 2;
-            int holderTtl = tw.responderHolds ? c.respTtl : c.origTtl;
-            tw.expiresNs = closeNs + cfg.timeWaitFor(holderTtl).toNanos();
-            int order = Arrays.compareUnsigned(c.origAddr, c.respAddr);
-            tw.origIsLow = order < 0 || (order == 0 && c.origPort <= c.respPort);
-            timeWait.update(tw);
-            ctx.timerService().registerEventTimeTimer(Math.floorDiv(tw.expiresNs, 1_000_000L) + 1);
-        }
-    }
-
-    private static String closeCause(Connection c) {
-        if (c.rstSide != 0) {
-            return c.rstSide == 1 ? "RST by originator" : "RST by responder";
-        }
-        return "FIN";
-    }
-
-    /** Emits {@code d} unless null; true when something was emitted. */
-    private boolean emit(Detection d, Collector<Detection> out) {
-        if (d == null) {
-            return false;
-        }
-        detectionsByType.computeIfAbsent(d.type,
-                t -> getRuntimeContext().getMetricGroup().addGroup("detections").counter(t)).inc();
-        out.collect(d);
-        return true;
-    }
-
-    /** Tells the fleet stage the incarnation ended, at {@code nowNs} (event time), and how. */
-    private void closedEvent(Connection c, long nowNs, Context ctx) {
-        ConnectionEvent closed = event(c, ConnectionEvent.Kind.CLOSED, nowNs);
-        closed.wasEstablished = c.establishedNs != 0;
-        closed.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
-        closed.rstCause = c.rstCause;
-        closed.rstOrigin = c.rstOrigin;
-        closed.halfOpen = c.halfOpen;
-        closed.portReuseCollision = c.portReuseCollision;
-        closed.clientTtl = c.origTtl;
-        if (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0) { // the active closer holds the port
-            closed.timeWaitNs = cfg.timeWaitFor(c.firstFinSide == 2 ? c.respTtl : c.origTtl).toNanos();
-        }
-        closed.zeroWindowStall = c.zeroWindowStall;
-        closed.synRetransmits = c.synRetransmits;
-        closed.handshakeAckIgnored = c.handshakeAckIgnored;
-        closed.responseNs = c.firstResponseNs != 0 ? c.firstResponseNs - c.requestNs : -1;
-        closed.retransmissions = c.retransmittedSegments;
-        closed.dataSegments = c.dataSegments;
-        ctx.output(EVENTS, closed);
-        c.closedEventSent = true;
-    }
-
-    private static ConnectionEvent event(Connection c, ConnectionEvent.Kind kind, long tsNs) {
-        ConnectionEvent e = new ConnectionEvent();
-        e.kind = kind;
-        e.tsNs = tsNs;
-        e.observer = c.observer;
-        e.server = Detections.endpoint(c.respAddr, c.respPort);
-        e.client = Detections.endpoint(c.origAddr, c.origPort);
-        e.isn = c.origIsn;
-        return e;
-    }
-
-    /** Segments of {@code payload} bytes at the sender's size {@code peerMss} (unknown: an Ethernet MSS). */
-    static int segments(int payload, int peerMss) {
-        int mss = peerMss > 0 ? peerMss : 1460;
-        return (payload + mss - 1) / mss;
-    }
-
-    /** Sequence-space comparison: a is after b (RFC 1982 serial arithmetic on 32 bits). */
-    static boolean after(long a, long b) {
-        return (int) (a - b) > 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.tcpwatch.job.tracker;
 
+import io.tcpwatch.core.connection.TrackerConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

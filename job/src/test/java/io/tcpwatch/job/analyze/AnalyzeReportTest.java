@@ -2,7 +2,7 @@ package io.tcpwatch.job.analyze;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

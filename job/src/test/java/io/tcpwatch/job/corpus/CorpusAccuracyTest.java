@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpwatch.job.analyze.LocalAnalysis;
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
-import io.tcpwatch.job.tracker.TrackerConfig;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.connection.TrackerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,10 +40,10 @@ class CorpusAccuracyTest {
 
     /** Runs analyze's job graph (file source → tracker) on one capture, on the MiniCluster. */
     static LocalAnalysis.Result run(Path capture, String observer) throws Exception {
-        return run(capture, observer, io.tcpwatch.job.fleet.FleetConfig.defaults());
+        return run(capture, observer, io.tcpwatch.core.fleet.FleetConfig.defaults());
     }
 
-    static LocalAnalysis.Result run(Path capture, String observer, io.tcpwatch.job.fleet.FleetConfig fleet) throws Exception {
+    static LocalAnalysis.Result run(Path capture, String observer, io.tcpwatch.core.fleet.FleetConfig fleet) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         return LocalAnalysis.run(env, List.of(capture), observer, TrackerConfig.defaults(), fleet);
@@ -237,7 +237,7 @@ class CorpusAccuracyTest {
      * and a window after it.
      */
     static boolean inFleetWindow(Detection d, JsonNode e) {
-        long window = io.tcpwatch.job.fleet.FleetConfig.defaults().window.toNanos();
+        long window = io.tcpwatch.core.fleet.FleetConfig.defaults().window.toNanos();
         return beginsWithin(d, e, window, TrackerConfig.defaults().handshakeTimeout.toNanos() + window);
     }
 

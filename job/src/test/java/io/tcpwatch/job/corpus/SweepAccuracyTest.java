@@ -3,9 +3,9 @@ package io.tcpwatch.job.corpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tcpwatch.job.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.job.fleet.FleetOptions;
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.core.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.FleetConfig;
 import static io.tcpwatch.job.fleet.FleetEvents.SERVER;
 import static io.tcpwatch.job.fleet.FleetEvents.T0_MS;
 import static io.tcpwatch.job.fleet.FleetEvents.closed;
@@ -8,7 +10,7 @@ import static io.tcpwatch.job.fleet.FleetEvents.handshake;
 import static io.tcpwatch.job.fleet.FleetEvents.opened;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

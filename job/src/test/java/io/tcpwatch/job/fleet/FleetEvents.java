@@ -1,5 +1,7 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.core.fleet.ConnectionEvent;
+
 /** Connection outcome events for fleet tests: client {@code n} is 10.1.0.n:40000, times in ms after T0. */
 final class FleetEvents {
     static final String SERVER = "10.0.0.1:443";

@@ -1,7 +1,12 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.core.fleet.rules.FleetRules;
+import io.tcpwatch.core.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.fleet.PairStats;
 import io.tcpwatch.job.TcpwatchJob;
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +34,13 @@ final class FleetHarness implements AutoCloseable {
         dedup = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new VantageDedup(cfg.dedupTolerance)),
                 ConnectionEvent::connectionId, Types.STRING);
         serverStats = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(FleetStatsFunction.of(cfg, Duration.ofSeconds(1))), e -> e.server, Types.STRING);
+                new KeyedProcessOperator<>(new FleetStatsFunction(cfg, Duration.ofSeconds(1))), e -> e.server, Types.STRING);
         serverRules = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EpisodeFunction<>(TcpwatchJob.SERVER_RULES, cfg)), w -> w.server, Types.STRING);
+                new KeyedProcessOperator<>(new EpisodeFunction<>(FleetRules.SERVER, cfg)), w -> w.server, Types.STRING);
         pairStats = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new PairStatsFunction(cfg.window)), ConnectionEvent::pair, Types.STRING);
         pairRules = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EpisodeFunction<>(TcpwatchJob.PAIR_RULES, cfg)), PairStats::pair, Types.STRING);
+                new KeyedProcessOperator<>(new EpisodeFunction<>(FleetRules.PAIR, cfg)), PairStats::pair, Types.STRING);
         for (var h : List.of(dedup, serverStats, serverRules, pairStats, pairRules)) {
             h.open();
         }

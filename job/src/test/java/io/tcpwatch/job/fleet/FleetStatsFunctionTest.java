@@ -1,5 +1,8 @@
 package io.tcpwatch.job.fleet;
 
+import io.tcpwatch.core.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetStats;
 import static io.tcpwatch.job.fleet.FleetEvents.T0_MS;
 import static io.tcpwatch.job.fleet.FleetEvents.closed;
 import static io.tcpwatch.job.fleet.FleetEvents.established;
@@ -27,7 +30,7 @@ class FleetStatsFunctionTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(FleetStatsFunction.of(FleetConfig.defaults(), Duration.ofSeconds(1))),
+                new KeyedProcessOperator<>(new FleetStatsFunction(FleetConfig.defaults(), Duration.ofSeconds(1))),
                 e -> e.server, Types.STRING);
         harness.open();
     }

@@ -2,7 +2,7 @@ package io.tcpwatch.job.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.job.time.ClockOffset;
 import io.tcpwatch.job.time.ObserverClockOffsets;
 import io.tcpwatch.schema.Segment;

@@ -2,7 +2,7 @@ package io.tcpwatch.job.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;

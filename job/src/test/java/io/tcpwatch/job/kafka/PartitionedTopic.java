@@ -1,5 +1,6 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.core.record.DeadLetter;
 import io.tcpwatch.agent.testing.KafkaBroker;
 import io.tcpwatch.schema.FlowKey;
 import io.tcpwatch.schema.Segment;

@@ -1,4 +1,4 @@
-package io.tcpwatch.job.record;
+package io.tcpwatch.core.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,9 @@
 package io.tcpwatch.job.tracker;
 
+import io.tcpwatch.core.connection.TrackerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.ConnectionEvent;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -2,7 +2,7 @@ package io.tcpwatch.job.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.ConnectionRecord;
+import io.tcpwatch.core.record.ConnectionRecord;
 import org.junit.jupiter.api.Test;
 
 /**

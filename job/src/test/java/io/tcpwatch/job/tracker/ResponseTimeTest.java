@@ -2,7 +2,7 @@ package io.tcpwatch.job.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.fleet.ConnectionEvent;
+import io.tcpwatch.core.fleet.ConnectionEvent;
 import org.junit.jupiter.api.Test;
 
 /** The time from the client's first request byte to the server's first response byte, told when the connection closes. */

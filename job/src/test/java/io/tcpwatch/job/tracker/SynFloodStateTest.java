@@ -1,8 +1,12 @@
 package io.tcpwatch.job.tracker;
 
+import io.tcpwatch.core.connection.ConnKey;
+import io.tcpwatch.core.connection.Connection;
+import io.tcpwatch.core.connection.TcpState;
+import io.tcpwatch.core.connection.TrackerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 import java.util.Random;

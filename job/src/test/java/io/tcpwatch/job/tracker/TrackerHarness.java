@@ -1,7 +1,9 @@
 package io.tcpwatch.job.tracker;
 
-import io.tcpwatch.job.record.ConnectionRecord;
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.connection.ConnKey;
+import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 import java.util.List;
@@ -115,7 +117,7 @@ abstract class TrackerHarness {
     }
 
     /** What the tracker told the fleet stage: OPENED, ESTABLISHED, CLOSED. */
-    protected List<io.tcpwatch.job.fleet.ConnectionEvent> events(io.tcpwatch.job.fleet.ConnectionEvent.Kind kind) {
+    protected List<io.tcpwatch.core.fleet.ConnectionEvent> events(io.tcpwatch.core.fleet.ConnectionEvent.Kind kind) {
         return harness.getSideOutput(ConnectionTracker.EVENTS).stream().map(StreamRecord::getValue)
                 .filter(e -> e.kind == kind).toList();
     }

@@ -1,5 +1,7 @@
 package io.tcpwatch.job.tracker;
 
+import io.tcpwatch.core.connection.ConnKey;
+import io.tcpwatch.core.connection.TrackerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,7 +12,7 @@ import io.tcpwatch.agent.AgentException;
 import io.tcpwatch.agent.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.output.SegmentSink;
-import io.tcpwatch.job.record.Detection;
+import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 import java.io.InputStream;

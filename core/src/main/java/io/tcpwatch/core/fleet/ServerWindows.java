@@ -1,0 +1,293 @@
+package io.tcpwatch.core.fleet;
+
+import io.tcpwatch.core.record.RstCause;
+import io.tcpwatch.core.state.Cell;
+import io.tcpwatch.core.state.StateStore;
+import io.tcpwatch.core.state.Table;
+import io.tcpwatch.core.state.Timers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.memory.WritableMemory;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+
+/**
+ * Per server endpoint: tumbling event-time windows of (deduplicated) connection outcomes →
+ * {@link FleetStats}. Events wait in 10 ms buckets until the watermark has passed them by the
+ * tracker's reject window, then are applied in event-time order: by then a connection rejected
+ * right after its handshake has reported its RST, so it is kept out of the concurrency count (it
+ * never held a slot in the application). Across windows the function remembers the connections
+ * established now, an RST baseline and the last new connection ({@link ServerHistory}); distinct
+ * clients and half-open sources are HyperLogLog sketches, the clients of RSTs a frequent-items
+ * sketch (Apache DataSketches), each stored as bytes and updated in place.
+ */
+public final class ServerWindows {
+
+    private static final int HLL_LG_K = 10;
+    private static final int TOP_CLIENTS_MAP = 32;
+    private static final long BUCKET_NS = 10_000_000L;
+    private static final String REJECTED = RstCause.REJECTED_AFTER_HANDSHAKE.name();
+
+    private final long windowNs;
+    private final long delayMs;
+    private final double baselineAlpha;
+    private final long retentionMs;
+
+    private final Table<Long, FleetStats> windows;
+    private final Table<Long, byte[]> clientSketches;
+    private final Table<Long, byte[]> halfOpenSketches;
+    private final Table<Long, byte[]> rstClientSketches;
+    private final Table<Long, byte[]> responseSketches;
+    /** Events waiting for the watermark, by the event time (ms) at which their bucket is due. */
+    private final Table<Long, List<ConnectionEvent>> pending;
+    private final Table<String, Boolean> rejected;
+    private final Cell<ServerHistory> history;
+
+    /**
+     * @param cfg           the fleet configuration: window width (a multiple of 10 ms), RST baseline span,
+     *                      how long an idle server's history is kept
+     * @param rejectWindow  how long events wait beyond the watermark: the tracker's reject window (a rejection
+     *                      is known that long after the handshake) and its handshake verdict (a HANDSHAKE event
+     *                      comes that long after the SYN whose time it carries)
+     * @param store         where the state of each server lives
+     */
+    public ServerWindows(FleetConfig cfg, Duration rejectWindow, StateStore store) {
+        this.windowNs = cfg.window.toNanos();
+        if (windowNs <= 0 || windowNs % BUCKET_NS != 0) {
+            throw new IllegalArgumentException("the fleet window must be a positive multiple of 10 ms, not " + cfg.window);
+        }
+        this.delayMs = rejectWindow.toMillis();
+        this.baselineAlpha = 2.0 / (cfg.rstBaselineWindows + 1);
+        this.retentionMs = cfg.historyRetention.toMillis();
+        windows = store.table("windows", Long.class, FleetStats.class);
+        clientSketches = store.table("clients", Long.class, byte[].class);
+        halfOpenSketches = store.table("half-open-sources", Long.class, byte[].class);
+        responseSketches = store.table("response-times", Long.class, byte[].class);
+        rstClientSketches = store.table("rst-clients", Long.class, byte[].class);
+        pending = store.listTable("pending", Long.class, ConnectionEvent.class);
+        rejected = store.table("rejected", String.class, Boolean.class);
+        history = store.cell("history", ServerHistory.class);
+    }
+
+    /**
+     * A connection event of the current server; false when it came after its bucket was applied (then
+     * it is counted, reported with the next window, and the caller may count it too).
+     */
+    public boolean onEvent(ConnectionEvent e, Timers timers) {
+        long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
+        long applyAtMs = bucketEndMs + delayMs;
+        if (applyAtMs <= timers.watermark()) {
+            ServerHistory h = history.get();
+            h = h == null ? new ServerHistory() : h;
+            h.lateEvents++;
+            history.set(h);
+            return false;
+        }
+        if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
+            rejected.put(e.connectionId(), true); // its ESTABLISHED, still waiting, will know
+        }
+        // one timer per 10 ms bucket, not per event (wider buckets make RocksDB rewrite long lists)
+        List<ConnectionEvent> bucket = pending.get(applyAtMs);
+        if (bucket == null) {
+            bucket = new ArrayList<>();
+            timers.schedule(applyAtMs);
+        }
+        bucket.add(e);
+        pending.put(applyAtMs, bucket);
+        return true;
+    }
+
+    /** A deadline of the current server: a bucket to apply, a window to report, a history to forget. */
+    public void onTimer(String server, long timestamp, Timers timers, Consumer<FleetStats> out) {
+        ServerHistory h = history.get();
+        if (h == null) {
+            h = new ServerHistory();
+        }
+        // 1. the events of the bucket due now, in event-time order
+        List<ConnectionEvent> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(Comparator.comparingLong(e -> e.tsNs));
+            for (ConnectionEvent e : due) {
+                apply(server, e, h, timers);
+            }
+        }
+        // 2. at a window boundary (shifted by the delay): the window that ended
+        long boundaryNs = (timestamp - delayMs) * 1_000_000L;
+        if (Math.floorMod(boundaryNs, windowNs) == 0) {
+            emitWindow(boundaryNs - windowNs, h, out);
+        }
+        // 3. an idle server is forgotten after the retention
+        boolean idle = h.isIdle() && pending.isEmpty() && windows.isEmpty();
+        long forgetAtMs = h.lastActivityNs() / 1_000_000L + windowNs / 1_000_000L + retentionMs;
+        if (idle && forgetAtMs <= timestamp) {
+            history.clear();
+        } else {
+            history.set(h);
+            if (idle) {
+                timers.schedule(forgetAtMs);
+            }
+        }
+    }
+
+    private void emitWindow(long startNs, ServerHistory h, Consumer<FleetStats> out) {
+        FleetStats w = windows.get(startNs);
+        if (w == null) {
+            return;
+        }
+        w.distinctClients = estimate(clientSketches.get(startNs));
+        w.halfOpenSources = estimate(halfOpenSketches.get(startNs));
+        w.rstClients = rstClientSketches.get(startNs);
+        w.rstBaseline = h.fold(startNs, windowNs, w.rsts(), baselineAlpha);
+        responseTimes(w, responseSketches.get(startNs), h);
+        w.lateEvents = h.lateEvents;
+        h.lateEvents = 0;
+        out.accept(w);
+        windows.remove(startNs);
+        clientSketches.remove(startNs);
+        halfOpenSketches.remove(startNs);
+        rstClientSketches.remove(startNs);
+        responseSketches.remove(startNs);
+    }
+
+    private void apply(String server, ConnectionEvent e, ServerHistory h, Timers timers) {
+        long startNs = Math.floorDiv(e.tsNs, windowNs) * windowNs;
+        FleetStats w = windows.get(startNs);
+        if (w == null) {
+            w = new FleetStats();
+            w.server = server;
+            w.windowStartNs = startNs;
+            w.windowEndNs = startNs + windowNs;
+            w.concurrencyHighWater = h.concurrent;
+            timers.schedule(Math.floorDiv(startNs + windowNs, 1_000_000L) + delayMs);
+        }
+        w.addObserver(e.observer);
+        switch (e.kind) {
+            case OPENED -> {
+                w.newConnections++;
+                // a server's first connection says nothing of the silence before it: other agents' clocks
+                // (and when this stage started) are no measure of it
+                long since = h.lastOpenedNs != 0 ? h.lastOpenedNs : e.tsNs;
+                w.quietBeforeNs = Math.max(w.quietBeforeNs, e.tsNs - since);
+                h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
+            }
+            case HANDSHAKE -> handshake(e, w);
+            case ESTABLISHED -> {
+                w.established++;
+                clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
+                if (!rejected.contains(e.connectionId())) {
+                    h.concurrent++;
+                    w.concurrencyHighWater = Math.max(w.concurrencyHighWater, h.concurrent);
+                    if (w.concurrencySinceFirstRejection >= 0) {
+                        w.concurrencySinceFirstRejection = Math.max(w.concurrencySinceFirstRejection, h.concurrent);
+                    }
+                }
+            }
+            case CLOSED -> {
+                w.closed++;
+                boolean wasRejected = rejected.contains(e.connectionId());
+                if (wasRejected) {
+                    rejected.remove(e.connectionId());
+                    w.concurrencyAtRejectionMin = w.concurrencyAtRejectionMin < 0 ? h.concurrent
+                            : Math.min(w.concurrencyAtRejectionMin, h.concurrent);
+                    w.concurrencyAtRejectionMax = Math.max(w.concurrencyAtRejectionMax, h.concurrent);
+                    w.concurrencySinceFirstRejection = Math.max(w.concurrencySinceFirstRejection, h.concurrent);
+                    w.concurrencyDuringRejections = w.concurrencySinceFirstRejection;
+                } else if (e.wasEstablished) {
+                    h.concurrent = Math.max(0, h.concurrent - 1);
+                }
+                if (e.rstCause != null) {
+                    w.countRst(e.rstCause, e.rstOrigin);
+                    rstClientSketches.put(startNs, updateTop(rstClientSketches.get(startNs), e.clientHost()));
+                }
+                if (e.halfOpen) {
+                    w.halfOpen++;
+                    halfOpenSketches.put(startNs, updateHll(halfOpenSketches.get(startNs), e.clientHost()));
+                    if (e.synRetransmits > 0) {
+                        w.retriedHalfOpen++;
+                    }
+                }
+                w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
+                if (e.responseNs >= 0) {
+                    responseSketches.put(startNs, updateKll(responseSketches.get(startNs), e.responseNs / 1e6));
+                }
+                w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
+                w.synRetransmits += e.synRetransmits;
+                w.retransmissions += e.retransmissions;
+                w.dataSegments += e.dataSegments;
+            }
+            default -> throw new IllegalStateException("unknown event kind " + e.kind);
+        }
+        windows.put(startNs, w);
+    }
+
+    /**
+     * A handshake's outcome, in the window of its SYN: what the server's SYN and accept queues did to
+     * the connections that started in it.
+     */
+    private static void handshake(ConnectionEvent e, FleetStats w) {
+        boolean retried = e.synRetransmits > 0 && !e.portReuseCollision;
+        if (e.wasEstablished) {
+            w.retriedEstablished += retried ? 1 : 0;
+        } else if (!e.refused) {
+            w.pendingHandshakes++;
+            if (retried) {
+                w.retriedPending++;
+            } else if (e.synRetransmits == 0) {
+                w.singleSynPending++;
+            }
+            w.unansweredSyns += e.synAnswered ? 0 : 1;
+            w.statelessSynAcks += e.statelessSynAck ? 1 : 0;
+        }
+    }
+
+    /** The window's response-time quantiles, and the server's own 90th percentile before it. */
+    private void responseTimes(FleetStats w, byte[] sketch, ServerHistory h) {
+        if (sketch == null) {
+            w.responseBaselineP90Ms = h.responseP90Ms;
+            return;
+        }
+        KllDoublesSketch kll = KllDoublesSketch.heapify(Memory.wrap(sketch));
+        w.responses = kll.getN();
+        w.responseP50Ms = kll.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE);
+        w.responseP90Ms = kll.getQuantile(0.9, QuantileSearchCriteria.INCLUSIVE);
+        w.responseP99Ms = kll.getQuantile(0.99, QuantileSearchCriteria.INCLUSIVE);
+        w.responseBaselineP90Ms = h.foldResponses(w.responseP90Ms, baselineAlpha);
+    }
+
+    private static byte[] updateKll(byte[] sketch, double value) {
+        KllDoublesSketch kll = sketch == null ? KllDoublesSketch.newHeapInstance() : KllDoublesSketch.heapify(Memory.wrap(sketch));
+        kll.update(value);
+        return kll.toByteArray();
+    }
+
+    /** A HyperLogLog sketch laid out in its own bytes, updated in place. */
+    private static byte[] updateHll(byte[] sketch, String item) {
+        if (sketch == null) {
+            sketch = new byte[HllSketch.getMaxUpdatableSerializationBytes(HLL_LG_K, TgtHllType.HLL_4)];
+            new HllSketch(HLL_LG_K, TgtHllType.HLL_4, WritableMemory.writableWrap(sketch));
+        }
+        HllSketch.writableWrap(WritableMemory.writableWrap(sketch)).update(item);
+        return sketch;
+    }
+
+    private static long estimate(byte[] hll) {
+        return hll == null ? 0 : Math.round(HllSketch.wrap(Memory.wrap(hll)).getEstimate());
+    }
+
+    private static byte[] updateTop(byte[] bytes, String item) {
+        ArrayOfStringsSerDe serDe = new ArrayOfStringsSerDe();
+        ItemsSketch<String> sketch = bytes == null ? new ItemsSketch<>(TOP_CLIENTS_MAP)
+                : ItemsSketch.getInstance(Memory.wrap(bytes), serDe);
+        sketch.update(item);
+        return sketch.toByteArray(serDe);
+    }
+}

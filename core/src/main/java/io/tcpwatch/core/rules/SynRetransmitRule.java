@@ -1,0 +1,33 @@
+package io.tcpwatch.core.rules;
+
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.DetectionType;
+import io.tcpwatch.core.record.Evidence;
+import io.tcpwatch.core.record.Severity;
+import io.tcpwatch.core.connection.Connection;
+
+/**
+ * {@code SYN_RETRANSMIT}: the initiator retransmits its SYN (1 s, 3 s … backoff): dropped
+ * SYNs. Reported once per incarnation, when the handshake completes or times out.
+ */
+public final class SynRetransmitRule {
+    private SynRetransmitRule() {}
+
+    public static Detection evaluate(Connection c, long nowNs, boolean established) {
+        if (c.synRetransmits == 0) {
+            return null;
+        }
+        long waited = (established ? c.synAckNs : nowNs) - c.firstSynNs;
+        String explanation = String.format("The client sent its SYN %d more time%s (the last %.3f s after the first)%s:"
+                        + " the first SYN%s got no answer.", c.synRetransmits, c.synRetransmits == 1 ? "" : "s",
+                (c.lastSynNs - c.firstSynNs) / 1e9,
+                established ? String.format("; the server answered after %.3f s", waited / 1e9) : " and never got an answer",
+                c.synRetransmits == 1 ? "" : "s");
+        Detection d = Detections.of(DetectionType.SYN_RETRANSMIT, Severity.WARNING, c, c.firstSynNs, c.lastSynNs, explanation);
+        d.evidenceJson = new Evidence().time("first_syn", c.firstSynNs).time("last_syn", c.lastSynNs)
+                .put("syn_retransmits", c.synRetransmits).put("syn_seq", c.origIsn).put("established", established)
+                .put("display_filter", Detections.displayFilter(c, "tcp.flags.syn == 1 && tcp.flags.ack == 0"))
+                .toJson();
+        return Detections.withId(d, c);
+    }
+}

@@ -1,0 +1,56 @@
+package io.tcpwatch.core.tracker;
+
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.ZeekConnState;
+import io.tcpwatch.core.connection.Connection;
+import io.tcpwatch.schema.Addresses;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/** Turns a finished incarnation into its conn.log record. */
+public final class ConnectionRecords {
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    private ConnectionRecords() {}
+
+    public static ConnectionRecord of(Connection c, String closeCause) {
+        ConnectionRecord r = new ConnectionRecord();
+        r.tsNs = c.startNs;
+        r.uid = uid(c);
+        r.origHost = Addresses.format(c.origAddr);
+        r.origPort = c.origPort;
+        r.respHost = Addresses.format(c.respAddr);
+        r.respPort = c.respPort;
+        r.durationNs = c.lastNs - c.startNs;
+        r.origBytes = c.origBytes;
+        r.respBytes = c.respBytes;
+        r.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
+        r.history = c.history;
+        r.origPkts = c.origPkts;
+        r.respPkts = c.respPkts;
+        r.observer = c.observer;
+        r.tunnel = c.tunnel;
+        r.closeCause = closeCause;
+        r.retransmissions = c.retransmissions();
+        r.synRetransmits = c.synRetransmits;
+        return r;
+    }
+
+    /** A Zeek-style uid ("C" + 17 base62 characters), stable for one incarnation seen by one observer. */
+    static String uid(Connection c) {
+        String basis = c.observer + "|" + Addresses.format(c.origAddr) + "|" + c.origPort + "|"
+                + Addresses.format(c.respAddr) + "|" + c.respPort + "|" + c.origIsn + "|" + c.startNs
+                + (c.tunnel == null ? "" : "|" + c.tunnel);
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder("C");
+            for (int i = 0; i < 17; i++) {
+                sb.append(BASE62[(h[i] & 0xFF) % 62]);
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

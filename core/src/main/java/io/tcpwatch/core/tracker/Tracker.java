@@ -1,0 +1,590 @@
+package io.tcpwatch.core.tracker;
+
+import io.tcpwatch.core.connection.Connection;
+import io.tcpwatch.core.connection.History;
+import io.tcpwatch.core.connection.TcpState;
+import io.tcpwatch.core.connection.TcpState.Event;
+import io.tcpwatch.core.connection.TimeWait;
+import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.core.fleet.ConnectionEvent;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.Endpoints;
+import io.tcpwatch.core.record.LateSegment;
+import io.tcpwatch.core.record.ZeekConnState;
+import io.tcpwatch.core.record.ZeekConnState.Endpoint;
+import io.tcpwatch.core.rules.HalfOpenRule;
+import io.tcpwatch.core.rules.PortReuseCollisionRule;
+import io.tcpwatch.core.rules.RstRule;
+import io.tcpwatch.core.rules.SynRetransmitRule;
+import io.tcpwatch.core.rules.UnansweredRequestRule;
+import io.tcpwatch.core.rules.ZeroWindowStallRule;
+import io.tcpwatch.core.state.Cell;
+import io.tcpwatch.core.state.StateStore;
+import io.tcpwatch.core.state.Timers;
+import io.tcpwatch.schema.FlowKey;
+import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.TcpFlags;
+import java.util.Arrays;
+
+/**
+ * Follows every connection of one observer's 4-tuple through {@link TcpState}, incarnation after
+ * incarnation, and reports per-connection detections and one conn.log record per incarnation.
+ * Deadlines end handshakes (half-open), lingering closes, idle connections and TIME_WAIT; when a
+ * story is over every piece of its state is cleared. Segments behind the watermark are reported as
+ * late, never dropped silently. Plain Java: the state lives in the {@link StateStore} it is opened
+ * with (Flink keyed state in the job, maps in a local run) and time is passed in.
+ */
+public final class Tracker {
+
+    private final TrackerConfig cfg;
+    private final Cell<Connection> conn;
+    private final Cell<TimeWait> timeWait;
+    private long openConnections;
+    /**
+     * The newest capture time this instance has processed: how far its observers are known to have
+     * seen. A deadline can come later than that (at the end of a capture file the watermark jumps to
+     * the end of time), and what did not happen before it was not seen not to happen.
+     */
+    private long newestSegmentNs;
+
+    public Tracker(TrackerConfig cfg, StateStore store) {
+        this.cfg = cfg;
+        this.conn = store.cell("connection", Connection.class);
+        this.timeWait = store.cell("time-wait", TimeWait.class);
+    }
+
+    /** Connections open across the keys of this instance. */
+    public long openConnections() {
+        return openConnections;
+    }
+
+    /** A segment of the current key (observer and 4-tuple). */
+    public void onSegment(Segment s, Timers timers, TrackerOutput out) {
+        newestSegmentNs = Math.max(newestSegmentNs, s.tsNanos);
+        long watermark = timers.watermark();
+        if (eventTimeMs(s) < watermark) {
+            out.late(new LateSegment(s, watermark));
+            return;
+        }
+        Connection c = conn.get();
+        while (c != null && eventTimeMs(s) >= dueMs(c)) {
+            // its deadline is before this segment in event time: act on it first, whenever the watermark comes
+            c = deadline(c, dueMs(c), timers, out); // the handshake's verdict goes on, at most once; an end ends
+        }
+        if (c != null && startsNewIncarnation(c, s)) {
+            finish(c, s.tsNanos, "new incarnation", timers, out);
+            c = null;
+        }
+        boolean opened = c == null;
+        if (opened) {
+            c = open(s);
+        }
+        boolean establishedBefore = c.establishedNs != 0;
+        step(c, s, c.isOrig(s.srcAddr, s.srcPort), out);
+        if (opened) { // after the first step: the event carries the ISN that identifies the connection
+            out.event(event(c, ConnectionEvent.Kind.OPENED, c.startNs));
+        }
+        if (!establishedBefore && c.establishedNs != 0) {
+            out.event(event(c, ConnectionEvent.Kind.ESTABLISHED, c.establishedNs));
+        }
+        if (!c.handshakeReported && c.firstSynNs != 0 && (c.establishedNs != 0 || c.rstSide != 0)) {
+            handshake(c, s.tsNanos, out); // completed or reset: known now
+        }
+        if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
+            closedEvent(c, s.tsNanos, out);
+        }
+        schedule(c, timers);
+        conn.set(c);
+    }
+
+    /** A deadline of the current key has come. */
+    public void onTimer(long timestampMs, Timers timers, TrackerOutput out) {
+        Connection c = conn.get();
+        if (c != null && c.timerAtMs == timestampMs) {
+            long dueMs = dueMs(c);
+            if (dueMs > timestampMs) { // the connection moved on since this deadline was set
+                timers.schedule(dueMs);
+                c.timerAtMs = dueMs;
+                conn.set(c);
+            } else if (deadline(c, timestampMs, timers, out) != null) {
+                c.timerAtMs = 0; // this one has fired
+                schedule(c, timers);
+                conn.set(c);
+            }
+        }
+        TimeWait tw = timeWait.get();
+        if (tw != null && tw.expiresNs <= timestampMs * 1_000_000L) {
+            timeWait.clear();
+        }
+    }
+
+    /** A segment's event time: its capture timestamp, in ms. */
+    public static long eventTimeMs(Segment s) {
+        return Math.floorDiv(s.tsNanos, 1_000_000L);
+    }
+
+    /**
+     * A deadline has come ({@link #dueMs}): the handshake's verdict, after which the connection goes on
+     * (returned), or the end of the incarnation (null).
+     */
+    private Connection deadline(Connection c, long atMs, Timers timers, TrackerOutput out) {
+        if (verdictPending(c)) {
+            handshake(c, atMs * 1_000_000L, out);
+            return c;
+        }
+        expire(c, atMs, timers, out);
+        return null;
+    }
+
+    /** The handshake is neither complete nor reset and the fleet stage has not been told yet. */
+    private static boolean verdictPending(Connection c) {
+        return !c.handshakeReported && c.firstSynNs != 0 && c.establishedNs == 0 && c.rstSide == 0;
+    }
+
+    /** Tells the fleet stage how the handshake went, stamped with the first SYN's time. */
+    private void handshake(Connection c, long nowNs, TrackerOutput out) {
+        ConnectionEvent e = event(c, ConnectionEvent.Kind.HANDSHAKE, c.firstSynNs);
+        e.wasEstablished = c.establishedNs != 0;
+        e.refused = !e.wasEstablished && c.rstSide != 0;
+        e.synRetransmits = c.synRetransmits;
+        e.portReuseCollision = c.portReuseCollision;
+        e.synAnswered = c.synAckNs != 0;
+        // what this instance saw of its observers' time since the SYN/ACK (a deadline may come at the end of time)
+        long seenSinceSynAck = Math.min(nowNs, newestSegmentNs) - c.synAckNs;
+        e.statelessSynAck = !e.wasEstablished && !e.refused && e.synAnswered && c.synAckRetransmits == 0
+                && seenSinceSynAck >= cfg.synAckRtoFor(c.respTtl).toNanos();
+        e.clientTtl = c.origTtl;
+        out.event(e);
+        c.handshakeReported = true;
+    }
+
+    /** The incarnation's deadline has come ({@link #dueMs}): a handshake left half-open, a close, silence. */
+    private void expire(Connection c, long atMs, Timers timers, TrackerOutput out) {
+        long nowNs = atMs * 1_000_000L;
+        if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+            c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
+            if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
+                emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
+                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
+            }
+            finish(c, nowNs, "half-open", timers, out);
+        } else if (c.closedNs != 0) {
+            finish(c, nowNs, closeCause(c), timers, out);
+        } else {
+            finish(c, nowNs, oneSided(c) ? "one-sided" : "idle expiry", timers, out);
+        }
+    }
+
+    /** A SYN that cannot belong to the current incarnation starts the next one. */
+    private static boolean startsNewIncarnation(Connection c, Segment s) {
+        if (!s.has(TcpFlags.SYN) || s.has(TcpFlags.ACK) || s.has(TcpFlags.RST)) {
+            return false;
+        }
+        if (c.state.isOver() || !c.isOrig(s.srcAddr, s.srcPort)) {
+            return true;
+        }
+        return !c.handshakeSeen() || s.seq != c.origIsn;
+    }
+
+    /** A new incarnation: who originated it, and whether its SYN came into the previous one's TIME_WAIT. */
+    private Connection open(Segment s) {
+        Connection c = new Connection();
+        c.observer = s.observer;
+        c.tunnel = s.tunnel;
+        c.ipVersion = s.ipVersion;
+        boolean srcIsOrig;
+        if (s.has(TcpFlags.SYN)) {
+            srcIsOrig = !s.has(TcpFlags.ACK); // a lone SYN/ACK means the SYN was missed
+        } else {
+            srcIsOrig = s.srcPort >= s.dstPort; // midstream: the ephemeral (higher) port is the client
+        }
+        c.history = srcIsOrig ? "" : "^"; // Zeek's mark: the roles are not the first segment's
+        c.origAddr = (srcIsOrig ? s.srcAddr : s.dstAddr).clone();
+        c.origPort = srcIsOrig ? s.srcPort : s.dstPort;
+        c.respAddr = (srcIsOrig ? s.dstAddr : s.srcAddr).clone();
+        c.respPort = srcIsOrig ? s.dstPort : s.srcPort;
+        c.startNs = s.tsNanos;
+        TimeWait tw = timeWait.get();
+        if (tw != null && s.tsNanos < tw.expiresNs) {
+            boolean newOrigIsLow = srcIsOrig == FlowKey.isForward(s);
+            boolean sameOriginator = tw.origIsLow == newOrigIsLow;
+            c.intoTimeWait = tw.responderHolds && sameOriginator;
+            c.previousCloseNs = tw.closedNs;
+            c.previousTimeWaitNs = tw.expiresNs - tw.closedNs;
+            timeWait.clear();
+        }
+        openConnections++;
+        return c;
+    }
+
+    /** One segment: detections that it completes, counters, the state machine. */
+    private void step(Connection c, Segment s, boolean fromOrig, TrackerOutput out) {
+        int side = fromOrig ? 1 : 2;
+        boolean syn = s.has(TcpFlags.SYN);
+        boolean rst = s.has(TcpFlags.RST);
+        boolean fin = s.has(TcpFlags.FIN);
+        Event event = rst ? Event.RST : syn ? (s.has(TcpFlags.ACK) ? Event.SYN_ACK : Event.SYN)
+                : fin ? Event.FIN : s.payloadLen > 0 ? Event.DATA : Event.ACK;
+        long now = s.tsNanos;
+        request(c, s, fromOrig, now); // before the sequence numbers below move on
+
+        if (rst) {
+            Detection d = RstRule.classify(c, s, fromOrig, cfg);
+            if (d != null && c.rstCause == null) {
+                c.rstCause = d.cause;
+                c.rstOrigin = d.origin;
+            }
+            emit(d, out);
+            boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
+            if (challengeReply) {
+                c.origRstAfterChallenge = true;
+            } else if (c.rstSide == 0) {
+                c.rstSide = side;
+                c.rstNs = now;
+                // data the peer had sent beyond what this RST acknowledges crossed it on the wire
+                long peerNext = fromOrig ? c.respNextSeq : c.origNextSeq;
+                boolean peerKnown = fromOrig ? c.respNextKnown : c.origNextKnown;
+                if (s.has(TcpFlags.ACK) && peerKnown && after(peerNext, s.ack)
+                        && (fromOrig ? c.respBytes : c.origBytes) > 0) {
+                    c.dataAfterRstNs = fromOrig ? c.lastRespNs : c.lastOrigNs;
+                }
+                // after a FIN exchange a RST changes neither endpoint's state (Zeek: still SF; the history has r/R)
+                boolean finExchanged = c.origEndpoint == Endpoint.CLOSED && c.respEndpoint == Endpoint.CLOSED;
+                if (!finExchanged && fromOrig) {
+                    c.origEndpoint = Endpoint.RESET;
+                } else if (!finExchanged) {
+                    c.respEndpoint = Endpoint.RESET;
+                }
+            }
+        } else if (c.rstSide != 0 && side != c.rstSide && s.payloadLen > 0 && c.dataAfterRstNs == 0) {
+            c.dataAfterRstNs = now;
+        }
+
+        // per direction: packets, bytes, retransmitted payload, TTL (an RST's sequence number says nothing of data)
+        long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
+        boolean advances = !rst;
+        int segments = segments(s.payloadLen, fromOrig ? c.respMss : c.origMss);
+        c.dataSegments += segments;
+        if (syn && s.mss > 0) {
+            if (fromOrig) {
+                c.origMss = s.mss;
+            } else {
+                c.respMss = s.mss;
+            }
+        }
+        if (!fromOrig && s.payloadLen > 0 && c.requestNs != 0 && c.firstResponseNs == 0) {
+            c.firstResponseNs = now; // the answer begins: time to first byte
+        }
+        if (fromOrig) {
+            c.origPkts++;
+            c.origBytes += s.payloadLen;
+            if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
+                c.history = History.scaled(c.history, true, 't', ++c.origRetransmits);
+                c.retransmittedSegments += segments;
+            }
+            if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
+                c.origNextSeq = seqEnd;
+                c.origNextKnown = true;
+            }
+            if (c.origTtl < 0 && !rst) {
+                c.origTtl = s.ttl;
+            }
+        } else {
+            c.respPkts++;
+            c.respBytes += s.payloadLen;
+            if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
+                c.history = History.scaled(c.history, false, 't', ++c.respRetransmits);
+                c.retransmittedSegments += segments;
+            }
+            if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
+                c.respNextSeq = seqEnd;
+                c.respNextKnown = true;
+            }
+            if (c.respTtl < 0 && !rst) {
+                c.respTtl = s.ttl;
+            }
+        }
+
+        if (event == Event.SYN && fromOrig) {
+            if (c.firstSynNs == 0) {
+                c.firstSynNs = now;
+                c.origIsn = s.seq;
+                c.origEndpoint = Endpoint.SYN_SENT;
+            } else if (s.seq == c.origIsn) {
+                c.synRetransmits++;
+            }
+            c.lastSynNs = now;
+        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs != 0 && s.seq == c.respIsn) {
+            c.synAckRetransmits++; // the server keeps state for this handshake: no SYN cookie
+            if (c.establishedNs != 0) {
+                c.handshakeAckIgnored = true; // the client's ACK did not complete it: the accept queue was full
+            }
+        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs == 0) {
+            c.synAckNs = now;
+            c.respIsn = s.seq;
+            c.respEndpoint = Endpoint.SYN_ACK_SENT;
+            if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
+                emit(SynRetransmitRule.evaluate(c, now, true), out);
+                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, now, true), out);
+            }
+        } else if (event == Event.ACK && !fromOrig && c.state == TcpState.SYN_SENT
+                && s.ack != ((c.origIsn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
+            c.challengeAckSeen = true; // an ACK for another incarnation: TIME_WAIT or RFC 5961 challenge
+            c.challengeAck = s.ack;
+            c.challengeAckNs = now;
+        }
+        if (!syn && !rst) {
+            if (fromOrig && (c.origEndpoint == Endpoint.INACTIVE)) {
+                c.origEndpoint = Endpoint.PARTIAL;
+            } else if (!fromOrig && c.respEndpoint == Endpoint.INACTIVE) {
+                c.respEndpoint = Endpoint.PARTIAL;
+            }
+        }
+
+        zeroWindow(c, s, side, out);
+
+        boolean secondFin = fin && c.firstFinSide != 0 && c.firstFinSide != side;
+        boolean finToSilentPeer = fin && (fromOrig ? c.respEndpoint : c.origEndpoint) == Endpoint.INACTIVE;
+        boolean acksLastFin = c.state == TcpState.CLOSING && !fin && s.has(TcpFlags.ACK) && side == c.firstFinSide;
+        if (fin) {
+            if (fromOrig && c.origFinNs == 0) {
+                c.origFinNs = now;
+            } else if (!fromOrig && c.respFinNs == 0) {
+                c.respFinNs = now;
+            }
+            if (c.firstFinSide == 0) {
+                c.firstFinSide = side;
+            }
+            if (!rst) {
+                if (fromOrig && c.origEndpoint != Endpoint.RESET) {
+                    c.origEndpoint = Endpoint.CLOSED;
+                } else if (!fromOrig && c.respEndpoint != Endpoint.RESET) {
+                    c.respEndpoint = Endpoint.CLOSED;
+                }
+            }
+        }
+        history(c, s, fromOrig, event);
+
+        TcpState before = c.state;
+        c.state = c.state.next(event, fromOrig, secondFin, acksLastFin);
+        if (c.closedNs == 0 && (c.state.isOver() || finToSilentPeer)) {
+            c.closedNs = now;
+        }
+        if (before == TcpState.SYN_RECEIVED && c.state != TcpState.SYN_RECEIVED && c.establishedNs == 0) {
+            c.establishedNs = now;
+            if (c.origEndpoint == Endpoint.SYN_SENT) {
+                c.origEndpoint = Endpoint.ESTABLISHED;
+            }
+            if (c.respEndpoint == Endpoint.SYN_ACK_SENT) {
+                c.respEndpoint = Endpoint.ESTABLISHED;
+            }
+        }
+        c.lastNs = now;
+        if (fromOrig) {
+            c.lastOrigNs = now;
+        } else {
+            c.lastRespNs = now;
+        }
+    }
+
+    /**
+     * The originator's request: its first byte, the moment the responder's stack acknowledged all of
+     * it, and whether the originator sent more after that (then it was not waiting for an answer).
+     */
+    private static void request(Connection c, Segment s, boolean fromOrig, long now) {
+        if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN) || c.requestMore) {
+            return;
+        }
+        boolean responderBytesUnseen = c.respNextKnown && (fromOrig ? s.has(TcpFlags.ACK) && after(s.ack, c.respNextSeq)
+                : after(s.seq, c.respNextSeq));
+        if (responderBytesUnseen) { // the responder sent bytes the capture missed: it answered
+            c.requestMore = true;
+            return;
+        }
+        if (fromOrig && s.payloadLen > 0) {
+            if (c.requestAckedNs != 0) {
+                c.requestMore = true; // a stream, or a second request: not one unanswered request
+            } else if (c.requestNs == 0) {
+                c.requestNs = now;
+            }
+        } else if (!fromOrig && c.requestNs != 0 && c.requestAckedNs == 0 && s.has(TcpFlags.ACK) && c.origNextKnown
+                && !after(c.origNextSeq, s.ack)) {
+            c.requestAckedNs = now;
+        }
+    }
+
+    /** Opens, counts and closes zero-window stalls; reports one when the window reopens. */
+    private void zeroWindow(Connection c, Segment s, int side, TrackerOutput out) {
+        if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN)) {
+            return;
+        }
+        if (c.zeroWindowSide == 0) {
+            if (s.window == 0) {
+                c.zeroWindowSide = side;
+                c.zeroWindowStartNs = s.tsNanos;
+                c.zeroWindowProbes = 0;
+            }
+        } else if (side != c.zeroWindowSide) {
+            c.zeroWindowProbes++;
+        } else if (s.window > 0) {
+            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, s.tsNanos, true, cfg), out);
+            c.zeroWindowSide = 0;
+        }
+    }
+
+    private static void history(Connection c, Segment s, boolean fromOrig, Event event) {
+        boolean syn = s.has(TcpFlags.SYN);
+        if (s.window == 0 && !s.has(TcpFlags.RST) && (fromOrig ? c.respEndpoint : c.origEndpoint) != Endpoint.CLOSED
+                && (fromOrig ? c.origEndpoint : c.respEndpoint) != Endpoint.RESET) {
+            int zeroWindows = fromOrig ? ++c.origZeroWindows : ++c.respZeroWindows;
+            c.history = History.scaled(c.history, fromOrig, 'w', zeroWindows);
+        }
+        if (syn && (s.has(TcpFlags.FIN) || s.has(TcpFlags.RST))) {
+            c.history = History.add(c.history, fromOrig, 'q');
+        }
+        switch (event) {
+            case SYN -> c.history = History.add(c.history, fromOrig, 's');
+            case SYN_ACK -> c.history = History.add(c.history, fromOrig, 'h');
+            case RST -> c.history = History.add(c.history, fromOrig, 'r');
+            default -> {
+                if (s.payloadLen > 0) {
+                    c.history = History.add(c.history, fromOrig, 'd');
+                } else if (event == Event.ACK) {
+                    c.history = History.add(c.history, fromOrig, 'a');
+                }
+                if (s.has(TcpFlags.FIN)) {
+                    c.history = History.add(c.history, fromOrig, 'f');
+                }
+            }
+        }
+    }
+
+    /**
+     * One timer per incarnation: handshake timeout, close linger or idle expiry, whichever applies.
+     * Timers move lazily: a timer already due before the new deadline stays (it re-checks when it
+     * fires), so a busy connection costs no timer-service work per segment.
+     */
+    private void schedule(Connection c, Timers timers) {
+        long dueMs = dueMs(c);
+        if (c.timerAtMs != 0 && c.timerAtMs <= dueMs) {
+            return;
+        }
+        if (c.timerAtMs != 0) {
+            timers.cancel(c.timerAtMs);
+        }
+        timers.schedule(dueMs);
+        c.timerAtMs = dueMs;
+    }
+
+    /** When the incarnation's story must be looked at again, in event-time milliseconds. */
+    private long dueMs(Connection c) {
+        long dueNs;
+        if (verdictPending(c)) {
+            dueNs = c.firstSynNs + cfg.handshakeVerdict.toNanos();
+        } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+            dueNs = c.firstSynNs + cfg.handshakeTimeout.toNanos();
+        } else if (c.closedNs != 0) {
+            dueNs = c.closedNs + cfg.closeLinger.toNanos();
+        } else if (oneSided(c)) {
+            dueNs = c.firstSynNs + cfg.oneSidedAttempt.toNanos();
+        } else {
+            dueNs = c.lastNs + cfg.idleExpiry.toNanos();
+        }
+        return Math.floorDiv(dueNs, 1_000_000L) + 1;
+    }
+
+    /** The originator went on past its SYN while nothing of the responder was ever seen: one direction only. */
+    private static boolean oneSided(Connection c) {
+        return c.state != TcpState.SYN_SENT && c.origEndpoint == Endpoint.SYN_SENT && c.respEndpoint == Endpoint.INACTIVE;
+    }
+
+    /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
+    private void finish(Connection c, long nowNs, String cause, Timers timers, TrackerOutput out) {
+        emit(UnansweredRequestRule.evaluate(c, cfg), out);
+        if (c.zeroWindowSide != 0) {
+            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
+        }
+        out.connection(ConnectionRecords.of(c, cause));
+        if (!c.closedEventSent) {
+            closedEvent(c, nowNs, out);
+        }
+        if (c.timerAtMs != 0) {
+            timers.cancel(c.timerAtMs);
+        }
+        conn.clear();
+        openConnections--;
+        if (c.state == TcpState.CLOSED || (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0)) {
+            TimeWait tw = new TimeWait();
+            long closeNs = Math.max(c.origFinNs, c.respFinNs);
+            tw.closedNs = closeNs;
+            tw.responderHolds = c.firstFinSide == 2;
+            int holderTtl = tw.responderHolds ? c.respTtl : c.origTtl;
+            tw.expiresNs = closeNs + cfg.timeWaitFor(holderTtl).toNanos();
+            int order = Arrays.compareUnsigned(c.origAddr, c.respAddr);
+            tw.origIsLow = order < 0 || (order == 0 && c.origPort <= c.respPort);
+            timeWait.set(tw);
+            timers.schedule(Math.floorDiv(tw.expiresNs, 1_000_000L) + 1);
+        }
+    }
+
+    private static String closeCause(Connection c) {
+        if (c.rstSide != 0) {
+            return c.rstSide == 1 ? "RST by originator" : "RST by responder";
+        }
+        return "FIN";
+    }
+
+    /** Emits {@code d} unless null; true when something was emitted. */
+    private static boolean emit(Detection d, TrackerOutput out) {
+        if (d == null) {
+            return false;
+        }
+        out.detection(d);
+        return true;
+    }
+
+    /** Tells the fleet stage the incarnation ended, at {@code nowNs} (event time), and how. */
+    private void closedEvent(Connection c, long nowNs, TrackerOutput out) {
+        ConnectionEvent closed = event(c, ConnectionEvent.Kind.CLOSED, nowNs);
+        closed.wasEstablished = c.establishedNs != 0;
+        closed.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
+        closed.rstCause = c.rstCause;
+        closed.rstOrigin = c.rstOrigin;
+        closed.halfOpen = c.halfOpen;
+        closed.portReuseCollision = c.portReuseCollision;
+        closed.clientTtl = c.origTtl;
+        if (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0) { // the active closer holds the port
+            closed.timeWaitNs = cfg.timeWaitFor(c.firstFinSide == 2 ? c.respTtl : c.origTtl).toNanos();
+        }
+        closed.zeroWindowStall = c.zeroWindowStall;
+        closed.synRetransmits = c.synRetransmits;
+        closed.handshakeAckIgnored = c.handshakeAckIgnored;
+        closed.responseNs = c.firstResponseNs != 0 ? c.firstResponseNs - c.requestNs : -1;
+        closed.retransmissions = c.retransmittedSegments;
+        closed.dataSegments = c.dataSegments;
+        out.event(closed);
+        c.closedEventSent = true;
+    }
+
+    private static ConnectionEvent event(Connection c, ConnectionEvent.Kind kind, long tsNs) {
+        ConnectionEvent e = new ConnectionEvent();
+        e.kind = kind;
+        e.tsNs = tsNs;
+        e.observer = c.observer;
+        e.server = Endpoints.endpoint(c.respAddr, c.respPort);
+        e.client = Endpoints.endpoint(c.origAddr, c.origPort);
+        e.isn = c.origIsn;
+        return e;
+    }
+
+    /** Segments of {@code payload} bytes at the sender's size {@code peerMss} (unknown: an Ethernet MSS). */
+    static int segments(int payload, int peerMss) {
+        int mss = peerMss > 0 ? peerMss : 1460;
+        return (payload + mss - 1) / mss;
+    }
+
+    /** Sequence-space comparison: a is after b (RFC 1982 serial arithmetic on 32 bits). */
+    static boolean after(long a, long b) {
+        return (int) (a - b) > 0;
+    }
+}

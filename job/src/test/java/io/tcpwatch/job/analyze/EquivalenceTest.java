@@ -1,0 +1,152 @@
+package io.tcpwatch.job.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tcpwatch.agent.capture.CaptureFileException;
+import io.tcpwatch.agent.output.SegmentSink;
+import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.agent.simulate.FleetSimulation;
+import io.tcpwatch.agent.simulate.Incident;
+import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.core.fleet.FleetConfig;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.fleet.FleetStatsJson;
+import io.tcpwatch.core.local.LocalPipeline;
+import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.LateSegment;
+import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.schema.Segment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Two drivers, one answer: for every capture of the corpus (the incident scenarios and the sweep,
+ * at both vantage points) and for a simulated fleet, {@code tcpwatch analyze}'s driver
+ * ({@link LocalPipeline}: the core in one thread, no Flink) and the Flink job graph on a MiniCluster
+ * produce the same detections, connection records and fleet statistics, byte for byte as JSON lines
+ * after a sort. The job runs at parallelism 1: with more, each subtask knows only its own share of
+ * the capture's time (see the tracker's stateless SYN/ACK verdict at the end of a file).
+ */
+class EquivalenceTest {
+
+    private static final Path CORPUS = Path.of(System.getProperty("tcpwatch.corpus", "../corpus/fixtures"));
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+
+    /** Sorted JSON lines of each output. */
+    record Outputs(List<String> detections, List<String> connections, List<String> fleetStats) {
+        static Outputs of(List<Detection> ds, List<ConnectionRecord> cs, List<FleetStats> ws) {
+            return new Outputs(ds.stream().map(RecordJson::detection).sorted().toList(),
+                    cs.stream().map(RecordJson::connection).sorted().toList(),
+                    ws.stream().map(FleetStatsJson::of).sorted().toList());
+        }
+    }
+
+    static Stream<Path> captures() throws IOException {
+        try (Stream<Path> top = Files.list(CORPUS); Stream<Path> sweep = Files.list(CORPUS.resolve("sweep"))) {
+            return Stream.concat(top, sweep).filter(p -> p.toString().endsWith(".pcap")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("captures")
+    void analyzeAndTheJobAgreeOnACapture(Path capture) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        LocalAnalysis.Result job = LocalAnalysis.run(env, List.of(capture), "capture", TrackerConfig.defaults(),
+                FleetConfig.defaults(), TunnelPorts.DEFAULTS);
+        Outputs local = local(sink -> {
+            try (CaptureInputs in = CaptureInputs.open(List.of(capture), "capture", TunnelPorts.DEFAULTS)) {
+                in.forEach(sink);
+            } catch (CaptureFileException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
+    }
+
+    @Test
+    void analyzeAndTheJobAgreeOnASimulatedFleet() throws Exception {
+        FleetSimulation.Config cfg = new FleetSimulation.Config();
+        cfg.seconds = 80;
+        for (String incident : List.of("rst-storm@12:1", "syn-flood@15:2", "backlog@20:3", "connection-limit@25:4",
+                "reconnect-storm@30:5", "packet-loss@35:6", "port-exhaustion@40:10", "syn-burst@40:8")) {
+            cfg.incidents.add(Incident.parse(incident));
+        }
+        List<Segment> segments = new ArrayList<>();
+        new FleetSimulation(cfg).run(new SegmentSink() {
+            @Override
+            public void accept(Segment s) {
+                segments.add(s.copy());
+            }
+
+            @Override
+            public void close() {}
+        });
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        LocalAnalysis.Result job = LocalAnalysis.run(env.fromData(Segment.class, segments.toArray(Segment[]::new))
+                        .assignTimestampsAndWatermarks(TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5))),
+                TrackerConfig.defaults(), FleetConfig.defaults());
+        Outputs local = local(sink -> segments.forEach(sink));
+
+        assertThat(job.detections()).as("fleet detections").anyMatch(d -> d.status != null);
+        assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
+    }
+
+    /** The same segments through analyze's driver. */
+    private static Outputs local(Consumer<Consumer<Segment>> segments) {
+        List<Detection> ds = new ArrayList<>();
+        List<ConnectionRecord> cs = new ArrayList<>();
+        List<FleetStats> ws = new ArrayList<>();
+        LocalPipeline pipeline = new LocalPipeline(TrackerConfig.defaults(), FleetConfig.defaults(),
+                AnalyzeCommand.OUT_OF_ORDERNESS, new LocalPipeline.Sink() {
+                    @Override
+                    public void detection(Detection d) {
+                        ds.add(d);
+                    }
+
+                    @Override
+                    public void connection(ConnectionRecord r) {
+                        cs.add(r);
+                    }
+
+                    @Override
+                    public void fleetStats(FleetStats w) {
+                        ws.add(w);
+                    }
+
+                    @Override
+                    public void late(LateSegment l) {
+                        throw new AssertionError("a segment came late: " + RecordJson.lateSegment(l));
+                    }
+                });
+        segments.accept(pipeline::accept);
+        pipeline.finish();
+        return Outputs.of(ds, cs, ws);
+    }
+
+    private static void assertSame(Outputs job, Outputs local) {
+        assertThat(job.connections()).as("connection records").isNotEmpty();
+        assertThat(local.detections()).as("detections").isEqualTo(job.detections());
+        assertThat(local.connections()).as("connection records").isEqualTo(job.connections());
+        assertThat(local.fleetStats()).as("fleet statistics").isEqualTo(job.fleetStats());
+    }
+}
