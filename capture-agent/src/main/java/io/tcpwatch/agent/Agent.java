@@ -1,16 +1,18 @@
 package io.tcpwatch.agent;
 
-import io.tcpwatch.agent.capture.CaptureFileException;
-import io.tcpwatch.agent.capture.CaptureFileReader;
-import io.tcpwatch.agent.capture.CaptureInterface;
-import io.tcpwatch.agent.capture.FrameHandler;
+import io.tcpwatch.common.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.capture.CaptureFileException;
+import io.tcpwatch.capture.CaptureFileReader;
+import io.tcpwatch.capture.CaptureInterface;
+import io.tcpwatch.capture.FrameHandler;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.capture.Pacer;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.SegmentSink;
-import io.tcpwatch.agent.parse.FrameParser;
-import io.tcpwatch.agent.parse.TunnelPorts;
-import io.tcpwatch.agent.parse.ParseCounters;
+import io.tcpwatch.capture.parse.FrameParser;
+import io.tcpwatch.capture.parse.TunnelPorts;
+import io.tcpwatch.capture.parse.ParseCounters;
 import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.schema.Segment;
 import java.io.UncheckedIOException;
@@ -118,7 +120,7 @@ public final class Agent implements FrameHandler {
     }
 
     /** Captures live until {@link #requestStop()}. */
-    public void capture(LiveCapture capture) throws AgentException {
+    public void capture(LiveCapture capture) throws TcpwatchException {
         this.live = capture;
         stopCurrent = capture::stop;
         if (stopping) {

@@ -1,8 +1,8 @@
 package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.cli.CommandGroup;
-import io.tcpwatch.agent.cli.CommandLines;
+import io.tcpwatch.common.CommandGroup;
+import io.tcpwatch.common.CommandLines;
 import io.tcpwatch.agent.cli.SimulateCommand;
 import io.tcpwatch.cli.demo.DemoCommand;
 import io.tcpwatch.dashboard.DashboardCommand;

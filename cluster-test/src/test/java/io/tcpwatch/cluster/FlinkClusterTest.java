@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;

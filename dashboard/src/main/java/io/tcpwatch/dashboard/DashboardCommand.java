@@ -1,8 +1,8 @@
 package io.tcpwatch.dashboard;
 
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.kafka.KafkaClientOptions;
-import io.tcpwatch.agent.cli.Signals;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.KafkaClientOptions;
+import io.tcpwatch.common.Signals;
 import java.io.IOException;
 import java.net.BindException;
 import java.util.UUID;
@@ -56,7 +56,7 @@ public final class DashboardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try {
             kafka.awaitBroker(bootstrap, "tcpwatch-dashboard", msg -> System.err.println("tcpwatch dashboard: " + msg));
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             System.err.println("tcpwatch dashboard: " + e.getMessage());
             return e.exitCode();
         }

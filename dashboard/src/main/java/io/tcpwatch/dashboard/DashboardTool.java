@@ -1,7 +1,7 @@
 package io.tcpwatch.dashboard;
 
-import io.tcpwatch.agent.cli.CommandGroup;
-import io.tcpwatch.agent.cli.CommandLines;
+import io.tcpwatch.common.CommandGroup;
+import io.tcpwatch.common.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -2,10 +2,10 @@ package io.tcpwatch.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
-import io.tcpwatch.agent.cli.Signals;
-import io.tcpwatch.agent.kafka.KafkaClientOptions;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
+import io.tcpwatch.common.Signals;
+import io.tcpwatch.common.KafkaClientOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -96,7 +96,7 @@ public final class DetectionsCommand implements Callable<Integer> {
         }
         try {
             kafka.awaitBroker(bootstrap, "tcpwatch-detections", msg -> err.println("tcpwatch detections: " + msg));
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             err.println("tcpwatch detections: " + e.getMessage());
             return e.exitCode();
         }

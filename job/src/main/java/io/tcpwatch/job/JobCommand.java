@@ -1,8 +1,8 @@
 package io.tcpwatch.job;
 
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
-import io.tcpwatch.agent.kafka.KafkaClientOptions;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
+import io.tcpwatch.common.KafkaClientOptions;
 import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
@@ -112,7 +112,7 @@ public final class JobCommand implements Callable<Integer> {
         }
         try {
             kafka.awaitBroker(bootstrap, "tcpwatch-job", msg -> System.err.println("tcpwatch job: " + msg));
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             System.err.println("tcpwatch job: " + e.getMessage());
             return e.exitCode();
         }

@@ -67,15 +67,10 @@ public final class TcpwatchJob {
 
     private TcpwatchJob() {}
 
-    /** A segment's event time: its capture timestamp, in ms. */
-    public static long eventTimeMs(Segment s) {
-        return Tracker.eventTimeMs(s);
-    }
-
     /** Event time is the capture timestamp; watermarks tolerate {@code outOfOrderness} and idle inputs. */
     public static WatermarkStrategy<Segment> watermarks(Duration outOfOrderness, Duration idleness) {
         return WatermarkStrategy.<Segment>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner((s, previous) -> eventTimeMs(s))
+                .withTimestampAssigner((s, previous) -> Tracker.eventTimeMs(s))
                 .withIdleness(idleness);
     }
 

@@ -1,8 +1,10 @@
 package io.tcpwatch.agent.capture;
 
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
-import io.tcpwatch.agent.parse.LinkType;
+import io.tcpwatch.capture.CaptureInterface;
+import io.tcpwatch.capture.FrameHandler;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
+import io.tcpwatch.capture.parse.LinkType;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +43,8 @@ public final class LiveCapture implements AutoCloseable {
         this.nanos = nanos;
     }
 
-    /** Opens the device; every failure a user can meet becomes an {@link AgentException}. */
-    public static LiveCapture open(Options o) throws AgentException {
+    /** Opens the device; every failure a user can meet becomes an {@link TcpwatchException}. */
+    public static LiveCapture open(Options o) throws TcpwatchException {
         PcapNetworkInterface nif;
         try {
             nif = Pcaps.getDevByName(o.device());
@@ -50,7 +52,7 @@ public final class LiveCapture implements AutoCloseable {
             throw classify(o.device(), e);
         }
         if (nif == null) {
-            throw new AgentException(ExitCode.NO_SUCH_INTERFACE, "There is no interface named '" + o.device()
+            throw new TcpwatchException(ExitCode.NO_SUCH_INTERFACE, "There is no interface named '" + o.device()
                     + "'" + available() + ".");
         }
         PcapHandle handle;
@@ -75,7 +77,7 @@ public final class LiveCapture implements AutoCloseable {
             handle.setFilter(o.bpf(), BpfProgram.BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException | NotOpenException e) {
             handle.close();
-            throw new AgentException(ExitCode.BAD_FILTER,
+            throw new TcpwatchException(ExitCode.BAD_FILTER,
                     "The capture filter '" + o.bpf() + "' is not valid BPF syntax: " + e.getMessage());
         }
         return new LiveCapture(handle, new CaptureInterface(handle.getDlt().value(), o.device()), nanos);
@@ -114,19 +116,19 @@ public final class LiveCapture implements AutoCloseable {
         return m.contains("precision");
     }
 
-    private static AgentException classify(String device, PcapNativeException e) {
+    private static TcpwatchException classify(String device, PcapNativeException e) {
         String m = String.valueOf(e.getMessage());
         String lower = m.toLowerCase(Locale.ROOT);
         if (lower.contains("permission") || lower.contains("not permitted")) {
-            return new AgentException(ExitCode.NO_CAPTURE_PERMISSION, "Capturing on " + device
+            return new TcpwatchException(ExitCode.NO_CAPTURE_PERMISSION, "Capturing on " + device
                     + " needs CAP_NET_RAW: run as root or grant it with"
                     + " 'sudo setcap cap_net_raw,cap_net_admin+eip \"$(readlink -f \"$(command -v java)\")\"'.");
         }
         if (lower.contains("no such device") || lower.contains("doesn't exist")) {
-            return new AgentException(ExitCode.NO_SUCH_INTERFACE,
+            return new TcpwatchException(ExitCode.NO_SUCH_INTERFACE,
                     "There is no interface named '" + device + "'" + available() + ".");
         }
-        return new AgentException(ExitCode.CAPTURE_FAILED, "libpcap cannot capture on " + device + ": " + m);
+        return new TcpwatchException(ExitCode.CAPTURE_FAILED, "libpcap cannot capture on " + device + ": " + m);
     }
 
     private static String available() {
@@ -149,7 +151,7 @@ public final class LiveCapture implements AutoCloseable {
     }
 
     /** Captures until {@link #stop()}; frames go to {@code handler} on the calling thread. */
-    public void run(FrameHandler handler) throws AgentException {
+    public void run(FrameHandler handler) throws TcpwatchException {
         RawPacketListener listener = frame -> {
             Timestamp ts = handle.getTimestamp();
             long tsNanos = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
@@ -166,11 +168,11 @@ public final class LiveCapture implements AutoCloseable {
             }
             drainRing(listener);
         } catch (PcapNativeException e) {
-            throw new AgentException(ExitCode.CAPTURE_FAILED, "libpcap failed while capturing on "
+            throw new TcpwatchException(ExitCode.CAPTURE_FAILED, "libpcap failed while capturing on "
                     + iface.name() + ": " + e.getMessage());
         } catch (NotOpenException e) {
             if (!stopped) {
-                throw new AgentException(ExitCode.CAPTURE_FAILED, "the capture handle on " + iface.name() + " closed");
+                throw new TcpwatchException(ExitCode.CAPTURE_FAILED, "the capture handle on " + iface.name() + " closed");
             }
         }
     }

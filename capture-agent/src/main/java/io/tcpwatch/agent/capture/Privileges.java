@@ -2,8 +2,8 @@ package io.tcpwatch.agent.capture;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 
 /**
  * Gives up root once the capture handle is open: the open socket keeps capturing, nothing else the
@@ -40,13 +40,13 @@ public final class Privileges {
     }
 
     /** Becomes {@code uid}/{@code gid} with no supplementary groups; fails with a sentence when it cannot. */
-    public static void drop(int uid, int gid) throws AgentException {
+    public static void drop(int uid, int gid) throws TcpwatchException {
         LibC c = Native.load("c", LibC.class);
         if (c.getuid() != 0) {
-            throw new AgentException(ExitCode.USAGE, "--run-as needs the agent to start as root (it drops root after opening the capture).");
+            throw new TcpwatchException(ExitCode.USAGE, "--run-as needs the agent to start as root (it drops root after opening the capture).");
         }
         if (c.setgroups(0, null) != 0 || c.setgid(gid) != 0 || c.setuid(uid) != 0) {
-            throw new AgentException(ExitCode.CAPTURE_FAILED, "could not become uid " + uid + " / gid " + gid
+            throw new TcpwatchException(ExitCode.CAPTURE_FAILED, "could not become uid " + uid + " / gid " + gid
                     + " (errno " + Native.getLastError() + ").");
         }
     }

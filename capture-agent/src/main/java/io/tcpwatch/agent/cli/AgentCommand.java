@@ -1,19 +1,21 @@
 package io.tcpwatch.agent.cli;
 
+import io.tcpwatch.common.ProgressBar;
+import io.tcpwatch.common.Signals;
 import io.tcpwatch.agent.Agent;
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.capture.Privileges;
 import io.tcpwatch.agent.capture.Pacer;
-import io.tcpwatch.agent.kafka.KafkaClientOptions;
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.KafkaClientOptions;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.DiscardSink;
 import io.tcpwatch.agent.output.JsonLinesSink;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
-import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.capture.parse.TunnelPorts;
 import io.tcpwatch.agent.stats.AgentMetrics;
 import io.tcpwatch.agent.stats.AgentStats;
 import io.tcpwatch.agent.stats.StatsReporter;
@@ -157,7 +159,7 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() {
         try {
             return run();
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             err.println("tcpwatch agent: " + e.getMessage());
             return e.exitCode();
         } catch (InterruptedException e) {
@@ -166,15 +168,15 @@ public final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    private TunnelPorts tunnelPorts() throws AgentException {
+    private TunnelPorts tunnelPorts() throws TcpwatchException {
         try {
             return TunnelPorts.of(tunnelPorts);
         } catch (IllegalArgumentException e) {
-            throw new AgentException(ExitCode.USAGE, "--tunnel-port " + e.getMessage() + ".");
+            throw new TcpwatchException(ExitCode.USAGE, "--tunnel-port " + e.getMessage() + ".");
         }
     }
 
-    private int run() throws AgentException, InterruptedException {
+    private int run() throws TcpwatchException, InterruptedException {
         validate();
         tunnelPorts();
         String observerId = observer != null ? observer : hostName();
@@ -185,7 +187,7 @@ public final class AgentCommand implements Callable<Integer> {
             try {
                 pacer = Pacer.parse(speed, () -> self[0] != null && self[0].stopping());
             } catch (IllegalArgumentException e) {
-                throw new AgentException(ExitCode.USAGE, e.getMessage());
+                throw new TcpwatchException(ExitCode.USAGE, e.getMessage());
             }
         }
 
@@ -202,11 +204,11 @@ public final class AgentCommand implements Callable<Integer> {
                     ids = Privileges.parse(runAs);
                 } catch (IllegalArgumentException e) {
                     live.close();
-                    throw new AgentException(ExitCode.USAGE, e.getMessage());
+                    throw new TcpwatchException(ExitCode.USAGE, e.getMessage());
                 }
                 try {
                     Privileges.drop(ids[0], ids[1]);
-                } catch (AgentException e) {
+                } catch (TcpwatchException e) {
                     live.close();
                     throw e;
                 }
@@ -251,7 +253,7 @@ public final class AgentCommand implements Callable<Integer> {
                 metrics = new AgentMetrics(metricsBind, metricsPort, () -> agent.stats(sourceName, pub));
             } catch (IOException e) {
                 reporter.close();
-                throw new AgentException(ExitCode.USAGE, "cannot serve metrics on " + metricsBind + ":" + metricsPort
+                throw new TcpwatchException(ExitCode.USAGE, "cannot serve metrics on " + metricsBind + ":" + metricsPort
                         + " (" + e.getMessage() + ").");
             }
         }
@@ -303,21 +305,21 @@ public final class AgentCommand implements Callable<Integer> {
         return exit;
     }
 
-    private void validate() throws AgentException {
+    private void validate() throws TcpwatchException {
         if (snaplen < 64 || snaplen > 262_144) {
-            throw new AgentException(ExitCode.USAGE, "--snaplen must be between 64 and 262144 bytes, not " + snaplen + ".");
+            throw new TcpwatchException(ExitCode.USAGE, "--snaplen must be between 64 and 262144 bytes, not " + snaplen + ".");
         }
         if (queue < 1) {
-            throw new AgentException(ExitCode.USAGE, "--queue must be at least 1.");
+            throw new TcpwatchException(ExitCode.USAGE, "--queue must be at least 1.");
         }
         if (statsInterval < 1) {
-            throw new AgentException(ExitCode.USAGE, "--stats-interval must be at least 1 second.");
+            throw new TcpwatchException(ExitCode.USAGE, "--stats-interval must be at least 1 second.");
         }
         if (runAs != null && source.files != null) {
-            throw new AgentException(ExitCode.USAGE, "--run-as is for live capture (--interface); a replay needs no privileges.");
+            throw new TcpwatchException(ExitCode.USAGE, "--run-as is for live capture (--interface); a replay needs no privileges.");
         }
         if (!List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
-            throw new AgentException(ExitCode.USAGE, "--compression takes zstd, lz4, snappy, gzip or none, not '" + compression + "'.");
+            throw new TcpwatchException(ExitCode.USAGE, "--compression takes zstd, lz4, snappy, gzip or none, not '" + compression + "'.");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tcpwatch.agent.cli;
 
+import io.tcpwatch.common.CommandGroup;
+import io.tcpwatch.common.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

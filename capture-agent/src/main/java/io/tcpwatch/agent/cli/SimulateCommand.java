@@ -1,10 +1,11 @@
 package io.tcpwatch.agent.cli;
 
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.Signals;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.capture.Pacer;
-import io.tcpwatch.agent.kafka.KafkaClientOptions;
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.KafkaClientOptions;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.JsonLinesSink;
 import io.tcpwatch.agent.output.KafkaSink;
@@ -107,7 +108,7 @@ public final class SimulateCommand implements Callable<Integer> {
         SegmentPublisher publisher;
         try {
             publisher = publisher();
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             System.err.println("tcpwatch simulate: " + e.getMessage());
             return e.exitCode();
         }
@@ -150,7 +151,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     /** A publisher to the broker once it answers; null when the segments go to stdout. */
-    private SegmentPublisher publisher() throws AgentException, InterruptedException {
+    private SegmentPublisher publisher() throws TcpwatchException, InterruptedException {
         if (output.bootstrap == null) {
             return null;
         }

@@ -4,7 +4,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tcpwatch.agent.parse.SkipReason;
+import io.tcpwatch.capture.parse.SkipReason;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.tcpwatch.agent.stats;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.tcpwatch.agent.parse.SkipReason;
+import io.tcpwatch.capture.parse.SkipReason;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -148,7 +148,7 @@ public final class AgentBenchmark {
     }
 
     private static long countFrames(Path pcap) throws Exception {
-        try (io.tcpwatch.agent.capture.CaptureFileReader r = io.tcpwatch.agent.capture.CaptureFileReader.open(pcap)) {
+        try (io.tcpwatch.capture.CaptureFileReader r = io.tcpwatch.capture.CaptureFileReader.open(pcap)) {
             return r.read((iface, ts, buf, off, cap, orig) -> { });
         }
     }

@@ -7,8 +7,8 @@ import static io.tcpwatch.agent.testing.Frames.ipv4;
 import static io.tcpwatch.agent.testing.Frames.ipv6;
 import static io.tcpwatch.agent.testing.TunnelFrames.*;
 
-import io.tcpwatch.agent.capture.CaptureFileReader;
-import io.tcpwatch.agent.parse.LinkType;
+import io.tcpwatch.capture.CaptureFileReader;
+import io.tcpwatch.capture.parse.LinkType;
 import io.tcpwatch.agent.testing.CaptureFileWriter;
 import io.tcpwatch.agent.testing.SyntheticTraffic;
 import java.nio.ByteOrder;

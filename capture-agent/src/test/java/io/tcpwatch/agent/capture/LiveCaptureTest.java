@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tcpwatch.agent.Agent;
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
@@ -53,7 +53,7 @@ class LiveCaptureTest {
         try {
             capture = LiveCapture.open(new LiveCapture.Options("lo",
                     "tcp port " + port + " or tcp port " + closedPort, 128, 4, false));
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             assumeTrue(e.exitCode() != ExitCode.NO_CAPTURE_PERMISSION,
                     "capturing on lo needs CAP_NET_RAW, which this test run does not have");
             throw e;
@@ -72,7 +72,7 @@ class LiveCaptureTest {
         captureThread = new Thread(() -> {
             try {
                 agent.capture(capture);
-            } catch (AgentException e) {
+            } catch (TcpwatchException e) {
                 throw new IllegalStateException(e);
             }
         }, "capture");

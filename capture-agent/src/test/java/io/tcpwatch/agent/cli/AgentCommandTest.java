@@ -3,8 +3,8 @@ package io.tcpwatch.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.testing.CapturedOutput;
 import io.tcpwatch.agent.testing.JsonFields;
@@ -97,7 +97,7 @@ class AgentCommandTest {
     }
 
     @Test
-    void aMissingInterfaceIsExitCode3AndABadFilterExitCode8() throws AgentException {
+    void aMissingInterfaceIsExitCode3AndABadFilterExitCode8() throws TcpwatchException {
         assumeTrue(canCapture(), "live capture needs CAP_NET_RAW");
         assertThat(run("--interface", "tcpw-none0", "--print")).isEqualTo(3);
         assertThat(stderr()).contains("There is no interface named 'tcpw-none0'");
@@ -167,11 +167,11 @@ class AgentCommandTest {
     }
 
     /** False only when this test run lacks CAP_NET_RAW; any other failure to open lo fails the test. */
-    private static boolean canCapture() throws AgentException {
+    private static boolean canCapture() throws TcpwatchException {
         try {
             LiveCapture.open(new LiveCapture.Options("lo", "tcp", 128, 1, false)).close();
             return true;
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             if (e.exitCode() == ExitCode.NO_CAPTURE_PERMISSION) {
                 return false;
             }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tcpwatch.agent.capture.CaptureFileReader;
-import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.capture.CaptureFileReader;
+import io.tcpwatch.capture.parse.FrameParser;
 import io.tcpwatch.schema.Addresses;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;

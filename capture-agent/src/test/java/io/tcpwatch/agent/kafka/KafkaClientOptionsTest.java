@@ -1,5 +1,6 @@
 package io.tcpwatch.agent.kafka;
 
+import io.tcpwatch.common.KafkaClientOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;

@@ -2,9 +2,9 @@ package io.tcpwatch.agent.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.agent.capture.CaptureFileReader;
+import io.tcpwatch.capture.CaptureFileReader;
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.capture.parse.FrameParser;
 import io.tcpwatch.agent.testing.CapturedOutput;
 import io.tcpwatch.agent.testing.JsonFields;
 import io.tcpwatch.agent.testing.KafkaBrokerExtension;

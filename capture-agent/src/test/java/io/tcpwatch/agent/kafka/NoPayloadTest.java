@@ -7,7 +7,7 @@ import static io.tcpwatch.agent.testing.Frames.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.parse.LinkType;
+import io.tcpwatch.capture.parse.LinkType;
 import io.tcpwatch.agent.testing.CaptureFileWriter;
 import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.schema.TcpFlags;

@@ -1,5 +1,6 @@
 package io.tcpwatch.agent.kafka;
 
+import io.tcpwatch.common.KafkaSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.tcpwatch.agent.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.agent.parse.SkipReason;
+import io.tcpwatch.capture.parse.SkipReason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,7 +2,7 @@ package io.tcpwatch.agent.testing;
 
 import static io.tcpwatch.agent.testing.Frames.*;
 
-import io.tcpwatch.agent.parse.LinkType;
+import io.tcpwatch.capture.parse.LinkType;
 import io.tcpwatch.schema.TcpFlags;
 import java.io.IOException;
 import java.nio.ByteOrder;

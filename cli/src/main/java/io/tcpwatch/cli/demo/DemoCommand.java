@@ -1,11 +1,11 @@
 package io.tcpwatch.cli.demo;
 
 import io.tcpwatch.agent.Agent;
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
-import io.tcpwatch.agent.cli.Signals;
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.Signals;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.dashboard.Dashboard;
@@ -171,14 +171,14 @@ public final class DemoCommand implements Callable<Integer> {
             demo.liveThread = daemon(() -> {
                 try {
                     agent.capture(capture);
-                } catch (AgentException e) {
+                } catch (TcpwatchException e) {
                     say("live capture of lo stopped: " + e.getMessage());
                 } finally {
                     capture.close();
                 }
             }, "tcpwatch-demo-live");
             return "live capture of lo: on (your own connections to localhost show up as observer demo-lo)";
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             return "live capture of lo: off (" + e.getMessage() + ")";
         }
     }

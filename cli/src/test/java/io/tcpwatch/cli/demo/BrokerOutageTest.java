@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.stats.AgentMetrics;
 import io.tcpwatch.dashboard.DashboardCommand;
 import io.tcpwatch.job.JobCommand;

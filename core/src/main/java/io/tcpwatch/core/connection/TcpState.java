@@ -1,5 +1,7 @@
 package io.tcpwatch.core.connection;
 
+import java.util.List;
+
 /**
  * The state of one TCP connection incarnation as a passive observer sees it on the wire (both
  * directions, one vantage point). "o" is the originator (sender of the first SYN), "r" the responder.
@@ -20,7 +22,8 @@ package io.tcpwatch.core.connection;
  *   any other RST ──▶ RESET   (segments after it are still read: data after RST, a second RST)
  * </pre>
  *
- * {@link #next} is the whole transition table; the tracker feeds it one event per segment.
+ * {@link #TRANSITIONS} is the whole transition table, as data; {@link #next} looks a segment up in
+ * it, and the tracker feeds it one event per segment.
  */
 public enum TcpState {
     NEW,
@@ -37,44 +40,74 @@ public enum TcpState {
     /** What a segment is, from the state machine's point of view. */
     public enum Event { SYN, SYN_ACK, ACK, DATA, FIN, RST }
 
+    /** Who sent the segment. */
+    public enum Sender { ORIGINATOR, RESPONDER, EITHER }
+
+    /** What else must hold: the other side's FIN (not a repeat of the first), or the ACK of the last FIN. */
+    public enum Guard { NONE, SECOND_FIN, ACKS_LAST_FIN }
+
+    /** One row of the table: in {@code from}, {@code event} from {@code sender} when {@code guard} holds leads to {@code to}. */
+    public record Transition(TcpState from, Event event, Sender sender, Guard guard, TcpState to) {
+        boolean matches(TcpState state, Event e, boolean fromOrig, boolean secondFin, boolean acksLastFin) {
+            return (from == null || from == state) && (event == null || event == e)
+                    && (sender == Sender.EITHER || (sender == Sender.ORIGINATOR) == fromOrig)
+                    && (guard != Guard.SECOND_FIN || secondFin) && (guard != Guard.ACKS_LAST_FIN || acksLastFin);
+        }
+    }
+
+    private static Transition on(TcpState from, Event event, Sender sender, Guard guard, TcpState to) {
+        return new Transition(from, event, sender, guard, to);
+    }
+
+    /**
+     * The transitions, first match wins (null matches any state or event); a segment no row matches
+     * leaves the state as it is. CLOSED and RESET are final for an incarnation: a new SYN starts the next.
+     */
+    public static final List<Transition> TRANSITIONS = List.of(
+            // the originator's RST before any SYN/ACK answers a stray ACK; its SYN is retried
+            on(SYN_SENT, Event.RST, Sender.ORIGINATOR, Guard.NONE, SYN_SENT),
+            on(null, Event.RST, Sender.EITHER, Guard.NONE, RESET),
+            on(NEW, Event.SYN, Sender.EITHER, Guard.NONE, SYN_SENT),
+            on(NEW, Event.FIN, Sender.EITHER, Guard.NONE, FIN_WAIT),
+            on(NEW, null, Sender.EITHER, Guard.NONE, MIDSTREAM),
+            on(SYN_SENT, Event.SYN_ACK, Sender.RESPONDER, Guard.NONE, SYN_RECEIVED),
+            // it acknowledges a SYN/ACK this capture does not hold
+            on(SYN_SENT, Event.ACK, Sender.ORIGINATOR, Guard.NONE, ESTABLISHED),
+            on(SYN_SENT, Event.DATA, Sender.ORIGINATOR, Guard.NONE, ESTABLISHED),
+            on(SYN_RECEIVED, Event.ACK, Sender.ORIGINATOR, Guard.NONE, ESTABLISHED),
+            on(SYN_RECEIVED, Event.DATA, Sender.ORIGINATOR, Guard.NONE, ESTABLISHED),
+            on(SYN_RECEIVED, Event.FIN, Sender.ORIGINATOR, Guard.NONE, FIN_WAIT),
+            on(ESTABLISHED, Event.FIN, Sender.EITHER, Guard.NONE, FIN_WAIT),
+            on(MIDSTREAM, Event.FIN, Sender.EITHER, Guard.NONE, FIN_WAIT),
+            on(FIN_WAIT, Event.FIN, Sender.EITHER, Guard.SECOND_FIN, CLOSING),
+            on(CLOSING, null, Sender.EITHER, Guard.ACKS_LAST_FIN, CLOSED));
+
     /**
      * The state after {@code event}, sent by the originator ({@code fromOrig}) or the responder.
      * {@code secondFin} tells the other side's FIN from a repeat of the first one; {@code
      * acksLastFin} tells the ACK that ends CLOSING.
      */
     public TcpState next(Event event, boolean fromOrig, boolean secondFin, boolean acksLastFin) {
-        if (event == Event.RST) {
-            // the originator's RST before any SYN/ACK answers a stray ACK; its SYN is retried
-            return this == SYN_SENT && fromOrig ? SYN_SENT : RESET;
+        for (Transition t : Rows.FOR[ordinal()][event.ordinal()]) {
+            if (t.matches(this, event, fromOrig, secondFin, acksLastFin)) {
+                return t.to();
+            }
         }
-        switch (this) {
-            case NEW:
-                return event == Event.SYN ? SYN_SENT : event == Event.FIN ? FIN_WAIT : MIDSTREAM;
-            case SYN_SENT:
-                if (event == Event.SYN_ACK && !fromOrig) {
-                    return SYN_RECEIVED;
+        return this;
+    }
+
+    /** The rows that can match each state and event, in table order: a segment looks at one to three. */
+    private static final class Rows {
+        static final Transition[][][] FOR = new Transition[values().length][Event.values().length][];
+
+        static {
+            for (TcpState state : values()) {
+                for (Event event : Event.values()) {
+                    FOR[state.ordinal()][event.ordinal()] = TRANSITIONS.stream()
+                            .filter(t -> (t.from() == null || t.from() == state) && (t.event() == null || t.event() == event))
+                            .toArray(Transition[]::new);
                 }
-                if (fromOrig && (event == Event.ACK || event == Event.DATA)) {
-                    return ESTABLISHED; // it acknowledges a SYN/ACK this capture does not hold
-                }
-                return SYN_SENT;
-            case SYN_RECEIVED:
-                if (fromOrig && (event == Event.ACK || event == Event.DATA)) {
-                    return ESTABLISHED;
-                }
-                if (fromOrig && event == Event.FIN) {
-                    return FIN_WAIT;
-                }
-                return SYN_RECEIVED;
-            case MIDSTREAM:
-            case ESTABLISHED:
-                return event == Event.FIN ? FIN_WAIT : this;
-            case FIN_WAIT:
-                return event == Event.FIN && secondFin ? CLOSING : FIN_WAIT;
-            case CLOSING:
-                return acksLastFin ? CLOSED : CLOSING;
-            default:
-                return this; // CLOSED and RESET are final for an incarnation
+            }
         }
     }
 

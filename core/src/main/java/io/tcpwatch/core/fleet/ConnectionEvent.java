@@ -1,7 +1,6 @@
 package io.tcpwatch.core.fleet;
 
 import io.tcpwatch.core.record.Endpoints;
-import io.tcpwatch.core.rules.Detections;
 
 /**
  * A compact connection outcome event from the tracker to the fleet stage: a connection opened,

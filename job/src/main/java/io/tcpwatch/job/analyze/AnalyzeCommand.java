@@ -1,9 +1,9 @@
 package io.tcpwatch.job.analyze;
 
 import io.tcpwatch.core.fleet.FleetStatsJson;
-import io.tcpwatch.agent.capture.CaptureFileException;
-import io.tcpwatch.agent.cli.ProgressBar;
-import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.capture.CaptureFileException;
+import io.tcpwatch.common.ProgressBar;
+import io.tcpwatch.capture.parse.TunnelPorts;
 import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;

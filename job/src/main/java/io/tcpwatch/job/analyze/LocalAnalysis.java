@@ -1,6 +1,6 @@
 package io.tcpwatch.job.analyze;
 
-import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.capture.parse.TunnelPorts;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.core.fleet.FleetStats;

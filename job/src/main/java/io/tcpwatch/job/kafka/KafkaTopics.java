@@ -1,8 +1,8 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.core.fleet.FleetStatsJson;
 import io.tcpwatch.core.record.DeadLetter;
-import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.core.fleet.FleetStats;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.core.record.ConnectionRecord;
@@ -86,7 +86,7 @@ public final class KafkaTopics {
                 .<Either<Segment, DeadLetter>>forGenerator(ctx -> new ObserverWatermarks<>(
                         e -> e.isLeft() ? e.left().observer : null, outOfOrdernessMs, forgetAfterMs, idleAfterMs,
                         System::currentTimeMillis))
-                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? TcpwatchJob.eventTimeMs(e.left()) : Long.MIN_VALUE);
+                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? Tracker.eventTimeMs(e.left()) : Long.MIN_VALUE);
         return env.fromSource(source, watermarks, name)
                 .uid("segments-source")
                 .process(new DeadLetterSplit())

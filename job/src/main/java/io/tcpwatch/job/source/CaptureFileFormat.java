@@ -1,9 +1,9 @@
 package io.tcpwatch.job.source;
 
-import io.tcpwatch.agent.capture.CaptureFileException;
-import io.tcpwatch.agent.capture.CaptureFileReader;
-import io.tcpwatch.agent.parse.FrameParser;
-import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.capture.CaptureFileException;
+import io.tcpwatch.capture.CaptureFileReader;
+import io.tcpwatch.capture.parse.FrameParser;
+import io.tcpwatch.capture.parse.TunnelPorts;
 import io.tcpwatch.schema.Segment;
 import java.io.IOException;
 import java.nio.file.Path;

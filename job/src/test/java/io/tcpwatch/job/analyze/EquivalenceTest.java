@@ -2,9 +2,9 @@ package io.tcpwatch.job.analyze;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.agent.capture.CaptureFileException;
+import io.tcpwatch.capture.CaptureFileException;
 import io.tcpwatch.agent.output.SegmentSink;
-import io.tcpwatch.agent.parse.TunnelPorts;
+import io.tcpwatch.capture.parse.TunnelPorts;
 import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.agent.simulate.Incident;
 import io.tcpwatch.core.connection.TrackerConfig;

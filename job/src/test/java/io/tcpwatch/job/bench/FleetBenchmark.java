@@ -1,6 +1,6 @@
 package io.tcpwatch.job.bench;
 
-import io.tcpwatch.agent.kafka.KafkaSettings;
+import io.tcpwatch.common.KafkaSettings;
 import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;

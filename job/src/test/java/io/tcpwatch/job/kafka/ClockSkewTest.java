@@ -1,5 +1,6 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.core.tracker.Tracker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +61,7 @@ class ClockSkewTest extends JobOnKafka {
             public void close() {}
         });
         List<Segment> behind = fleet.stream().map(ClockSkewTest::behind).toList();
-        long newestBehindMs = behind.stream().mapToLong(TcpwatchJob::eventTimeMs).max().orElseThrow();
+        long newestBehindMs = behind.stream().mapToLong(Tracker::eventTimeMs).max().orElseThrow();
 
         PartitionedTopic referenceTopic = new PartitionedTopic(KAFKA.broker(), "reference", PARTITIONS);
         PartitionedTopic skewedTopic = new PartitionedTopic(KAFKA.broker(), "skewed", PARTITIONS);

@@ -3,8 +3,8 @@ package io.tcpwatch.job.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tcpwatch.agent.capture.CaptureFileReader;
-import io.tcpwatch.agent.parse.FrameParser;
+import io.tcpwatch.capture.CaptureFileReader;
+import io.tcpwatch.capture.parse.FrameParser;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentEncoder;

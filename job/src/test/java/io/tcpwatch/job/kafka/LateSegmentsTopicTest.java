@@ -1,5 +1,6 @@
 package io.tcpwatch.job.kafka;
 
+import io.tcpwatch.core.tracker.Tracker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;
 import io.tcpwatch.job.StreamingJob;
-import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentEncoder;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ class LateSegmentsTopicTest extends JobOnKafka {
             b.tsNanos -= 30_000_000_000L;
             return b;
         }).toList();
-        long newestBehindMs = behind.stream().mapToLong(TcpwatchJob::eventTimeMs).max().orElseThrow();
+        long newestBehindMs = behind.stream().mapToLong(Tracker::eventTimeMs).max().orElseThrow();
 
         StreamingJob.Topics topics = StreamingJob.Topics.prefixed("late");
         for (String t : topics.all()) {

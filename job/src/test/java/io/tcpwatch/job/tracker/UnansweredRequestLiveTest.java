@@ -8,8 +8,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tcpwatch.agent.Agent;
-import io.tcpwatch.agent.AgentException;
-import io.tcpwatch.agent.ExitCode;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.core.record.Detection;
@@ -60,7 +60,7 @@ class UnansweredRequestLiveTest {
             Thread captureThread = new Thread(() -> {
                 try {
                     agent.capture(capture);
-                } catch (AgentException e) {
+                } catch (TcpwatchException e) {
                     throw new IllegalStateException(e);
                 }
             }, "capture");
@@ -107,10 +107,10 @@ class UnansweredRequestLiveTest {
         }
     }
 
-    private static LiveCapture open(String bpf) throws AgentException {
+    private static LiveCapture open(String bpf) throws TcpwatchException {
         try {
             return LiveCapture.open(new LiveCapture.Options("lo", bpf, 128, 4, false));
-        } catch (AgentException e) {
+        } catch (TcpwatchException e) {
             assumeTrue(e.exitCode() != ExitCode.NO_CAPTURE_PERMISSION, "capturing on lo needs CAP_NET_RAW");
             throw e;
         }

@@ -2,7 +2,6 @@ package io.tcpwatch.core.fleet.rules;
 
 import io.tcpwatch.core.record.Endpoints;
 import io.tcpwatch.core.fleet.FleetWindow;
-import io.tcpwatch.core.rules.Detections;
 import java.util.Locale;
 
 /** Wireshark display filters for fleet detections: the server (and client), the window, and what to look at. */
