@@ -1,6 +1,7 @@
 package io.tcpwatch.core.rules;
 
 import io.tcpwatch.core.record.Detection;
+import java.util.Set;
 import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.Evidence;
 import io.tcpwatch.core.record.Severity;
@@ -11,10 +12,21 @@ import io.tcpwatch.core.connection.TcpState;
  * {@code HALF_OPEN}: SYN never answered (S0) or SYN/ACK never completed, after the
  * handshake timeout.
  */
-public final class HalfOpenRule {
-    private HalfOpenRule() {}
+public final class HalfOpenRule implements ConnectionRule {
 
-    public static Detection evaluate(Connection c, long nowNs) {
+    @Override
+    public DetectionType type() {
+        return DetectionType.HALF_OPEN;
+    }
+
+    @Override
+    public Set<Moment> moments() {
+        return Set.of(Moment.HANDSHAKE_EXPIRED);
+    }
+
+    @Override
+    public Detection evaluate(Connection c, At at) {
+        long nowNs = at.nowNs();
         if (c.state != TcpState.SYN_SENT && c.state != TcpState.SYN_RECEIVED) {
             return null;
         }

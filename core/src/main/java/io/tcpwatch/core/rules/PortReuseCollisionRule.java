@@ -1,10 +1,12 @@
 package io.tcpwatch.core.rules;
 
 import io.tcpwatch.core.record.Detection;
+import java.util.Set;
 import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.Evidence;
 import io.tcpwatch.core.record.Severity;
 import io.tcpwatch.core.connection.Connection;
+import io.tcpwatch.core.connection.TcpState;
 
 /**
  * {@code PORT_REUSE_COLLISION}: a SYN on a 4-tuple whose previous incarnation closed
@@ -12,14 +14,26 @@ import io.tcpwatch.core.connection.Connection;
  * and/or followed by the initiator's RST and SYN retransmit; evidence: previous close, gap, delay
  * added to setup. A reuse the server accepts (SYN/ACK at once) is not a collision.
  */
-public final class PortReuseCollisionRule {
-    private PortReuseCollisionRule() {}
+public final class PortReuseCollisionRule implements ConnectionRule {
 
-    /** Called when the handshake completes or times out; null unless the SYN collided. */
-    public static Detection evaluate(Connection c, long nowNs, boolean established) {
-        if (!c.challengeAckSeen) {
+    @Override
+    public DetectionType type() {
+        return DetectionType.PORT_REUSE_COLLISION;
+    }
+
+    @Override
+    public Set<Moment> moments() {
+        return Set.of(Moment.HANDSHAKE_ANSWERED, Moment.HANDSHAKE_EXPIRED);
+    }
+
+    /** When the handshake is answered, or times out unanswered; null unless the SYN collided. */
+    @Override
+    public Detection evaluate(Connection c, At at) {
+        boolean established = at.moment() == Moment.HANDSHAKE_ANSWERED;
+        if (!c.challengeAckSeen || (!established && c.state != TcpState.SYN_SENT)) {
             return null;
         }
+        long nowNs = at.nowNs();
         long setupDelay = (established ? c.synAckNs : nowNs) - c.firstSynNs;
         String previous = c.intoTimeWait
                 ? String.format(" whose previous connection closed %.3f s earlier and which the server still held in TIME_WAIT",

@@ -11,6 +11,7 @@ import io.tcpwatch.core.connection.TcpState;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
+import java.util.Set;
 
 /**
  * {@code RST} with its {@code cause} and {@code origin}:
@@ -29,17 +30,30 @@ import io.tcpwatch.schema.TcpFlags;
  * (after a delay, no trigger segment), {@code MIDDLEBOX_SUSPECT} (IP TTL inconsistent with the
  * sender's other packets in the connection) — "who sent the RST?".
  */
-public final class RstRule {
+public final class RstRule implements ConnectionRule {
 
     private static final long[] ROUND_TIMERS_S = {5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600};
 
-    private RstRule() {}
+    @Override
+    public DetectionType type() {
+        return DetectionType.RST;
+    }
+
+    @Override
+    public Set<Moment> moments() {
+        return Set.of(Moment.RST);
+    }
+
+    @Override
+    public Detection evaluate(Connection c, At at) {
+        return classify(c, at.segment(), at.fromOrig(), at.cfg());
+    }
 
     /**
      * Classifies {@code rst}, sent by the originator when {@code fromOrig}; the connection is as it
      * was before the RST. Returns null for an RST that is not a finding of its own (a repeat).
      */
-    public static Detection classify(Connection c, Segment rst, boolean fromOrig, TrackerConfig cfg) {
+    static Detection classify(Connection c, Segment rst, boolean fromOrig, TrackerConfig cfg) {
         long now = rst.tsNanos;
         long peerLast = fromOrig ? c.lastRespNs : c.lastOrigNs;
         long sinceTrigger = peerLast == 0 ? Long.MAX_VALUE : now - peerLast;

@@ -1,6 +1,7 @@
 package io.tcpwatch.core.rules;
 
 import io.tcpwatch.core.record.Detection;
+import java.util.Set;
 import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.Evidence;
 import io.tcpwatch.core.record.Severity;
@@ -18,11 +19,22 @@ import io.tcpwatch.core.connection.TrackerConfig;
  * (syslog or metrics streams over TCP never get an answer), a server that sent anything served the
  * connection, and a client that waits forever is not reported (nothing tells it from a long-poll).
  */
-public final class UnansweredRequestRule {
-    private UnansweredRequestRule() {}
+public final class UnansweredRequestRule implements ConnectionRule {
+
+    @Override
+    public DetectionType type() {
+        return DetectionType.UNANSWERED_REQUEST;
+    }
+
+    @Override
+    public Set<Moment> moments() {
+        return Set.of(Moment.END);
+    }
 
     /** At the end of {@code c}: the finding, or null. */
-    public static Detection evaluate(Connection c, TrackerConfig cfg) {
+    @Override
+    public Detection evaluate(Connection c, At at) {
+        TrackerConfig cfg = at.cfg();
         long gaveUpNs = c.origFinNs != 0 ? c.origFinNs : c.rstSide == 1 ? c.rstNs : 0;
         if (c.establishedNs == 0 || c.requestAckedNs == 0 || c.requestMore || c.respBytes > 0 || gaveUpNs == 0) {
             return null;

@@ -1,6 +1,7 @@
 package io.tcpwatch.core.rules;
 
 import io.tcpwatch.core.record.Detection;
+import java.util.Set;
 import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.Evidence;
 import io.tcpwatch.core.record.Severity;
@@ -11,11 +12,24 @@ import io.tcpwatch.core.connection.TrackerConfig;
  * {@code ZERO_WINDOW_STALL}: a receiver advertises window 0 for ≥ 200 ms while the sender
  * has data (zero-window probes), with duration; the real "receiver not reading" signal.
  */
-public final class ZeroWindowStallRule {
-    private ZeroWindowStallRule() {}
+public final class ZeroWindowStallRule implements ConnectionRule {
 
-    /** Called when the stalled side reopens its window (or the connection ends, {@code reopened} false). */
-    public static Detection evaluate(Connection c, long endNs, boolean reopened, TrackerConfig cfg) {
+    @Override
+    public DetectionType type() {
+        return DetectionType.ZERO_WINDOW_STALL;
+    }
+
+    @Override
+    public Set<Moment> moments() {
+        return Set.of(Moment.WINDOW_REOPENED, Moment.END);
+    }
+
+    /** When the stalled side reopens its window, or when the connection ends with it still closed. */
+    @Override
+    public Detection evaluate(Connection c, At at) {
+        boolean reopened = at.moment() == Moment.WINDOW_REOPENED;
+        long endNs = reopened ? at.nowNs() : c.lastNs;
+        TrackerConfig cfg = at.cfg();
         long duration = endNs - c.zeroWindowStartNs;
         if (c.zeroWindowSide == 0 || c.zeroWindowProbes == 0 || duration < cfg.zeroWindowStall.toNanos()) {
             return null;

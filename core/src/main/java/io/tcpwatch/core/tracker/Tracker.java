@@ -8,16 +8,13 @@ import io.tcpwatch.core.connection.TimeWait;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.core.fleet.ConnectionEvent;
 import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.Endpoints;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.ZeekConnState;
 import io.tcpwatch.core.record.ZeekConnState.Endpoint;
-import io.tcpwatch.core.rules.HalfOpenRule;
-import io.tcpwatch.core.rules.PortReuseCollisionRule;
-import io.tcpwatch.core.rules.RstRule;
-import io.tcpwatch.core.rules.SynRetransmitRule;
-import io.tcpwatch.core.rules.UnansweredRequestRule;
-import io.tcpwatch.core.rules.ZeroWindowStallRule;
+import io.tcpwatch.core.rules.ConnectionRule;
+import io.tcpwatch.core.rules.ConnectionRule.Moment;
 import io.tcpwatch.core.state.Cell;
 import io.tcpwatch.core.state.StateStore;
 import io.tcpwatch.core.state.Timers;
@@ -25,6 +22,9 @@ import io.tcpwatch.schema.FlowKey;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Follows every connection of one observer's 4-tuple through {@link TcpState}, incarnation after
@@ -35,6 +35,15 @@ import java.util.Arrays;
  * with (Flink keyed state in the job, maps in a local run) and time is passed in.
  */
 public final class Tracker {
+
+    /** The per-connection rules by the moment they are asked at, each list in {@link ConnectionRule#ALL}'s order. */
+    private static final Map<Moment, List<ConnectionRule>> RULES_AT = new EnumMap<>(Moment.class);
+
+    static {
+        for (Moment m : Moment.values()) {
+            RULES_AT.put(m, ConnectionRule.ALL.stream().filter(r -> r.moments().contains(m)).toList());
+        }
+    }
 
     private final TrackerConfig cfg;
     private final Cell<Connection> conn;
@@ -162,11 +171,7 @@ public final class Tracker {
     private void expire(Connection c, long atMs, Timers timers, TrackerOutput out) {
         long nowNs = atMs * 1_000_000L;
         if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
-            c.halfOpen = emit(HalfOpenRule.evaluate(c, nowNs), out);
-            if (c.state == TcpState.SYN_SENT) { // a SYN/ACK already had them evaluated
-                emit(SynRetransmitRule.evaluate(c, nowNs, false), out);
-                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, nowNs, false), out);
-            }
+            ask(Moment.HANDSHAKE_EXPIRED, c, nowNs, null, false, out);
             finish(c, nowNs, "half-open", timers, out);
         } else if (c.closedNs != 0) {
             finish(c, nowNs, closeCause(c), timers, out);
@@ -229,12 +234,7 @@ public final class Tracker {
         request(c, s, fromOrig, now); // before the sequence numbers below move on
 
         if (rst) {
-            Detection d = RstRule.classify(c, s, fromOrig, cfg);
-            if (d != null && c.rstCause == null) {
-                c.rstCause = d.cause;
-                c.rstOrigin = d.origin;
-            }
-            emit(d, out);
+            ask(Moment.RST, c, now, s, fromOrig, out);
             boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
             if (challengeReply) {
                 c.origRstAfterChallenge = true;
@@ -324,8 +324,7 @@ public final class Tracker {
             c.respIsn = s.seq;
             c.respEndpoint = Endpoint.SYN_ACK_SENT;
             if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
-                emit(SynRetransmitRule.evaluate(c, now, true), out);
-                c.portReuseCollision = emit(PortReuseCollisionRule.evaluate(c, now, true), out);
+                ask(Moment.HANDSHAKE_ANSWERED, c, now, s, false, out);
             }
         } else if (event == Event.ACK && !fromOrig && c.state == TcpState.SYN_SENT
                 && s.ack != ((c.origIsn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
@@ -427,7 +426,7 @@ public final class Tracker {
         } else if (side != c.zeroWindowSide) {
             c.zeroWindowProbes++;
         } else if (s.window > 0) {
-            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, s.tsNanos, true, cfg), out);
+            ask(Moment.WINDOW_REOPENED, c, s.tsNanos, s, side == 1, out);
             c.zeroWindowSide = 0;
         }
     }
@@ -500,10 +499,7 @@ public final class Tracker {
 
     /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
     private void finish(Connection c, long nowNs, String cause, Timers timers, TrackerOutput out) {
-        emit(UnansweredRequestRule.evaluate(c, cfg), out);
-        if (c.zeroWindowSide != 0) {
-            c.zeroWindowStall |= emit(ZeroWindowStallRule.evaluate(c, c.lastNs, false, cfg), out);
-        }
+        ask(Moment.END, c, nowNs, null, false, out);
         out.connection(ConnectionRecords.of(c, cause));
         if (!c.closedEventSent) {
             closedEvent(c, nowNs, out);
@@ -534,13 +530,32 @@ public final class Tracker {
         return "FIN";
     }
 
-    /** Emits {@code d} unless null; true when something was emitted. */
-    private static boolean emit(Detection d, TrackerOutput out) {
-        if (d == null) {
-            return false;
+    /** Asks the rules of {@code moment}; what they find is reported and marked on the connection. */
+    private void ask(Moment moment, Connection c, long nowNs, Segment s, boolean fromOrig, TrackerOutput out) {
+        ConnectionRule.At at = new ConnectionRule.At(moment, nowNs, s, fromOrig, cfg);
+        for (ConnectionRule rule : RULES_AT.get(moment)) {
+            Detection d = rule.evaluate(c, at);
+            if (d != null) {
+                marked(c, d);
+                out.detection(d);
+            }
         }
-        out.detection(d);
-        return true;
+    }
+
+    /** What the fleet stage is told of a connection's findings: its first RST's cause, a half-open, a collision, a stall. */
+    private static void marked(Connection c, Detection d) {
+        switch (DetectionType.of(d.type)) {
+            case RST -> {
+                if (c.rstCause == null) {
+                    c.rstCause = d.cause;
+                    c.rstOrigin = d.origin;
+                }
+            }
+            case HALF_OPEN -> c.halfOpen = true;
+            case PORT_REUSE_COLLISION -> c.portReuseCollision = true;
+            case ZERO_WINDOW_STALL -> c.zeroWindowStall = true;
+            default -> { }
+        }
     }
 
     /** Tells the fleet stage the incarnation ended, at {@code nowNs} (event time), and how. */
