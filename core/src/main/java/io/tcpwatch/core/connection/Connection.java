@@ -1,5 +1,6 @@
 package io.tcpwatch.core.connection;
 
+import io.tcpwatch.core.record.Endpoints;
 import io.tcpwatch.core.record.ZeekConnState.Endpoint;
 
 /**
@@ -120,6 +121,10 @@ public class Connection {
     /** Event time at which the tracker's timer for this incarnation is due. */
     public long timerAtMs;
 
+    /** The endpoints' names, made once per incarnation in memory (not state: Flink skips transient fields). */
+    private transient String serverName;
+    private transient String clientName;
+
     public Connection() {}
 
     public boolean isOrig(byte[] src, int srcPort) {
@@ -129,6 +134,22 @@ public class Connection {
     /** Retransmitted payload segments, both directions. */
     public int retransmissions() {
         return origRetransmits + respRetransmits;
+    }
+
+    /** The responder as records name it ({@link Endpoints#endpoint}). */
+    public String server() {
+        if (serverName == null) {
+            serverName = Endpoints.endpoint(respAddr, respPort);
+        }
+        return serverName;
+    }
+
+    /** The originator as records name it. */
+    public String client() {
+        if (clientName == null) {
+            clientName = Endpoints.endpoint(origAddr, origPort);
+        }
+        return clientName;
     }
 
     public boolean handshakeSeen() {

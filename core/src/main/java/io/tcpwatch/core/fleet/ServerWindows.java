@@ -34,6 +34,7 @@ public final class ServerWindows {
     private static final int HLL_LG_K = 10;
     private static final int TOP_CLIENTS_MAP = 32;
     private static final long BUCKET_NS = 10_000_000L;
+    private static final int RESPONSE_BATCH = 256;
     private static final String REJECTED = RstCause.REJECTED_AFTER_HANDSHAKE.name();
 
     private final long windowNs;
@@ -46,6 +47,8 @@ public final class ServerWindows {
     private final Table<Long, byte[]> halfOpenSketches;
     private final Table<Long, byte[]> rstClientSketches;
     private final Table<Long, byte[]> responseSketches;
+    /** Response times not yet in the window's sketch: their count in element 0, then the values. */
+    private final Table<Long, double[]> responsesPending;
     /** Events waiting for the watermark, by the event time (ms) at which their bucket is due. */
     private final Table<Long, List<ConnectionEvent>> pending;
     private final Table<String, Boolean> rejected;
@@ -71,6 +74,7 @@ public final class ServerWindows {
         clientSketches = store.table("clients", Long.class, byte[].class);
         halfOpenSketches = store.table("half-open-sources", Long.class, byte[].class);
         responseSketches = store.table("response-times", Long.class, byte[].class);
+        responsesPending = store.table("response-times-pending", Long.class, double[].class);
         rstClientSketches = store.table("rst-clients", Long.class, byte[].class);
         pending = store.listTable("pending", Long.class, ConnectionEvent.class);
         rejected = store.table("rejected", String.class, Boolean.class);
@@ -147,7 +151,7 @@ public final class ServerWindows {
         w.halfOpenSources = estimate(halfOpenSketches.get(startNs));
         w.rstClients = rstClientSketches.get(startNs);
         w.rstBaseline = h.fold(startNs, windowNs, w.rsts(), baselineAlpha);
-        responseTimes(w, responseSketches.get(startNs), h);
+        responseTimes(w, sketchOf(startNs, true), h);
         w.lateEvents = h.lateEvents;
         h.lateEvents = 0;
         out.accept(w);
@@ -156,6 +160,7 @@ public final class ServerWindows {
         halfOpenSketches.remove(startNs);
         rstClientSketches.remove(startNs);
         responseSketches.remove(startNs);
+        responsesPending.remove(startNs);
     }
 
     private void apply(String server, ConnectionEvent e, ServerHistory h, Timers timers) {
@@ -217,7 +222,7 @@ public final class ServerWindows {
                 }
                 w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
                 if (e.responseNs >= 0) {
-                    responseSketches.put(startNs, updateKll(responseSketches.get(startNs), e.responseNs / 1e6));
+                    response(startNs, e.responseNs / 1e6);
                 }
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
                 w.synRetransmits += e.synRetransmits;
@@ -250,12 +255,11 @@ public final class ServerWindows {
     }
 
     /** The window's response-time quantiles, and the server's own 90th percentile before it. */
-    private void responseTimes(FleetStats w, byte[] sketch, ServerHistory h) {
-        if (sketch == null) {
+    private void responseTimes(FleetStats w, KllDoublesSketch kll, ServerHistory h) {
+        if (kll == null) {
             w.responseBaselineP90Ms = h.responseP90Ms;
             return;
         }
-        KllDoublesSketch kll = KllDoublesSketch.heapify(Memory.wrap(sketch));
         w.responses = kll.getN();
         w.responseP50Ms = kll.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE);
         w.responseP90Ms = kll.getQuantile(0.9, QuantileSearchCriteria.INCLUSIVE);
@@ -263,10 +267,43 @@ public final class ServerWindows {
         w.responseBaselineP90Ms = h.foldResponses(w.responseP90Ms, baselineAlpha);
     }
 
-    private static byte[] updateKll(byte[] sketch, double value) {
-        KllDoublesSketch kll = sketch == null ? KllDoublesSketch.newHeapInstance() : KllDoublesSketch.heapify(Memory.wrap(sketch));
-        kll.update(value);
-        return kll.toByteArray();
+    /**
+     * A response time for the window at {@code startNs}: kept with the others still pending, which go
+     * into the window's KLL sketch {@value #RESPONSE_BATCH} at a time (a sketch is read and written
+     * whole, so once per value would cost its size on every response).
+     */
+    private void response(long startNs, double ms) {
+        double[] pending = responsesPending.get(startNs);
+        int n = pending == null ? 0 : (int) pending[0];
+        if (pending == null || n + 1 == pending.length) {
+            double[] grown = new double[Math.min(RESPONSE_BATCH + 1, Math.max(8, 2 * (n + 1)))];
+            if (pending != null) {
+                System.arraycopy(pending, 0, grown, 0, n + 1);
+            }
+            pending = grown;
+        }
+        pending[++n] = ms;
+        pending[0] = n;
+        if (n == RESPONSE_BATCH) {
+            responseSketches.put(startNs, sketchOf(startNs, false).toByteArray());
+            responsesPending.remove(startNs);
+        } else {
+            responsesPending.put(startNs, pending);
+        }
+    }
+
+    /** The window's sketch with the pending values added (null when there is neither; {@code orNull}). */
+    private KllDoublesSketch sketchOf(long startNs, boolean orNull) {
+        byte[] bytes = responseSketches.get(startNs);
+        double[] pending = responsesPending.get(startNs);
+        if (orNull && bytes == null && pending == null) {
+            return null;
+        }
+        KllDoublesSketch kll = bytes == null ? KllDoublesSketch.newHeapInstance() : KllDoublesSketch.heapify(Memory.wrap(bytes));
+        for (int i = 1; pending != null && i <= (int) pending[0]; i++) {
+            kll.update(pending[i]);
+        }
+        return kll;
     }
 
     /** A HyperLogLog sketch laid out in its own bytes, updated in place. */

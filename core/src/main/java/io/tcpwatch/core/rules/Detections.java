@@ -17,8 +17,8 @@ public final class Detections {
         d.type = type.name();
         d.severity = severity.name();
         d.observer = c.observer;
-        d.server = Endpoints.endpoint(c.respAddr, c.respPort);
-        d.client = Endpoints.endpoint(c.origAddr, c.origPort);
+        d.server = c.server();
+        d.client = c.client();
         d.startNs = startNs;
         d.endNs = endNs;
         d.explanation = explanation;

@@ -9,7 +9,6 @@ import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.core.fleet.ConnectionEvent;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.DetectionType;
-import io.tcpwatch.core.record.Endpoints;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.ZeekConnState;
 import io.tcpwatch.core.record.ZeekConnState.Endpoint;
@@ -586,8 +585,8 @@ public final class Tracker {
         e.kind = kind;
         e.tsNs = tsNs;
         e.observer = c.observer;
-        e.server = Endpoints.endpoint(c.respAddr, c.respPort);
-        e.client = Endpoints.endpoint(c.origAddr, c.origPort);
+        e.server = c.server();
+        e.client = c.client();
         e.isn = c.origIsn;
         return e;
     }
