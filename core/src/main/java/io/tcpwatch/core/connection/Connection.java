@@ -1,7 +1,6 @@
 package io.tcpwatch.core.connection;
 
 import io.tcpwatch.core.record.Endpoints;
-import io.tcpwatch.core.record.ZeekConnState.Endpoint;
 
 /**
  * Keyed state of one connection incarnation: who is who, the state machine, per-direction
@@ -12,34 +11,17 @@ public class Connection {
     /** The tunnel's tenant identity ({@code Segment.tunnel}), null outside tunnels. */
     public String tunnel;
     public int ipVersion;
-    public byte[] origAddr;
-    public byte[] respAddr;
-    public int origPort;
-    public int respPort;
+    /** The originator (the side that sent the SYN, or the client port midstream) and the responder. */
+    public Side orig = new Side();
+    public Side resp = new Side();
 
     public TcpState state = TcpState.NEW;
-    public Endpoint origEndpoint = Endpoint.INACTIVE;
-    public Endpoint respEndpoint = Endpoint.INACTIVE;
     /** Zeek history letters (upper case: originator). */
     public String history = "";
 
     public long startNs;
     public long lastNs;
-    public long lastOrigNs;
-    public long lastRespNs;
 
-    public long origIsn;
-    public long respIsn;
-    /** Highest sequence number + length + SYN/FIN seen per direction (for retransmissions). */
-    public long origNextSeq;
-    public long respNextSeq;
-    public boolean origNextKnown;
-    public boolean respNextKnown;
-
-    public long origBytes;
-    public long respBytes;
-    public long origPkts;
-    public long respPkts;
     /**
      * Payload in segments of the sender's size (the peer's MSS): a capture on the sending host sees
      * the kernel's segmentation offload as frames of up to 64 KB, a retransmission as one segment.
@@ -47,14 +29,6 @@ public class Connection {
     public int dataSegments;
     /** … of which retransmitted. */
     public int retransmittedSegments;
-    /** The MSS each side announced in its SYN (0: not seen): the other side's segment size. */
-    public int origMss;
-    public int respMss;
-    /** Per direction: retransmitted payload segments and zero-window segments (scaled history letters). */
-    public int origRetransmits;
-    public int respRetransmits;
-    public int origZeroWindows;
-    public int respZeroWindows;
 
     public long firstSynNs;
     public long lastSynNs;
@@ -68,15 +42,10 @@ public class Connection {
     public boolean handshakeReported;
     public long establishedNs;
 
-    public long origFinNs;
-    public long respFinNs;
     /** 0 = none yet, 1 = originator, 2 = responder. */
     public int firstFinSide;
     /** When the close became complete (a RST, both FINs acknowledged, a FIN to a peer never heard); 0 while open. */
     public long closedNs;
-
-    public int origTtl = -1;
-    public int respTtl = -1;
 
     /** RST bookkeeping: the side of the first RST (0 none), when, and data the peer sent after it. */
     public int rstSide;
@@ -128,18 +97,28 @@ public class Connection {
     public Connection() {}
 
     public boolean isOrig(byte[] src, int srcPort) {
-        return srcPort == origPort && java.util.Arrays.equals(src, origAddr);
+        return orig.is(src, srcPort);
+    }
+
+    /** The side that sent a segment: the originator's if {@code fromOrig}. */
+    public Side from(boolean fromOrig) {
+        return fromOrig ? orig : resp;
+    }
+
+    /** The side a segment went to: the peer of {@link #from}. */
+    public Side to(boolean fromOrig) {
+        return fromOrig ? resp : orig;
     }
 
     /** Retransmitted payload segments, both directions. */
     public int retransmissions() {
-        return origRetransmits + respRetransmits;
+        return orig.retransmits + resp.retransmits;
     }
 
     /** The responder as records name it ({@link Endpoints#endpoint}). */
     public String server() {
         if (serverName == null) {
-            serverName = Endpoints.endpoint(respAddr, respPort);
+            serverName = Endpoints.endpoint(resp.addr, resp.port);
         }
         return serverName;
     }
@@ -147,7 +126,7 @@ public class Connection {
     /** The originator as records name it. */
     public String client() {
         if (clientName == null) {
-            clientName = Endpoints.endpoint(origAddr, origPort);
+            clientName = Endpoints.endpoint(orig.addr, orig.port);
         }
         return clientName;
     }

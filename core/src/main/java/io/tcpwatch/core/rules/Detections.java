@@ -27,7 +27,7 @@ public final class Detections {
 
     /** The id: the same finding (type, cause, observer, connection incarnation, instant) always hashes alike. */
     public static Detection withId(Detection d, Connection c) {
-        d.id = Endpoints.hash(d.type + "|" + d.cause + "|" + d.observer + "|" + d.client + "|" + d.server + "|" + c.origIsn
+        d.id = Endpoints.hash(d.type + "|" + d.cause + "|" + d.observer + "|" + d.client + "|" + d.server + "|" + c.orig.isn
                 + "|" + c.firstSynNs + "|" + d.startNs);
         return d;
     }
@@ -36,7 +36,7 @@ public final class Detections {
     public static String displayFilter(Connection c, String extra) {
         String ip = c.ipVersion == 6 ? "ipv6.addr" : "ip.addr";
         String f = String.format("%s == %s && %s == %s && tcp.port == %d && tcp.port == %d", ip,
-                Addresses.format(c.origAddr), ip, Addresses.format(c.respAddr), c.origPort, c.respPort);
+                Addresses.format(c.orig.addr), ip, Addresses.format(c.resp.addr), c.orig.port, c.resp.port);
         return extra == null ? f : f + " && " + extra;
     }
 

@@ -43,9 +43,9 @@ public final class PortReuseCollisionRule implements ConnectionRule {
                         + " with an ACK for the old connection (ack %d instead of %d), the client sent RST and"
                         + " retried the SYN %s. The client opens connections faster than its ephemeral ports"
                         + " come out of the server's TIME_WAIT.",
-                c.origPort, previous, c.challengeAck, (c.origIsn + 1) & 0xFFFFFFFFL,
+                c.orig.port, previous, c.challengeAck, (c.orig.isn + 1) & 0xFFFFFFFFL,
                 established ? String.format("— %.1f ms added to connection setup", setupDelay / 1e6) : "and never connected");
-        Evidence ev = new Evidence().time("syn", c.firstSynNs).put("syn_seq", c.origIsn)
+        Evidence ev = new Evidence().time("syn", c.firstSynNs).put("syn_seq", c.orig.isn)
                 .time("challenge_ack_time", c.challengeAckNs).put("challenge_ack", c.challengeAck)
                 .put("client_rst", c.origRstAfterChallenge).put("syn_retransmits", c.synRetransmits)
                 .put("setup_delay_ms", setupDelay / 1e6);

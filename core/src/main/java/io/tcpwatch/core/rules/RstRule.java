@@ -55,12 +55,12 @@ public final class RstRule implements ConnectionRule {
      */
     static Detection classify(Connection c, Segment rst, boolean fromOrig, TrackerConfig cfg) {
         long now = rst.tsNanos;
-        long peerLast = fromOrig ? c.lastRespNs : c.lastOrigNs;
+        long peerLast = c.to(fromOrig).lastNs;
         long sinceTrigger = peerLast == 0 ? Long.MAX_VALUE : now - peerLast;
         boolean immediate = sinceTrigger <= cfg.stackReply.toNanos();
-        boolean peerFin = fromOrig ? c.respFinNs != 0 : c.origFinNs != 0;
-        boolean ownFin = fromOrig ? c.origFinNs != 0 : c.respFinNs != 0;
-        boolean respSentData = c.respBytes > 0;
+        boolean peerFin = c.to(fromOrig).finNs != 0;
+        boolean ownFin = c.from(fromOrig).finNs != 0;
+        boolean respSentData = c.resp.bytes > 0;
         long idleGap = now - c.lastNs;
 
         RstCause cause;
@@ -86,13 +86,13 @@ public final class RstRule implements ConnectionRule {
             cause = RstCause.REFUSED;
             origin = RstOrigin.ENDPOINT_STACK;
             explanation = "The server refused the connection: its SYN was answered with RST (no listener on the port, or a firewall rejecting it).";
-            ev.time("syn", c.firstSynNs).put("syn_seq", c.origIsn);
+            ev.time("syn", c.firstSynNs).put("syn_seq", c.orig.isn);
         } else if (c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen) {
             cause = RstCause.CHALLENGE_ACK_REPLY;
             origin = RstOrigin.ENDPOINT_STACK;
             severity = Severity.INFO;
             explanation = "The client answered the server's unexpected ACK (ack " + c.challengeAck
-                    + " instead of " + ((c.origIsn + 1) & 0xFFFFFFFFL) + ") with RST, as TCP requires; it then retries its SYN.";
+                    + " instead of " + ((c.orig.isn + 1) & 0xFFFFFFFFL) + ") with RST, as TCP requires; it then retries its SYN.";
             ev.time("challenge_ack_time", c.challengeAckNs).put("challenge_ack", c.challengeAck);
         } else if (peerFin && !ownFin) {
             cause = RstCause.RST_AFTER_FIN;
@@ -102,7 +102,7 @@ public final class RstRule implements ConnectionRule {
             explanation = String.format("%s answered %s FIN with RST (an abortive close after reading end of file, e.g."
                             + " SO_LINGER 0 to skip TIME_WAIT). The RST's window of %d is normal, not a sign of overload.",
                     fromOrig ? "The client" : "The server", fromOrig ? "the server's" : "the client's", rst.window);
-            ev.time("peer_fin", fromOrig ? c.respFinNs : c.origFinNs).put("rst_window", rst.window);
+            ev.time("peer_fin", c.to(fromOrig).finNs).put("rst_window", rst.window);
         } else if (!fromOrig && c.establishedNs != 0 && !respSentData
                 && now - c.establishedNs <= cfg.rejectWindow.toNanos()) {
             cause = RstCause.REJECTED_AFTER_HANDSHAKE;
@@ -128,9 +128,9 @@ public final class RstRule implements ConnectionRule {
             origin = immediate ? RstOrigin.ENDPOINT_STACK : RstOrigin.ENDPOINT_APP;
             explanation = String.format("%s closed the connection with RST instead of FIN%s.",
                     fromOrig ? "The client" : "The server",
-                    c.origBytes + c.respBytes > 0 ? " after exchanging data" : "");
+                    c.orig.bytes + c.resp.bytes > 0 ? " after exchanging data" : "");
         }
-        int ownTtl = fromOrig ? c.origTtl : c.respTtl;
+        int ownTtl = c.from(fromOrig).ttl;
         if (ownTtl >= 0 && rst.ttl != ownTtl) {
             origin = RstOrigin.MIDDLEBOX_SUSPECT;
             ev.put("rst_ttl", rst.ttl).put("sender_ttl", ownTtl);

@@ -40,7 +40,7 @@ public final class SynRetransmitRule implements ConnectionRule {
                 c.synRetransmits == 1 ? "" : "s");
         Detection d = Detections.of(DetectionType.SYN_RETRANSMIT, Severity.WARNING, c, c.firstSynNs, c.lastSynNs, explanation);
         d.evidenceJson = new Evidence().time("first_syn", c.firstSynNs).time("last_syn", c.lastSynNs)
-                .put("syn_retransmits", c.synRetransmits).put("syn_seq", c.origIsn).put("established", established)
+                .put("syn_retransmits", c.synRetransmits).put("syn_seq", c.orig.isn).put("established", established)
                 .put("display_filter", Detections.displayFilter(c, "tcp.flags.syn == 1 && tcp.flags.ack == 0"))
                 .toJson();
         return Detections.withId(d, c);

@@ -35,8 +35,8 @@ public final class UnansweredRequestRule implements ConnectionRule {
     @Override
     public Detection evaluate(Connection c, At at) {
         TrackerConfig cfg = at.cfg();
-        long gaveUpNs = c.origFinNs != 0 ? c.origFinNs : c.rstSide == 1 ? c.rstNs : 0;
-        if (c.establishedNs == 0 || c.requestAckedNs == 0 || c.requestMore || c.respBytes > 0 || gaveUpNs == 0) {
+        long gaveUpNs = c.orig.finNs != 0 ? c.orig.finNs : c.rstSide == 1 ? c.rstNs : 0;
+        if (c.establishedNs == 0 || c.requestAckedNs == 0 || c.requestMore || c.resp.bytes > 0 || gaveUpNs == 0) {
             return null;
         }
         long waited = gaveUpNs - c.requestAckedNs;
@@ -46,10 +46,10 @@ public final class UnansweredRequestRule implements ConnectionRule {
         String explanation = String.format("The server's TCP stack acknowledged the client's request, but the server never"
                         + " sent a byte; the client gave up after %.1f s and %s. The kernel held the connection, the"
                         + " application never served it: not accepted from a full accept queue, no free worker, or hung.",
-                waited / 1e9, c.origFinNs != 0 ? "closed" : "reset it");
+                waited / 1e9, c.orig.finNs != 0 ? "closed" : "reset it");
         Detection d = Detections.of(DetectionType.UNANSWERED_REQUEST, Severity.WARNING, c, c.requestNs, gaveUpNs, explanation);
         d.evidenceJson = new Evidence().time("request", c.requestNs).time("request_acked", c.requestAckedNs)
-                .time("client_gave_up", gaveUpNs).put("waited_seconds", waited / 1e9).put("request_bytes", c.origBytes)
+                .time("client_gave_up", gaveUpNs).put("waited_seconds", waited / 1e9).put("request_bytes", c.orig.bytes)
                 .put("display_filter", Detections.displayFilter(c, "(tcp.len > 0 || tcp.flags.fin == 1 || tcp.flags.reset == 1)"))
                 .toJson();
         return Detections.withId(d, c);

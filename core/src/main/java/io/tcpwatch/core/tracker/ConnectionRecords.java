@@ -18,17 +18,17 @@ public final class ConnectionRecords {
         ConnectionRecord r = new ConnectionRecord();
         r.tsNs = c.startNs;
         r.uid = uid(c);
-        r.origHost = Addresses.format(c.origAddr);
-        r.origPort = c.origPort;
-        r.respHost = Addresses.format(c.respAddr);
-        r.respPort = c.respPort;
+        r.origHost = Addresses.format(c.orig.addr);
+        r.origPort = c.orig.port;
+        r.respHost = Addresses.format(c.resp.addr);
+        r.respPort = c.resp.port;
         r.durationNs = c.lastNs - c.startNs;
-        r.origBytes = c.origBytes;
-        r.respBytes = c.respBytes;
-        r.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
+        r.origBytes = c.orig.bytes;
+        r.respBytes = c.resp.bytes;
+        r.connState = ZeekConnState.of(c.orig.endpoint, c.resp.endpoint, c.history, c.orig.bytes, c.resp.bytes);
         r.history = c.history;
-        r.origPkts = c.origPkts;
-        r.respPkts = c.respPkts;
+        r.origPkts = c.orig.pkts;
+        r.respPkts = c.resp.pkts;
         r.observer = c.observer;
         r.tunnel = c.tunnel;
         r.closeCause = closeCause;
@@ -39,8 +39,8 @@ public final class ConnectionRecords {
 
     /** A Zeek-style uid ("C" + 17 base62 characters), stable for one incarnation seen by one observer. */
     static String uid(Connection c) {
-        String basis = c.observer + "|" + Addresses.format(c.origAddr) + "|" + c.origPort + "|"
-                + Addresses.format(c.respAddr) + "|" + c.respPort + "|" + c.origIsn + "|" + c.startNs
+        String basis = c.observer + "|" + Addresses.format(c.orig.addr) + "|" + c.orig.port + "|"
+                + Addresses.format(c.resp.addr) + "|" + c.resp.port + "|" + c.orig.isn + "|" + c.startNs
                 + (c.tunnel == null ? "" : "|" + c.tunnel);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package io.tcpwatch.core.tracker;
 
 import io.tcpwatch.core.connection.Connection;
 import io.tcpwatch.core.connection.History;
+import io.tcpwatch.core.connection.Side;
 import io.tcpwatch.core.connection.TcpState;
 import io.tcpwatch.core.connection.TcpState.Event;
 import io.tcpwatch.core.connection.TimeWait;
@@ -160,8 +161,8 @@ public final class Tracker {
         // what this instance saw of its observers' time since the SYN/ACK (a deadline may come at the end of time)
         long seenSinceSynAck = Math.min(nowNs, newestSegmentNs) - c.synAckNs;
         e.statelessSynAck = !e.wasEstablished && !e.refused && e.synAnswered && c.synAckRetransmits == 0
-                && seenSinceSynAck >= cfg.synAckRtoFor(c.respTtl).toNanos();
-        e.clientTtl = c.origTtl;
+                && seenSinceSynAck >= cfg.synAckRtoFor(c.resp.ttl).toNanos();
+        e.clientTtl = c.orig.ttl;
         out.event(e);
         c.handshakeReported = true;
     }
@@ -187,7 +188,7 @@ public final class Tracker {
         if (c.state.isOver() || !c.isOrig(s.srcAddr, s.srcPort)) {
             return true;
         }
-        return !c.handshakeSeen() || s.seq != c.origIsn;
+        return !c.handshakeSeen() || s.seq != c.orig.isn;
     }
 
     /** A new incarnation: who originated it, and whether its SYN came into the previous one's TIME_WAIT. */
@@ -203,10 +204,8 @@ public final class Tracker {
             srcIsOrig = s.srcPort >= s.dstPort; // midstream: the ephemeral (higher) port is the client
         }
         c.history = srcIsOrig ? "" : "^"; // Zeek's mark: the roles are not the first segment's
-        c.origAddr = (srcIsOrig ? s.srcAddr : s.dstAddr).clone();
-        c.origPort = srcIsOrig ? s.srcPort : s.dstPort;
-        c.respAddr = (srcIsOrig ? s.dstAddr : s.srcAddr).clone();
-        c.respPort = srcIsOrig ? s.dstPort : s.srcPort;
+        c.orig = srcIsOrig ? new Side(s.srcAddr.clone(), s.srcPort) : new Side(s.dstAddr.clone(), s.dstPort);
+        c.resp = srcIsOrig ? new Side(s.dstAddr.clone(), s.dstPort) : new Side(s.srcAddr.clone(), s.srcPort);
         c.startNs = s.tsNanos;
         TimeWait tw = timeWait.get();
         if (tw != null && s.tsNanos < tw.expiresNs) {
@@ -221,148 +220,157 @@ public final class Tracker {
         return c;
     }
 
-    /** One segment: detections that it completes, counters, the state machine. */
+    /**
+     * One segment, in this order: the request it may complete, its RST, what its sender sent
+     * (counters, retransmissions), the handshake facts, the zero-window stall, its FIN, the history
+     * letters, and last the state machine.
+     */
     private void step(Connection c, Segment s, boolean fromOrig, TrackerOutput out) {
+        Side from = c.from(fromOrig);
+        Side to = c.to(fromOrig);
         int side = fromOrig ? 1 : 2;
-        boolean syn = s.has(TcpFlags.SYN);
-        boolean rst = s.has(TcpFlags.RST);
         boolean fin = s.has(TcpFlags.FIN);
-        Event event = rst ? Event.RST : syn ? (s.has(TcpFlags.ACK) ? Event.SYN_ACK : Event.SYN)
-                : fin ? Event.FIN : s.payloadLen > 0 ? Event.DATA : Event.ACK;
+        Event event = event(s);
         long now = s.tsNanos;
         request(c, s, fromOrig, now); // before the sequence numbers below move on
-
-        if (rst) {
-            ask(Moment.RST, c, now, s, fromOrig, out);
-            boolean challengeReply = c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen;
-            if (challengeReply) {
-                c.origRstAfterChallenge = true;
-            } else if (c.rstSide == 0) {
-                c.rstSide = side;
-                c.rstNs = now;
-                // data the peer had sent beyond what this RST acknowledges crossed it on the wire
-                long peerNext = fromOrig ? c.respNextSeq : c.origNextSeq;
-                boolean peerKnown = fromOrig ? c.respNextKnown : c.origNextKnown;
-                if (s.has(TcpFlags.ACK) && peerKnown && after(peerNext, s.ack)
-                        && (fromOrig ? c.respBytes : c.origBytes) > 0) {
-                    c.dataAfterRstNs = fromOrig ? c.lastRespNs : c.lastOrigNs;
-                }
-                // after a FIN exchange a RST changes neither endpoint's state (Zeek: still SF; the history has r/R)
-                boolean finExchanged = c.origEndpoint == Endpoint.CLOSED && c.respEndpoint == Endpoint.CLOSED;
-                if (!finExchanged && fromOrig) {
-                    c.origEndpoint = Endpoint.RESET;
-                } else if (!finExchanged) {
-                    c.respEndpoint = Endpoint.RESET;
-                }
-            }
+        if (event == Event.RST) {
+            reset(c, s, fromOrig, out);
         } else if (c.rstSide != 0 && side != c.rstSide && s.payloadLen > 0 && c.dataAfterRstNs == 0) {
             c.dataAfterRstNs = now;
         }
+        sent(c, from, to, s, fromOrig);
+        handshakeFacts(c, s, fromOrig, event, out);
+        if (!s.has(TcpFlags.SYN) && event != Event.RST && from.endpoint == Endpoint.INACTIVE) {
+            from.endpoint = Endpoint.PARTIAL;
+        }
+        zeroWindow(c, s, side, out);
 
-        // per direction: packets, bytes, retransmitted payload, TTL (an RST's sequence number says nothing of data)
-        long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (fin ? 1 : 0)) & 0xFFFFFFFFL;
-        boolean advances = !rst;
-        int segments = segments(s.payloadLen, fromOrig ? c.respMss : c.origMss);
+        boolean secondFin = fin && c.firstFinSide != 0 && c.firstFinSide != side;
+        boolean finToSilentPeer = fin && to.endpoint == Endpoint.INACTIVE;
+        boolean acksLastFin = c.state == TcpState.CLOSING && !fin && s.has(TcpFlags.ACK) && side == c.firstFinSide;
+        if (fin) {
+            fin(c, from, side, event == Event.RST, now);
+        }
+        history(c, s, fromOrig, event);
+        transition(c, event, fromOrig, secondFin, acksLastFin, finToSilentPeer, now);
+        c.lastNs = now;
+        from.lastNs = now;
+    }
+
+    /** The state machine's input: a segment's most telling flag. */
+    private static Event event(Segment s) {
+        if (s.has(TcpFlags.RST)) {
+            return Event.RST;
+        }
+        if (s.has(TcpFlags.SYN)) {
+            return s.has(TcpFlags.ACK) ? Event.SYN_ACK : Event.SYN;
+        }
+        return s.has(TcpFlags.FIN) ? Event.FIN : s.payloadLen > 0 ? Event.DATA : Event.ACK;
+    }
+
+    /** A RST: its rules, then the first RST's side and time, unless it only answers a challenge ACK. */
+    private void reset(Connection c, Segment s, boolean fromOrig, TrackerOutput out) {
+        ask(Moment.RST, c, s.tsNanos, s, fromOrig, out);
+        if (c.state == TcpState.SYN_SENT && fromOrig && c.challengeAckSeen) {
+            c.origRstAfterChallenge = true;
+            return;
+        }
+        if (c.rstSide != 0) {
+            return;
+        }
+        c.rstSide = fromOrig ? 1 : 2;
+        c.rstNs = s.tsNanos;
+        // data the peer had sent beyond what this RST acknowledges crossed it on the wire
+        Side peer = c.to(fromOrig);
+        if (s.has(TcpFlags.ACK) && peer.nextKnown && after(peer.nextSeq, s.ack) && peer.bytes > 0) {
+            c.dataAfterRstNs = peer.lastNs;
+        }
+        // after a FIN exchange a RST changes neither endpoint's state (Zeek: still SF; the history has r/R)
+        boolean finExchanged = c.orig.endpoint == Endpoint.CLOSED && c.resp.endpoint == Endpoint.CLOSED;
+        if (!finExchanged) {
+            c.from(fromOrig).endpoint = Endpoint.RESET;
+        }
+    }
+
+    /**
+     * What the sender sent: packets, bytes, segments at its peer's MSS, retransmitted payload (an
+     * RST's sequence number says nothing of data), its MSS and TTL, the first byte of an answer.
+     */
+    private static void sent(Connection c, Side from, Side to, Segment s, boolean fromOrig) {
+        boolean rst = s.has(TcpFlags.RST);
+        boolean syn = s.has(TcpFlags.SYN);
+        long seqEnd = (s.seq + s.payloadLen + (syn ? 1 : 0) + (s.has(TcpFlags.FIN) ? 1 : 0)) & 0xFFFFFFFFL;
+        int segments = segments(s.payloadLen, to.mss);
         c.dataSegments += segments;
         if (syn && s.mss > 0) {
-            if (fromOrig) {
-                c.origMss = s.mss;
-            } else {
-                c.respMss = s.mss;
-            }
+            from.mss = s.mss;
         }
         if (!fromOrig && s.payloadLen > 0 && c.requestNs != 0 && c.firstResponseNs == 0) {
-            c.firstResponseNs = now; // the answer begins: time to first byte
+            c.firstResponseNs = s.tsNanos; // the answer begins: time to first byte
         }
-        if (fromOrig) {
-            c.origPkts++;
-            c.origBytes += s.payloadLen;
-            if (advances && s.payloadLen > 0 && c.origNextKnown && !after(seqEnd, c.origNextSeq)) {
-                c.history = History.scaled(c.history, true, 't', ++c.origRetransmits);
-                c.retransmittedSegments += segments;
-            }
-            if (advances && (!c.origNextKnown || after(seqEnd, c.origNextSeq))) {
-                c.origNextSeq = seqEnd;
-                c.origNextKnown = true;
-            }
-            if (c.origTtl < 0 && !rst) {
-                c.origTtl = s.ttl;
-            }
-        } else {
-            c.respPkts++;
-            c.respBytes += s.payloadLen;
-            if (advances && s.payloadLen > 0 && c.respNextKnown && !after(seqEnd, c.respNextSeq)) {
-                c.history = History.scaled(c.history, false, 't', ++c.respRetransmits);
-                c.retransmittedSegments += segments;
-            }
-            if (advances && (!c.respNextKnown || after(seqEnd, c.respNextSeq))) {
-                c.respNextSeq = seqEnd;
-                c.respNextKnown = true;
-            }
-            if (c.respTtl < 0 && !rst) {
-                c.respTtl = s.ttl;
-            }
+        from.pkts++;
+        from.bytes += s.payloadLen;
+        if (!rst && s.payloadLen > 0 && from.nextKnown && !after(seqEnd, from.nextSeq)) {
+            c.history = History.scaled(c.history, fromOrig, 't', ++from.retransmits);
+            c.retransmittedSegments += segments;
         }
+        if (!rst && (!from.nextKnown || after(seqEnd, from.nextSeq))) {
+            from.nextSeq = seqEnd;
+            from.nextKnown = true;
+        }
+        if (from.ttl < 0 && !rst) {
+            from.ttl = s.ttl;
+        }
+    }
 
+    /** The handshake's facts: SYNs and their retransmissions, the SYN/ACK and its repeats, a challenge ACK. */
+    private void handshakeFacts(Connection c, Segment s, boolean fromOrig, Event event, TrackerOutput out) {
+        long now = s.tsNanos;
         if (event == Event.SYN && fromOrig) {
             if (c.firstSynNs == 0) {
                 c.firstSynNs = now;
-                c.origIsn = s.seq;
-                c.origEndpoint = Endpoint.SYN_SENT;
-            } else if (s.seq == c.origIsn) {
+                c.orig.isn = s.seq;
+                c.orig.endpoint = Endpoint.SYN_SENT;
+            } else if (s.seq == c.orig.isn) {
                 c.synRetransmits++;
             }
             c.lastSynNs = now;
-        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs != 0 && s.seq == c.respIsn) {
+        } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs != 0 && s.seq == c.resp.isn) {
             c.synAckRetransmits++; // the server keeps state for this handshake: no SYN cookie
             if (c.establishedNs != 0) {
                 c.handshakeAckIgnored = true; // the client's ACK did not complete it: the accept queue was full
             }
         } else if (event == Event.SYN_ACK && !fromOrig && c.synAckNs == 0) {
             c.synAckNs = now;
-            c.respIsn = s.seq;
-            c.respEndpoint = Endpoint.SYN_ACK_SENT;
+            c.resp.isn = s.seq;
+            c.resp.endpoint = Endpoint.SYN_ACK_SENT;
             if (c.state == TcpState.SYN_SENT) { // the handshake is answered: what did it cost?
                 ask(Moment.HANDSHAKE_ANSWERED, c, now, s, false, out);
             }
         } else if (event == Event.ACK && !fromOrig && c.state == TcpState.SYN_SENT
-                && s.ack != ((c.origIsn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
+                && s.ack != ((c.orig.isn + 1) & 0xFFFFFFFFL) && !c.challengeAckSeen) {
             c.challengeAckSeen = true; // an ACK for another incarnation: TIME_WAIT or RFC 5961 challenge
             c.challengeAck = s.ack;
             c.challengeAckNs = now;
         }
-        if (!syn && !rst) {
-            if (fromOrig && (c.origEndpoint == Endpoint.INACTIVE)) {
-                c.origEndpoint = Endpoint.PARTIAL;
-            } else if (!fromOrig && c.respEndpoint == Endpoint.INACTIVE) {
-                c.respEndpoint = Endpoint.PARTIAL;
-            }
+    }
+
+    /** A FIN: its time, which side closed first, and the sender's endpoint closed (unless reset). */
+    private static void fin(Connection c, Side from, int side, boolean rst, long now) {
+        if (from.finNs == 0) {
+            from.finNs = now;
         }
-
-        zeroWindow(c, s, side, out);
-
-        boolean secondFin = fin && c.firstFinSide != 0 && c.firstFinSide != side;
-        boolean finToSilentPeer = fin && (fromOrig ? c.respEndpoint : c.origEndpoint) == Endpoint.INACTIVE;
-        boolean acksLastFin = c.state == TcpState.CLOSING && !fin && s.has(TcpFlags.ACK) && side == c.firstFinSide;
-        if (fin) {
-            if (fromOrig && c.origFinNs == 0) {
-                c.origFinNs = now;
-            } else if (!fromOrig && c.respFinNs == 0) {
-                c.respFinNs = now;
-            }
-            if (c.firstFinSide == 0) {
-                c.firstFinSide = side;
-            }
-            if (!rst) {
-                if (fromOrig && c.origEndpoint != Endpoint.RESET) {
-                    c.origEndpoint = Endpoint.CLOSED;
-                } else if (!fromOrig && c.respEndpoint != Endpoint.RESET) {
-                    c.respEndpoint = Endpoint.CLOSED;
-                }
-            }
+        if (c.firstFinSide == 0) {
+            c.firstFinSide = side;
         }
-        history(c, s, fromOrig, event);
+        if (!rst && from.endpoint != Endpoint.RESET) {
+            from.endpoint = Endpoint.CLOSED;
+        }
+    }
 
+    /** The state machine moves; the close and the establishment are stamped when they happen. */
+    private static void transition(Connection c, Event event, boolean fromOrig, boolean secondFin, boolean acksLastFin,
+                                   boolean finToSilentPeer, long now) {
         TcpState before = c.state;
         c.state = c.state.next(event, fromOrig, secondFin, acksLastFin);
         if (c.closedNs == 0 && (c.state.isOver() || finToSilentPeer)) {
@@ -370,18 +378,12 @@ public final class Tracker {
         }
         if (before == TcpState.SYN_RECEIVED && c.state != TcpState.SYN_RECEIVED && c.establishedNs == 0) {
             c.establishedNs = now;
-            if (c.origEndpoint == Endpoint.SYN_SENT) {
-                c.origEndpoint = Endpoint.ESTABLISHED;
+            if (c.orig.endpoint == Endpoint.SYN_SENT) {
+                c.orig.endpoint = Endpoint.ESTABLISHED;
             }
-            if (c.respEndpoint == Endpoint.SYN_ACK_SENT) {
-                c.respEndpoint = Endpoint.ESTABLISHED;
+            if (c.resp.endpoint == Endpoint.SYN_ACK_SENT) {
+                c.resp.endpoint = Endpoint.ESTABLISHED;
             }
-        }
-        c.lastNs = now;
-        if (fromOrig) {
-            c.lastOrigNs = now;
-        } else {
-            c.lastRespNs = now;
         }
     }
 
@@ -393,8 +395,8 @@ public final class Tracker {
         if (s.has(TcpFlags.RST) || s.has(TcpFlags.SYN) || c.requestMore) {
             return;
         }
-        boolean responderBytesUnseen = c.respNextKnown && (fromOrig ? s.has(TcpFlags.ACK) && after(s.ack, c.respNextSeq)
-                : after(s.seq, c.respNextSeq));
+        boolean responderBytesUnseen = c.resp.nextKnown && (fromOrig ? s.has(TcpFlags.ACK) && after(s.ack, c.resp.nextSeq)
+                : after(s.seq, c.resp.nextSeq));
         if (responderBytesUnseen) { // the responder sent bytes the capture missed: it answered
             c.requestMore = true;
             return;
@@ -405,8 +407,8 @@ public final class Tracker {
             } else if (c.requestNs == 0) {
                 c.requestNs = now;
             }
-        } else if (!fromOrig && c.requestNs != 0 && c.requestAckedNs == 0 && s.has(TcpFlags.ACK) && c.origNextKnown
-                && !after(c.origNextSeq, s.ack)) {
+        } else if (!fromOrig && c.requestNs != 0 && c.requestAckedNs == 0 && s.has(TcpFlags.ACK) && c.orig.nextKnown
+                && !after(c.orig.nextSeq, s.ack)) {
             c.requestAckedNs = now;
         }
     }
@@ -432,9 +434,9 @@ public final class Tracker {
 
     private static void history(Connection c, Segment s, boolean fromOrig, Event event) {
         boolean syn = s.has(TcpFlags.SYN);
-        if (s.window == 0 && !s.has(TcpFlags.RST) && (fromOrig ? c.respEndpoint : c.origEndpoint) != Endpoint.CLOSED
-                && (fromOrig ? c.origEndpoint : c.respEndpoint) != Endpoint.RESET) {
-            int zeroWindows = fromOrig ? ++c.origZeroWindows : ++c.respZeroWindows;
+        if (s.window == 0 && !s.has(TcpFlags.RST) && c.to(fromOrig).endpoint != Endpoint.CLOSED
+                && c.from(fromOrig).endpoint != Endpoint.RESET) {
+            int zeroWindows = ++c.from(fromOrig).zeroWindows;
             c.history = History.scaled(c.history, fromOrig, 'w', zeroWindows);
         }
         if (syn && (s.has(TcpFlags.FIN) || s.has(TcpFlags.RST))) {
@@ -493,7 +495,7 @@ public final class Tracker {
 
     /** The originator went on past its SYN while nothing of the responder was ever seen: one direction only. */
     private static boolean oneSided(Connection c) {
-        return c.state != TcpState.SYN_SENT && c.origEndpoint == Endpoint.SYN_SENT && c.respEndpoint == Endpoint.INACTIVE;
+        return c.state != TcpState.SYN_SENT && c.orig.endpoint == Endpoint.SYN_SENT && c.resp.endpoint == Endpoint.INACTIVE;
     }
 
     /** Ends an incarnation: last detections, its conn.log record, TIME_WAIT if it closed with FINs. */
@@ -508,15 +510,15 @@ public final class Tracker {
         }
         conn.clear();
         openConnections--;
-        if (c.state == TcpState.CLOSED || (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0)) {
+        if (c.state == TcpState.CLOSED || (c.orig.finNs != 0 && c.resp.finNs != 0 && c.rstSide == 0)) {
             TimeWait tw = new TimeWait();
-            long closeNs = Math.max(c.origFinNs, c.respFinNs);
+            long closeNs = Math.max(c.orig.finNs, c.resp.finNs);
             tw.closedNs = closeNs;
             tw.responderHolds = c.firstFinSide == 2;
-            int holderTtl = tw.responderHolds ? c.respTtl : c.origTtl;
+            int holderTtl = tw.responderHolds ? c.resp.ttl : c.orig.ttl;
             tw.expiresNs = closeNs + cfg.timeWaitFor(holderTtl).toNanos();
-            int order = Arrays.compareUnsigned(c.origAddr, c.respAddr);
-            tw.origIsLow = order < 0 || (order == 0 && c.origPort <= c.respPort);
+            int order = Arrays.compareUnsigned(c.orig.addr, c.resp.addr);
+            tw.origIsLow = order < 0 || (order == 0 && c.orig.port <= c.resp.port);
             timeWait.set(tw);
             timers.schedule(Math.floorDiv(tw.expiresNs, 1_000_000L) + 1);
         }
@@ -561,14 +563,14 @@ public final class Tracker {
     private void closedEvent(Connection c, long nowNs, TrackerOutput out) {
         ConnectionEvent closed = event(c, ConnectionEvent.Kind.CLOSED, nowNs);
         closed.wasEstablished = c.establishedNs != 0;
-        closed.connState = ZeekConnState.of(c.origEndpoint, c.respEndpoint, c.history, c.origBytes, c.respBytes);
+        closed.connState = ZeekConnState.of(c.orig.endpoint, c.resp.endpoint, c.history, c.orig.bytes, c.resp.bytes);
         closed.rstCause = c.rstCause;
         closed.rstOrigin = c.rstOrigin;
         closed.halfOpen = c.halfOpen;
         closed.portReuseCollision = c.portReuseCollision;
-        closed.clientTtl = c.origTtl;
-        if (c.origFinNs != 0 && c.respFinNs != 0 && c.rstSide == 0) { // the active closer holds the port
-            closed.timeWaitNs = cfg.timeWaitFor(c.firstFinSide == 2 ? c.respTtl : c.origTtl).toNanos();
+        closed.clientTtl = c.orig.ttl;
+        if (c.orig.finNs != 0 && c.resp.finNs != 0 && c.rstSide == 0) { // the active closer holds the port
+            closed.timeWaitNs = cfg.timeWaitFor(c.firstFinSide == 2 ? c.resp.ttl : c.orig.ttl).toNanos();
         }
         closed.zeroWindowStall = c.zeroWindowStall;
         closed.synRetransmits = c.synRetransmits;
@@ -587,7 +589,7 @@ public final class Tracker {
         e.observer = c.observer;
         e.server = c.server();
         e.client = c.client();
-        e.isn = c.origIsn;
+        e.isn = c.orig.isn;
         return e;
     }
 

@@ -64,14 +64,14 @@ class SynFloodStateTest {
         Connection c = new Connection();
         c.observer = s.observer;
         c.ipVersion = 4;
-        c.origAddr = s.srcAddr;
-        c.respAddr = s.dstAddr;
-        c.origPort = s.srcPort;
-        c.respPort = s.dstPort;
+        c.orig.addr = s.srcAddr;
+        c.resp.addr = s.dstAddr;
+        c.orig.port = s.srcPort;
+        c.resp.port = s.dstPort;
         c.history = "S";
         c.state = TcpState.SYN_SENT;
         c.startNs = c.lastNs = c.firstSynNs = c.lastSynNs = s.tsNanos;
-        c.origIsn = s.seq;
+        c.orig.isn = s.seq;
         return c;
     }
 }
