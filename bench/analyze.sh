@@ -2,11 +2,12 @@
 # `tcpwatch analyze` beside `tshark -n -r F` (TCP sequence analysis on, its default) on generated
 # captures (2,000 concurrent connections, 128-byte snap length): wall time and peak RSS, the median
 # of paired runs (analyze, then tshark, three times), both writing to /dev/null.
-# Usage: bench/analyze.sh [packets ...]     (default: 50000 5000000; needs tshark and /usr/bin/time)
+# Usage: bench/analyze.sh [packets ...]     (default: 50000 2000000 5000000, the generator's target counts;
+#        needs tshark, capinfos and /usr/bin/time)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sizes=("$@")
-[ ${#sizes[@]} -eq 0 ] && sizes=(50000 5000000)
+[ ${#sizes[@]} -eq 0 ] && sizes=(50000 2000000 5000000)
 cp="$(test_classpath capture-agent)"
 ./tcpwatch --version >/dev/null # builds the jar when it is stale, outside the measurement
 runs=3
@@ -31,7 +32,8 @@ for packets in "${sizes[@]}"; do
     measure json ./tcpwatch analyze --no-progress --json "$pcap"
     measure tshark tshark -n -r "$pcap"
   done
-  size="$(du -m "$pcap" | cut -f1) MB, $(printf "%'d" "$packets") packets"
+  written="$(capinfos -c -M "$pcap" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')"
+  size="$(du -m "$pcap" | cut -f1) MB, $(echo "$written" | sed -E ':a;s/([0-9])([0-9]{3})($|,)/\1,\2\3/;ta') packets"
   for tool in analyze json tshark; do
     case $tool in
       analyze) label='`tcpwatch analyze F`' ;;

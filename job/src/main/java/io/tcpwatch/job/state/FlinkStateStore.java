@@ -1,5 +1,6 @@
 package io.tcpwatch.job.state;
 
+import io.tcpwatch.core.connection.Connection;
 import io.tcpwatch.core.state.Cell;
 import io.tcpwatch.core.state.StateStore;
 import io.tcpwatch.core.state.Table;
@@ -12,11 +13,14 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * The core's cells and tables as Flink keyed state ({@code ValueState}, {@code MapState}) of a
  * keyed function: heap or RocksDB as the job is configured, checkpointed with it, and under the
- * same state names as before the core existed, so savepoints carry over.
+ * same state names as before the core existed. The tracker's connection, read and written for every
+ * segment, has a compact serializer of its own ({@link ConnectionSerializer}); the rest are Flink
+ * POJOs.
  */
 public final class FlinkStateStore implements StateStore {
 
@@ -27,8 +31,12 @@ public final class FlinkStateStore implements StateStore {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public <V> Cell<V> cell(String name, Class<V> type) {
-        return new ValueCell<>(context.getState(new ValueStateDescriptor<>(name, type)));
+        ValueStateDescriptor<V> descriptor = type == Connection.class
+                ? new ValueStateDescriptor<>(name, (TypeSerializer<V>) ConnectionSerializer.INSTANCE)
+                : new ValueStateDescriptor<>(name, type);
+        return new ValueCell<>(context.getState(descriptor));
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.tcpwatch.core.connection.TrackerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.job.state.ConnectionSerializer;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 import java.util.Random;
@@ -48,7 +49,7 @@ class SynFloodStateTest {
             }
             int peak = harness.numKeyedStateEntries();
             assertThat(peak).as("one connection per SYN, nothing more").isLessThanOrEqualTo(syns).isGreaterThan(syns * 99 / 100);
-            long peakBytes = peak * (long) io.tcpwatch.job.bench.JobBenchmark.size(stateOf(s), Connection.class);
+            long peakBytes = peak * (long) io.tcpwatch.job.bench.JobBenchmark.size(stateOf(s), ConnectionSerializer.INSTANCE);
 
             harness.processWatermark(t0Ms + 10_000 + TrackerConfig.defaults().handshakeTimeout.toMillis() + 1_000);
             assertThat(harness.numKeyedStateEntries()).as("every half-open connection expired").isZero();
