@@ -1,6 +1,7 @@
 package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
+import io.tcpwatch.common.BuildVersion;
 import io.tcpwatch.common.CommandGroup;
 import io.tcpwatch.common.CommandLines;
 import io.tcpwatch.agent.cli.SimulateCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
 /** The {@code tcpwatch} command: every part of the product behind one executable. */
 @Command(name = "tcpwatch",
         mixinStandardHelpOptions = true,
-        versionProvider = Tcpwatch.Version.class,
+        versionProvider = BuildVersion.class,
+        usageHelpAutoWidth = true,
         description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
         subcommands = {DemoCommand.class, AnalyzeCommand.class, AgentCommand.class, JobCommand.class, DashboardCommand.class,
                 DetectionsCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
@@ -23,13 +25,5 @@ public final class Tcpwatch extends CommandGroup {
 
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new Tcpwatch(), args));
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Tcpwatch.class.getPackage().getImplementationVersion();
-            return new String[] {"tcpwatch " + (v == null ? "(development build)" : v)};
-        }
     }
 }

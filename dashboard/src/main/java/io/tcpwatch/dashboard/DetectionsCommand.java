@@ -2,10 +2,13 @@ package io.tcpwatch.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tcpwatch.common.TcpwatchException;
 import io.tcpwatch.common.ExitCode;
-import io.tcpwatch.common.Signals;
 import io.tcpwatch.common.KafkaClientOptions;
+import io.tcpwatch.common.Signals;
+import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.core.record.DetectionType;
+import io.tcpwatch.core.record.EpisodeStatus;
+import io.tcpwatch.core.record.Severity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -49,7 +52,14 @@ public final class DetectionsCommand implements Callable<Integer> {
     String topic;
 
     @Option(names = "--type", paramLabel = "TYPE", description = "Only this type (e.g. RST, CONNECTION_LIMIT).")
-    String type;
+    DetectionType type;
+
+    @Option(names = "--severity", paramLabel = "LEVEL", description = "Only this severity or worse: ${COMPLETION-CANDIDATES}.")
+    Severity severity;
+
+    @Option(names = "--status", paramLabel = "STATUS",
+            description = "Only fleet episodes in this status: ${COMPLETION-CANDIDATES} (per-connection detections have none).")
+    EpisodeStatus status;
 
     @Option(names = "--server", paramLabel = "IP:PORT", description = "Only this server endpoint (or a part of it).")
     String server;
@@ -166,7 +176,13 @@ public final class DetectionsCommand implements Callable<Integer> {
 
     /** The filters, and the detection's own time: records are stamped when written, which may be long after. */
     private boolean wanted(JsonNode d, Instant fromTime, Instant toTime) {
-        if (type != null && !type.equalsIgnoreCase(d.path("type").asText())) {
+        if (type != null && !type.name().equals(d.path("type").asText())) {
+            return false;
+        }
+        if (severity != null && Severity.rank(d.path("severity").asText()) < severity.rank()) {
+            return false;
+        }
+        if (status != null && !status.name().equals(d.path("status").asText())) {
             return false;
         }
         if (server != null && !d.path("server").asText().contains(server)) {

@@ -2,8 +2,12 @@ package io.tcpwatch.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tcpwatch.agent.testing.CapturedOutput;
 import io.tcpwatch.agent.testing.KafkaBrokerExtension;
+import io.tcpwatch.common.CommandLines;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +34,48 @@ class DetectionsCommandTest {
         all[0] = "--bootstrap";
         all[1] = KAFKA.broker().bootstrap();
         System.arraycopy(args, 0, all, 2, args.length);
-        return new CommandLine(new DetectionsCommand()).execute(all);
+        return CommandLines.configure(new CommandLine(new DetectionsCommand())).execute(all);
+    }
+
+    /** The detections printed as JSON lines since the first record. */
+    private List<JsonNode> printed(String... filter) throws Exception {
+        String[] args = new String[filter.length + 3];
+        args[0] = "--from";
+        args[1] = "2026-11-22T00:00:00Z";
+        args[2] = "--json";
+        System.arraycopy(filter, 0, args, 3, filter.length);
+        output.reset();
+        assertThat(run(args)).isZero();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : output.out().lines().toList()) {
+            out.add(Records.JSON.readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void severityKeepsThatLevelAndWorseAndStatusKeepsTheEpisodesInIt() throws Exception {
+        List<JsonNode> all = Records.load("detections");
+        assertThat(printed()).hasSize(all.size());
+        List<JsonNode> critical = printed("--severity", "critical");
+        assertThat(critical).isNotEmpty().allSatisfy(d -> assertThat(d.path("severity").asText()).isEqualTo("CRITICAL"))
+                .hasSize((int) all.stream().filter(d -> d.path("severity").asText().equals("CRITICAL")).count());
+        List<JsonNode> warning = printed("--severity", "WARNING");
+        assertThat(warning).hasSizeGreaterThan(critical.size()).allSatisfy(d -> assertThat(d.path("severity").asText())
+                .isIn("WARNING", "CRITICAL")).hasSize(all.size() - (int) all.stream()
+                .filter(d -> d.path("severity").asText().equals("INFO")).count());
+        List<JsonNode> open = printed("--status", "open", "--type", "connection_limit");
+        assertThat(open).hasSize(1).allSatisfy(d -> assertThat(d.path("status").asText()).isEqualTo("OPEN"));
+        assertThat(printed("--status", "RESOLVED")).hasSize((int) all.stream()
+                .filter(d -> d.path("status").asText().equals("RESOLVED")).count());
+    }
+
+    @Test
+    void anUnknownSeverityOrTypeIsAUsageErrorNamingTheChoices() {
+        assertThat(run("--severity", "urgent")).isEqualTo(2);
+        assertThat(output.err()).contains("--severity", "INFO, WARNING, CRITICAL").doesNotContain("\tat ");
+        assertThat(run("--type", "RESETS")).isEqualTo(2);
+        assertThat(output.err()).contains("--type", "PORT_REUSE_COLLISION");
     }
 
     @Test
@@ -43,7 +88,7 @@ class DetectionsCommandTest {
     @Test
     void seekingByTimeSkipsWhatCameBefore() throws Exception {
         assertThat(run("--from", "2026-11-22T03:01:30Z", "--json")).isZero();
-        java.util.List<String> lines = output.out().lines().toList();
+        List<String> lines = output.out().lines().toList();
         assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(Records.JSON.readTree(l).path("server").asText())
                 .isIn("10.77.1.2:7005", "10.77.1.2:7006"));
         assertThat(lines.size()).isEqualTo(161); // 150 half-open, 7 SYN retransmits, 2 × (OPEN, RESOLVED): backlog-and-flood

@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Run the streaming job: tcp.segments → TCP state machines, fleet windows → tcp.detections,",
-            "tcp.connections, tcp.fleet-stats.",
+            "Run the streaming job: segments from Kafka in, detections and statistics out.",
+            "%ntcp.segments → TCP state machines, fleet windows → tcp.detections, tcp.connections, tcp.fleet-stats.",
             "%nLocally, in a Flink environment in this process, or on a Flink cluster:",
             "  flink run -c io.tcpwatch.job.JobCommand cli/target/tcpwatch.jar --bootstrap kafka:9092"},
         footerHeading = "%nExit codes:%n",

@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         description = {
             "Capture TCP headers live or replay pcap/pcapng files; publish one record per TCP segment.",
-            "%nRecords go to Kafka (Avro single-object encoding, key = canonical flow key), to stdout as JSON",
-            "lines (--print), or nowhere (--dry-run, to measure). Header fields only: payload is never read."},
+            "%nRecords go to Kafka (Avro single-object encoding, key = canonical flow key), to stdout as JSON"
+                + " lines (--print), or nowhere (--dry-run, to measure). Header fields only: payload is never read."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done (also after Ctrl-C or SIGTERM)     5  capture file unreadable",

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
             "Publish a simulated fleet's TCP segments, with injected incidents, as the agents would.",
             "%nIncidents (KIND@SECOND:SERVER, e.g. --incident connection-limit@20:3):",
             "  rst-storm, syn-flood, backlog, connection-limit, reconnect-storm, packet-loss, port-exhaustion;",
-            "  near a threshold and below it (nothing to find): syn-burst, backlog-pair"},
+            "  near a threshold and below it (nothing to find): syn-burst, backlog-pair."},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  2  usage error", "  7  the Kafka cluster is unreachable",
             "  11 Kafka refused the credentials or TLS handshake"})

@@ -37,4 +37,10 @@ public final class CapturedOutput implements BeforeEachCallback, AfterEachCallba
     public String err() {
         return err.toString(StandardCharsets.UTF_8);
     }
+
+    /** Forgets what was captured so far in this test. */
+    public void reset() {
+        out.reset();
+        err.reset();
+    }
 }

@@ -42,8 +42,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = {"Run the whole product on this machine: Kafka, the job (with the Flink web UI), the",
-            "dashboard, and agents replaying the labeled scenarios live (and capturing lo when permitted)."},
+        description = {"Run the whole product on this machine, with one command.",
+            "%nKafka, the job (with the Flink web UI), the dashboard, and agents replaying the labeled scenarios"
+                + " live (and capturing lo when permitted)."},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  stopped with Ctrl-C (or after --seconds)", "  2  usage error", "  10 a port is in use"})
 public final class DemoCommand implements Callable<Integer> {

@@ -34,8 +34,8 @@ import picocli.CommandLine.Parameters;
         usageHelpAutoWidth = true,
         description = {
             "Why are these connections resetting? Diagnose pcap/pcapng files.",
-            "%nThe tcpwatch job's logic runs on the files in this process; the report gives the",
-            "diagnosis, a summary per server, and the detections with evidence and Wireshark filters."},
+            "%nThe tcpwatch job's logic runs on the files in this process; the report gives the diagnosis, a"
+                + " summary per server, and the detections with evidence and Wireshark filters."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done",
