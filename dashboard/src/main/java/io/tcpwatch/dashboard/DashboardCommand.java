@@ -1,11 +1,12 @@
 package io.tcpwatch.dashboard;
 
-import io.tcpwatch.common.TcpwatchException;
+import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.common.KafkaClientOptions;
 import io.tcpwatch.common.Signals;
+import io.tcpwatch.common.TcpwatchException;
 import java.io.IOException;
 import java.net.BindException;
-import java.util.UUID;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -49,11 +50,34 @@ public final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--connections-topic", paramLabel = "TOPIC", defaultValue = "tcp.connections", description = "Default: ${DEFAULT-VALUE}.")
     String connectionsTopic;
 
+    @Option(names = "--look-back", paramLabel = "AGO", defaultValue = "1h",
+            description = "On start, read what the job wrote this long ago and since: 30m, 6h, 1d (default: ${DEFAULT-VALUE}).")
+    String lookBack;
+
+    @Option(names = "--retention", paramLabel = "AGO", defaultValue = "1h",
+            description = "Keep fleet windows this long behind the newest (default: ${DEFAULT-VALUE}).")
+    String retention;
+
+    @Option(names = "--max-windows", paramLabel = "N", defaultValue = "60000",
+            description = "Fleet windows kept in all, over every server; past it the servers updated longest ago go"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxWindows;
+
     @Mixin
     KafkaClientOptions kafka;
 
     @Override
     public Integer call() throws Exception {
+        Duration from;
+        Store.Limits limits;
+        try {
+            from = Durations.parse(lookBack);
+            Store.Limits d = Store.Limits.defaults();
+            limits = new Store.Limits(d.detections(), d.windowsPerServer(), maxWindows, d.connections(), Durations.parse(retention));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tcpwatch dashboard: " + e.getMessage() + ".");
+            return ExitCode.USAGE;
+        }
         try {
             kafka.awaitBroker(bootstrap, "tcpwatch-dashboard", msg -> System.err.println("tcpwatch dashboard: " + msg));
         } catch (TcpwatchException e) {
@@ -61,8 +85,7 @@ public final class DashboardCommand implements Callable<Integer> {
             return e.exitCode();
         }
         Dashboard.Settings s = new Dashboard.Settings(bootstrap, new TopicFeed.Topics(detectionsTopic, fleetStatsTopic,
-                connectionsTopic), "tcpwatch-dashboard-" + UUID.randomUUID(), kafka.properties(), bind, port, token,
-                20_000, 360, 5_000);
+                connectionsTopic), from, kafka.properties(), bind, port, token, limits);
         Dashboard dashboard;
         try {
             dashboard = start(s);

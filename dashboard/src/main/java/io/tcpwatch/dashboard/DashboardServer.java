@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,7 +38,7 @@ public final class DashboardServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService pool;
     private final Store store;
-    private final TopicFeed feed;
+    private final DashboardMetrics metrics;
     private final String token;
     private final ObjectMapper json = new ObjectMapper();
     private final Set<BlockingQueue<String>> streams = new CopyOnWriteArraySet<>();
@@ -46,7 +46,7 @@ public final class DashboardServer implements AutoCloseable {
     /** Binds {@code address:port} (port 0: any free one); throws IOException with the reason when it cannot. */
     public DashboardServer(String address, int port, String token, Store store, TopicFeed feed) throws IOException {
         this.store = store;
-        this.feed = feed;
+        this.metrics = new DashboardMetrics(store, feed);
         this.token = token == null || token.isEmpty() ? null : token;
         this.http = HttpServer.create(new InetSocketAddress(address, port), 64);
         this.pool = Executors.newFixedThreadPool(MAX_STREAMS + 8, r -> {
@@ -94,7 +94,11 @@ public final class DashboardServer implements AutoCloseable {
                         ? store.series(q.get("server")) : store.overview());
                 case "/api/connections" -> sendJson(ex, store.connections(q.get("server"), q.get("client"), limit(q, 200)));
                 case "/api/events" -> events(ex);
-                case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics());
+                case "/metrics" -> {
+                    ByteArrayOutputStream body = new ByteArrayOutputStream();
+                    metrics.write(body);
+                    send(ex, 200, metrics.contentType(), body.toString(StandardCharsets.UTF_8));
+                }
                 default -> send(ex, 404, "text/plain", "not found\n");
             }
         } catch (IllegalArgumentException e) {
@@ -144,33 +148,6 @@ public final class DashboardServer implements AutoCloseable {
         } finally {
             streams.remove(queue);
         }
-    }
-
-    private String metrics() {
-        StringBuilder m = new StringBuilder();
-        m.append("# HELP tcpwatch_dashboard_detections_total Detection records received, by type and severity.\n");
-        m.append("# TYPE tcpwatch_dashboard_detections_total counter\n");
-        store.detectionsByTypeAndSeverity().forEach((k, v) -> {
-            String[] ts = k.split("\\|", 2);
-            m.append(String.format(Locale.ROOT, "tcpwatch_dashboard_detections_total{type=\"%s\",severity=\"%s\"} %d%n",
-                    ts[0], ts.length > 1 ? ts[1] : "", v));
-        });
-        m.append("# HELP tcpwatch_dashboard_records_total Records received, by topic.\n");
-        m.append("# TYPE tcpwatch_dashboard_records_total counter\n");
-        for (String t : new String[] {"detections", "fleet-stats", "connections"}) {
-            m.append(String.format(Locale.ROOT, "tcpwatch_dashboard_records_total{topic=\"%s\"} %d%n", t, store.received(t)));
-        }
-        m.append("# HELP tcpwatch_dashboard_consumer_lag Records in the topic not yet consumed.\n");
-        m.append("# TYPE tcpwatch_dashboard_consumer_lag gauge\n");
-        feed.lag().forEach((t, v) -> m.append(String.format(Locale.ROOT, "tcpwatch_dashboard_consumer_lag{topic=\"%s\"} %d%n", t, v)));
-        m.append("# HELP tcpwatch_dashboard_open_incidents Fleet episodes opened and not resolved.\n");
-        m.append("# TYPE tcpwatch_dashboard_open_incidents gauge\n");
-        m.append("tcpwatch_dashboard_open_incidents ").append(store.openIncidents()).append('\n');
-        m.append("# HELP tcpwatch_dashboard_dropped_total Records dropped: not JSON, or beyond the history's bounds.\n");
-        m.append("# TYPE tcpwatch_dashboard_dropped_total counter\n");
-        m.append("tcpwatch_dashboard_dropped_total{reason=\"undecodable\"} ").append(feed.undecodable()).append('\n');
-        m.append("tcpwatch_dashboard_dropped_total{reason=\"evicted\"} ").append(store.evicted()).append('\n');
-        return m.toString();
     }
 
     private static Map<String, String> query(String raw) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,29 +21,39 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The dashboard's bounded recent history of the three topics: detections (a fleet episode once,
- * as its latest report, remembering when it opened), fleet statistics per server (the last
- * {@code windowsPerServer} windows), connection records (the last {@code connections}). Records
- * beyond the bounds are dropped oldest first, and counted.
+ * as its latest report, remembering when it opened), fleet statistics per server endpoint, and
+ * connection records. Everything is bounded: the last {@code detections} detections and
+ * {@code connections} connection records; per server the last {@code windowsPerServer} windows,
+ * none older than {@code retention} before the newest window seen, and at most {@code windows}
+ * windows in all — past that, the servers updated longest ago go first (endpoints that churn, such
+ * as pod addresses, age out). Whatever is dropped is counted ({@link #evicted}).
  */
 public final class Store {
 
     /** What a query asks of the detections. */
     public record Query(String type, String server, String client, String status, Instant from, Instant to, int limit) {}
 
-    private final int maxDetections;
-    private final int windowsPerServer;
-    private final int maxConnections;
+    /** The bounds. */
+    public record Limits(int detections, int windowsPerServer, int windows, int connections, Duration retention) {
+        /** 20,000 detections, 360 windows per server within 1 h, 60,000 windows in all, 5,000 connections. */
+        public static Limits defaults() {
+            return new Limits(20_000, 360, 60_000, 5_000, Duration.ofHours(1));
+        }
+    }
+
+    private final Limits limits;
     private final LinkedHashMap<String, ObjectNode> detections = new LinkedHashMap<>();
-    private final Map<String, Deque<JsonNode>> fleet = new TreeMap<>();
+    /** Per server endpoint its windows, oldest first; the servers in the order of their last update. */
+    private final LinkedHashMap<String, Deque<JsonNode>> fleet = new LinkedHashMap<>();
+    private int windows;
+    private Instant newestWindow = Instant.MIN;
     private final Deque<JsonNode> connections = new ArrayDeque<>();
     private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> detectionsBy = new ConcurrentHashMap<>();
     private final AtomicLong evicted = new AtomicLong();
 
-    public Store(int maxDetections, int windowsPerServer, int maxConnections) {
-        this.maxDetections = maxDetections;
-        this.windowsPerServer = windowsPerServer;
-        this.maxConnections = maxConnections;
+    public Store(Limits limits) {
+        this.limits = limits;
     }
 
     /** Takes one detection record; returns the record as the store now holds it. */
@@ -58,7 +70,7 @@ public final class Store {
             stored.put("opened", d.path("start").asText());
         }
         detections.put(key, stored);
-        while (detections.size() > maxDetections) {
+        while (detections.size() > limits.detections()) {
             Iterator<String> it = detections.keySet().iterator();
             it.next();
             it.remove();
@@ -69,17 +81,65 @@ public final class Store {
 
     public synchronized void addFleetStats(JsonNode w) {
         received.computeIfAbsent("fleet-stats", k -> new AtomicLong()).incrementAndGet();
-        Deque<JsonNode> series = fleet.computeIfAbsent(w.path("server").asText(), k -> new ArrayDeque<>());
-        series.addLast(w);
-        while (series.size() > windowsPerServer) {
-            series.removeFirst();
+        String server = w.path("server").asText();
+        Deque<JsonNode> series = fleet.remove(server); // put back last: the most recently updated
+        if (series == null) {
+            series = new ArrayDeque<>();
         }
+        fleet.put(server, series);
+        series.addLast(w);
+        windows++;
+        while (series.size() > limits.windowsPerServer()) {
+            series.removeFirst();
+            dropped(1);
+        }
+        Instant start = windowStart(w);
+        if (start != null && start.isAfter(newestWindow)) {
+            newestWindow = start; // once per window period: the moment to forget what is past retention
+            forgetBefore(newestWindow.minus(limits.retention()));
+        }
+        for (Iterator<Deque<JsonNode>> it = fleet.values().iterator(); windows > limits.windows() && it.hasNext(); ) {
+            dropped(it.next().size()); // the server updated longest ago
+            it.remove();
+        }
+    }
+
+    /** Drops the windows that start before {@code cutoff}, and the servers left with none. */
+    private void forgetBefore(Instant cutoff) {
+        for (Iterator<Deque<JsonNode>> it = fleet.values().iterator(); it.hasNext(); ) {
+            Deque<JsonNode> series = it.next();
+            while (!series.isEmpty() && isBefore(series.peekFirst(), cutoff)) {
+                series.removeFirst();
+                dropped(1);
+            }
+            if (series.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    private static boolean isBefore(JsonNode w, Instant cutoff) {
+        Instant start = windowStart(w);
+        return start != null && start.isBefore(cutoff);
+    }
+
+    private static Instant windowStart(JsonNode w) {
+        try {
+            return Instant.parse(w.path("window_start").asText());
+        } catch (DateTimeParseException e) {
+            return null; // kept until the count bounds remove it
+        }
+    }
+
+    private void dropped(int windowCount) {
+        windows -= windowCount;
+        evicted.addAndGet(windowCount);
     }
 
     public synchronized void addConnection(JsonNode c) {
         received.computeIfAbsent("connections", k -> new AtomicLong()).incrementAndGet();
         connections.addLast(c);
-        while (connections.size() > maxConnections) {
+        while (connections.size() > limits.connections()) {
             connections.removeFirst();
             evicted.incrementAndGet();
         }
@@ -134,7 +194,7 @@ public final class Store {
                 open.computeIfAbsent(d.path("server").asText(), k -> new ArrayList<>()).add(d);
             }
         }
-        for (Map.Entry<String, Deque<JsonNode>> e : fleet.entrySet()) {
+        for (Map.Entry<String, Deque<JsonNode>> e : new TreeMap<>(fleet).entrySet()) {
             ObjectNode s = servers.addObject();
             s.put("server", e.getKey());
             s.set("latest", e.getValue().peekLast());
@@ -210,6 +270,12 @@ public final class Store {
 
     public long evicted() {
         return evicted.get();
+    }
+
+    /** What the store holds now: server endpoints, their windows, detections, connection records. */
+    public synchronized Map<String, Integer> size() {
+        return Map.of("servers", fleet.size(), "fleet_windows", windows, "detections", detections.size(),
+                "connections", connections.size());
     }
 
     public synchronized int openIncidents() {

@@ -113,8 +113,9 @@ class DashboardApiTest {
         HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port()
                 + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         java.nio.file.Files.writeString(java.nio.file.Path.of("target", "metrics.txt"), metrics.body());
-        assertThat(metrics.body()).as("see target/metrics.txt").contains("tcpwatch_dashboard_detections_total{type=\"HALF_OPEN\",severity=\"WARNING\"} 150",
-                "tcpwatch_dashboard_records_total{topic=\"connections\"} 205", "tcpwatch_dashboard_open_incidents 0");
+        assertThat(metrics.body()).as("see target/metrics.txt").contains("tcpwatch_dashboard_detections_total{severity=\"WARNING\",type=\"HALF_OPEN\"} 150.0",
+                "tcpwatch_dashboard_records_total{topic=\"connections\"} 205.0", "tcpwatch_dashboard_open_incidents 0.0",
+                "tcpwatch_dashboard_store_records{kind=\"connections\"} 205.0");
         HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port()
                 + "/api/detections?since=yesterday")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
@@ -123,9 +124,7 @@ class DashboardApiTest {
 
     @Test
     void aTokenIsRequiredWhenOneIsSetAndABusyPortIsOneSentence() throws Exception {
-        Dashboard.Settings s = Dashboard.Settings.defaults(KAFKA.broker().bootstrap()).withPort(0);
-        s = new Dashboard.Settings(s.bootstrap(), s.topics(), s.group(), s.kafkaClient(), s.bind(), 0, "s3cret",
-                s.maxDetections(), s.windowsPerServer(), s.maxConnections());
+        Dashboard.Settings s = Dashboard.Settings.defaults(KAFKA.broker().bootstrap()).withPort(0).withToken("s3cret");
         try (Dashboard guarded = new Dashboard(s)) {
             String base = "http://127.0.0.1:" + guarded.port();
             assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/fleet")).build(),

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.dashboard.Dashboard;
 import io.tcpwatch.dashboard.DetectionsCommand;
-import io.tcpwatch.dashboard.TopicFeed;
 import io.tcpwatch.job.JobCommand;
 import io.tcpwatch.job.StreamingJob;
 import java.io.ByteArrayOutputStream;
@@ -203,9 +202,8 @@ class AclTest {
 
         List<String> detections = await("the CLI reads the committed detections as " + DASHBOARD).atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1)).until(() -> cliDetections(DASHBOARD), d -> d.size() == 70);
-        try (Dashboard dashboard = new Dashboard(new Dashboard.Settings(secure, new TopicFeed.Topics("tcp.detections",
-                "tcp.fleet-stats", "tcp.connections"), "tcpwatch-dashboard-acl", properties(clientConfig.get(DASHBOARD)),
-                "127.0.0.1", 0, null, 1000, 10, 1000))) {
+        try (Dashboard dashboard = new Dashboard(Dashboard.Settings.defaults(secure)
+                .withKafkaClient(properties(clientConfig.get(DASHBOARD))).withPort(0))) {
             await("the dashboard reads them as " + DASHBOARD).atMost(Duration.ofMinutes(3))
                     .until(() -> dashboard.store().received("detections"), n -> n >= detections.size());
         }

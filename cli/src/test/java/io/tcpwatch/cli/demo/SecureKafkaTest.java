@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.tcpwatch.agent.cli.AgentCommand;
 import io.tcpwatch.dashboard.Dashboard;
 import io.tcpwatch.dashboard.DetectionsCommand;
-import io.tcpwatch.dashboard.TopicFeed;
 import io.tcpwatch.job.JobCommand;
 import io.tcpwatch.job.StreamingJob;
 import java.io.ByteArrayOutputStream;
@@ -144,8 +143,7 @@ class SecureKafkaTest {
         System.out.printf("secure kafka: the CLI read the 70 committed detections %.1f s after the job returned%n",
                 (System.nanoTime() - jobDone) / 1e9);
 
-        try (Dashboard dashboard = new Dashboard(new Dashboard.Settings(secure, new TopicFeed.Topics("tcp.detections",
-                "tcp.fleet-stats", "tcp.connections"), "sasl-dashboard", ok, "127.0.0.1", 0, null, 1000, 10, 1000))) {
+        try (Dashboard dashboard = new Dashboard(Dashboard.Settings.defaults(secure).withKafkaClient(ok).withPort(0))) {
             await("the dashboard reads the 70 detections the CLI read").atMost(Duration.ofMinutes(3))
                     .until(() -> dashboard.store().received("detections"), org.hamcrest.Matchers.greaterThanOrEqualTo(70L));
             assertThat(dashboard.store().received("detections")).as("the dashboard read them over SASL_SSL").isEqualTo(70);
