@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tcpwatch.core.record.DetectionType;
+import io.tcpwatch.core.record.EpisodeStatus;
+import io.tcpwatch.core.record.Severity;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -40,6 +43,8 @@ public final class Store {
             return new Limits(20_000, 360, 60_000, 5_000, Duration.ofHours(1));
         }
     }
+
+    private static final String RESOLVED = EpisodeStatus.RESOLVED.name();
 
     private final Limits limits;
     private final LinkedHashMap<String, ObjectNode> detections = new LinkedHashMap<>();
@@ -171,7 +176,7 @@ public final class Store {
         }
         if (q.status() != null) {
             String status = d.has("status") ? d.path("status").asText() : "FINDING";
-            boolean open = !status.equals("RESOLVED") && d.has("status");
+            boolean open = !status.equals(RESOLVED) && d.has("status");
             if (!(q.status().equals(status) || (q.status().equals("ACTIVE") && open))) {
                 return false;
             }
@@ -182,36 +187,57 @@ public final class Store {
     }
 
     /**
-     * The fleet at a glance: per server endpoint its latest window, the sum of its recent windows,
-     * and its open fleet episodes.
+     * The fleet at a glance, worst first: per server endpoint its latest window, its resets in it,
+     * and its open fleet episodes ({@link #WORST_FIRST}).
      */
     public synchronized ObjectNode overview() {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ArrayNode servers = root.putArray("servers");
         Map<String, List<JsonNode>> open = new TreeMap<>();
         for (ObjectNode d : detections.values()) {
-            if (d.has("status") && !d.path("status").asText().equals("RESOLVED")) {
+            if (d.has("status") && !d.path("status").asText().equals(RESOLVED)) {
                 open.computeIfAbsent(d.path("server").asText(), k -> new ArrayList<>()).add(d);
             }
         }
-        for (Map.Entry<String, Deque<JsonNode>> e : new TreeMap<>(fleet).entrySet()) {
-            ObjectNode s = servers.addObject();
-            s.put("server", e.getKey());
-            s.set("latest", e.getValue().peekLast());
-            ArrayNode incidents = s.putArray("open_incidents");
-            for (JsonNode d : open.getOrDefault(e.getKey(), List.of())) {
-                ObjectNode i = incidents.addObject();
-                i.put("id", d.path("id").asText());
-                i.put("type", d.path("type").asText());
-                i.put("severity", d.path("severity").asText());
-                JsonNode ev = d.path("evidence");
-                if (d.path("type").asText().equals("PORT_EXHAUSTION_RISK") && ev.has("ephemeral_ports")) {
-                    s.put("port_headroom", Math.round(ev.path("ephemeral_ports").asDouble() - ev.path("ports_held").asDouble()));
-                }
-            }
+        List<ObjectNode> servers = new ArrayList<>();
+        for (Map.Entry<String, Deque<JsonNode>> e : fleet.entrySet()) {
+            servers.add(server(e.getKey(), e.getValue().peekLast(), open.getOrDefault(e.getKey(), List.of())));
         }
+        servers.sort(WORST_FIRST);
+        servers.forEach(root.putArray("servers")::add);
         root.put("open_incidents", open.values().stream().mapToInt(List::size).sum());
         return root;
+    }
+
+    /** Open CRITICAL episodes first, then more open episodes, more resets, a higher retransmission rate; then by name. */
+    static final Comparator<JsonNode> WORST_FIRST = Comparator
+            .comparingInt((JsonNode s) -> -s.path("open_critical").asInt())
+            .thenComparingInt(s -> -s.path("open_incidents").size())
+            .thenComparingLong(s -> -s.path("resets").asLong())
+            .thenComparingDouble(s -> -s.path("latest").path("retransmission_rate").asDouble())
+            .thenComparing(s -> s.path("server").asText());
+
+    private static ObjectNode server(String name, JsonNode latest, List<JsonNode> open) {
+        ObjectNode s = JsonNodeFactory.instance.objectNode();
+        s.put("server", name);
+        s.set("latest", latest);
+        long resets = 0;
+        for (JsonNode n : latest.path("rsts")) {
+            resets += n.asLong();
+        }
+        s.put("resets", resets);
+        s.put("open_critical", open.stream().filter(d -> d.path("severity").asText().equals(Severity.CRITICAL.name())).count());
+        ArrayNode incidents = s.putArray("open_incidents");
+        for (JsonNode d : open) {
+            ObjectNode i = incidents.addObject();
+            i.put("id", d.path("id").asText());
+            i.put("type", d.path("type").asText());
+            i.put("severity", d.path("severity").asText());
+            JsonNode ev = d.path("evidence");
+            if (d.path("type").asText().equals(DetectionType.PORT_EXHAUSTION_RISK.name()) && ev.has("ephemeral_ports")) {
+                s.put("port_headroom", Math.round(ev.path("ephemeral_ports").asDouble() - ev.path("ports_held").asDouble()));
+            }
+        }
+        return s;
     }
 
     /** The recent windows of one server, or of the whole fleet summed per window when {@code server} is null. */
@@ -281,7 +307,7 @@ public final class Store {
     public synchronized int openIncidents() {
         int n = 0;
         for (ObjectNode d : detections.values()) {
-            if (d.has("status") && !d.path("status").asText().equals("RESOLVED")) {
+            if (d.has("status") && !d.path("status").asText().equals(RESOLVED)) {
                 n++;
             }
         }

@@ -7,10 +7,20 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -39,11 +49,18 @@ class DashboardBrowserTest {
 
     Dashboard dashboard;
     ChromeDriver browser;
+    Path screenshot;
+
+    @BeforeAll
+    static void produce() throws Exception {
+        Records.produceAll(KAFKA.broker());
+    }
 
     @BeforeEach
-    void start() throws Exception {
+    void start(TestInfo test) throws Exception {
         assertThat(new File(CHROMEDRIVER)).as("chromium-driver is installed (.ci/run installs it)").exists();
-        Records.produceAll(KAFKA.broker());
+        screenshot = Path.of("target", test.getTestMethod().orElseThrow().getName().startsWith("theOverview")
+                ? "dashboard" : "dashboard-" + test.getTestMethod().orElseThrow().getName());
         dashboard = new Dashboard(Dashboard.Settings.defaults(KAFKA.broker().bootstrap()).withPort(0));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
@@ -52,16 +69,16 @@ class DashboardBrowserTest {
                 "--disable-sync", "--window-size=1400,1000",
                 "--user-data-dir=" + Files.createTempDirectory(Path.of("target"), "chromium").toAbsolutePath());
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort().build();
+                .usingAnyFreePort().withEnvironment(Map.of("TZ", "Asia/Tokyo")).build(); // "local time" is UTC+9
         browser = new ChromeDriver(service, options);
     }
 
     @AfterEach
     void stop() throws Exception {
         if (browser != null) { // what the page looked like, pass or fail
-            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "dashboard.png"),
+            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of(screenshot + ".png"),
                     StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(Path.of("target", "dashboard.html"), browser.getPageSource());
+            Files.writeString(Path.of(screenshot + ".html"), browser.getPageSource());
             browser.quit();
         }
         if (dashboard != null) {
@@ -100,5 +117,69 @@ class DashboardBrowserTest {
         wait.until(d -> d.findElement(By.id("chart-scope")).getText().equals("10.77.1.2:7006"));
 
         assertThat(browser.findElement(By.id("live")).getAttribute("class")).as("live updates connected").contains("on");
+    }
+
+    @Test
+    void worstFirstSortableSearchableWithConnectionsAndTheViewInTheUrl() throws Exception {
+        String base = "http://127.0.0.1:" + dashboard.port() + "/";
+        browser.get(base + "?type=CONNECTION_LIMIT&tz=local");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofMinutes(3));
+
+        // the filters and the time zone come from the URL; times are this browser's (UTC+9)
+        wait.until(d -> d.findElements(By.cssSelector("#detections tbody tr")).size() == 1);
+        assertThat(new Select(browser.findElement(By.id("filter-type"))).getFirstSelectedOption().getText())
+                .isEqualTo("CONNECTION_LIMIT");
+        assertThat(browser.findElement(By.id("tz-name")).getText()).isEqualTo("Asia/Tokyo");
+        String opened = Records.load("detections").stream().filter(d -> d.path("type").asText().equals("CONNECTION_LIMIT"))
+                .map(d -> d.path("start").asText()).min(String::compareTo).orElseThrow();
+        DateTimeFormatter shown = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+        Instant openedAt = Instant.parse(opened);
+        assertThat(browser.findElement(By.cssSelector("#detections tbody tr td")).getText())
+                .isEqualTo(shown.format(openedAt.atZone(ZoneId.of("Asia/Tokyo"))));
+        new Select(browser.findElement(By.id("tz"))).selectByValue("utc");
+        assertThat(browser.findElement(By.cssSelector("#detections tbody tr td")).getText())
+                .isEqualTo(shown.format(openedAt.atZone(ZoneOffset.UTC)));
+        assertThat(browser.getCurrentUrl()).contains("type=CONNECTION_LIMIT").doesNotContain("tz=");
+
+        // worst first: the order the API gives, the server with the most resets on top
+        wait.until(d -> d.findElements(By.cssSelector("#overview tbody tr")).size() == 3);
+        List<String> worstFirst = servers();
+        assertThat(worstFirst).first().isEqualTo("10.77.1.2:7003");
+        List<String> api = new ArrayList<>();
+        Records.JSON.readTree(URI.create(base + "api/fleet").toURL().openStream()).path("servers")
+                .forEach(s -> api.add(s.path("server").asText()));
+        assertThat(worstFirst).isEqualTo(api);
+
+        // a heading sorts by its column (servers by name), a second click restores worst first; the sort is in the URL
+        browser.findElement(By.cssSelector("#overview th[data-sort=server]")).click();
+        assertThat(servers()).isSorted();
+        assertThat(browser.getCurrentUrl()).contains("sort=server");
+        browser.findElement(By.cssSelector("#overview th[data-sort=server]")).click();
+        assertThat(servers()).isEqualTo(worstFirst);
+
+        // search narrows the overview
+        browser.findElement(By.id("server-search")).sendKeys("7006");
+        wait.until(d -> servers().equals(List.of("10.77.1.2:7006")));
+        assertThat(browser.getCurrentUrl()).contains("search=7006");
+
+        // connection records on the page, narrowed to the server selected
+        wait.until(d -> d.findElements(By.cssSelector("#connections tbody tr")).size() > 50);
+        browser.findElement(By.cssSelector("#overview tr[data-server='10.77.1.2:7006']")).click();
+        wait.until(d -> d.findElement(By.id("connections-scope")).getText().endsWith("10.77.1.2:7006"));
+        wait.until(d -> !d.findElements(By.cssSelector("#connections tbody tr")).isEmpty()
+                && d.findElements(By.cssSelector("#connections tbody tr td:nth-child(3)")).stream()
+                .allMatch(td -> td.getText().equals("10.77.1.2:7006")));
+        assertThat(browser.getCurrentUrl()).contains("selected=10.77.1.2%3A7006");
+
+        // the URL as it now stands opens the same view
+        String shared = browser.getCurrentUrl();
+        browser.get(shared);
+        wait.until(d -> servers().equals(List.of("10.77.1.2:7006")));
+        wait.until(d -> d.findElement(By.id("chart-scope")).getText().equals("10.77.1.2:7006"));
+    }
+
+    private List<String> servers() {
+        return browser.findElements(By.cssSelector("#overview tbody tr")).stream().map(r -> r.getAttribute("data-server"))
+                .toList();
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The store stays within its bounds, in records and in heap, however many server endpoints come and go. */
@@ -76,6 +78,36 @@ class StoreTest {
         assertThat(store.series("10.244.0.0:8443").get(0).path("window_start").asText())
                 .isEqualTo(T0.plusSeconds(500).toString());
         assertThat(store.evicted()).isEqualTo(50);
+    }
+
+    @Test
+    void theOverviewIsWorstFirstAnOpenCriticalEpisodeAboveMoreResets() {
+        Store store = new Store(Store.Limits.defaults());
+        ObjectNode quiet = (ObjectNode) window(1, T0);
+        quiet.putObject("rsts").put("REFUSED", 0);
+        ObjectNode resetting = (ObjectNode) window(2, T0);
+        resetting.putObject("rsts").put("REFUSED", 32);
+        ObjectNode fewer = (ObjectNode) window(3, T0);
+        fewer.putObject("rsts").put("REFUSED", 5);
+        store.addFleetStats(quiet);
+        store.addFleetStats(fewer);
+        store.addFleetStats(resetting);
+        assertThat(servers(store)).containsExactly("10.244.0.2:8443", "10.244.0.3:8443", "10.244.0.1:8443");
+
+        ObjectNode flood = Records.load("detections").get(0).deepCopy();
+        flood.put("id", "flood").put("type", "SYN_FLOOD").put("severity", "CRITICAL").put("status", "OPEN")
+                .put("server", "10.244.0.1:8443");
+        store.addDetection(flood);
+        assertThat(servers(store)).containsExactly("10.244.0.1:8443", "10.244.0.2:8443", "10.244.0.3:8443");
+        flood.put("status", "RESOLVED");
+        store.addDetection(flood);
+        assertThat(servers(store)).first().isEqualTo("10.244.0.2:8443");
+    }
+
+    private static List<String> servers(Store store) {
+        List<String> out = new ArrayList<>();
+        store.overview().path("servers").forEach(s -> out.add(s.path("server").asText()));
+        return out;
     }
 
     /** Heap in use after full collections (what is still reachable), in bytes. */

@@ -1,8 +1,11 @@
-// tcpwatch dashboard: the fleet overview, charts over time, the detections table and a detail view,
-// kept live by server-sent events from /api/events.
+// tcpwatch dashboard: the fleet overview (worst first, sortable, searchable), charts over time, the
+// detections table and a detail view, the latest connections, kept live by server-sent events from
+// /api/events. The filters, the selected server, the sort and the time zone live in the URL.
 'use strict';
 
-const TOKEN = new URLSearchParams(location.search).get('token');
+const PARAMS = new URLSearchParams(location.search);
+const TOKEN = PARAMS.get('token');
+const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
 const TYPES = ['RST_STORM', 'SYN_FLOOD', 'ACCEPT_BACKLOG_OVERFLOW', 'CONNECTION_LIMIT', 'RECONNECT_STORM',
   'RETRANSMISSION_SURGE', 'PORT_EXHAUSTION_RISK', 'RST', 'PORT_REUSE_COLLISION', 'ZERO_WINDOW_STALL', 'HALF_OPEN',
   'SYN_RETRANSMIT', 'UNANSWERED_REQUEST', 'SLOW_RESPONSES'];
@@ -10,8 +13,11 @@ const CAUSES = ['REFUSED', 'REJECTED_AFTER_HANDSHAKE', 'ABORTIVE_CLOSE', 'RST_AF
   'CHALLENGE_ACK_REPLY', 'DATA_AFTER_RST', 'OTHER'];
 const COLORS = ['#e5484d', '#e5a50a', '#58a6ff', '#8b949e', '#a371f7', '#3fb950', '#f778ba', '#6e7681'];
 
-let selectedServer = null;
+let selectedServer = PARAMS.get('selected');
+let sortKey = PARAMS.get('sort');
 let rows = [];
+let lastFleet = {servers: [], open_incidents: 0};
+let lastConnections = [];
 
 function api(path, params = {}) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null));
@@ -31,23 +37,80 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+function localTime() {
+  return document.getElementById('tz').value === 'local';
+}
+
+// An instant as YYYY-MM-DD HH:MM:SS in the zone chosen (UTC or this browser's).
 function time(iso) {
-  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '';
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (isNaN(d)) return iso;
+  if (!localTime()) return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  const p = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+// The page's state into its URL, so that a view can be shared (the token stays out of it unless it was there).
+function saveState() {
+  const q = new URLSearchParams();
+  if (TOKEN) q.set('token', TOKEN);
+  for (const [k, v] of Object.entries(filters())) if (k !== 'limit' && v) q.set(k, v);
+  if (selectedServer) q.set('selected', selectedServer);
+  if (sortKey) q.set('sort', sortKey);
+  if (document.getElementById('server-search').value) q.set('search', document.getElementById('server-search').value);
+  if (localTime()) q.set('tz', 'local');
+  history.replaceState(null, '', location.pathname + (q.toString() ? '?' + q : ''));
+}
+
+function restoreState() {
+  for (const k of ['type', 'server', 'client', 'status', 'since']) {
+    if (PARAMS.get(k)) document.getElementById('filter-' + k).value = PARAMS.get(k);
+  }
+  document.getElementById('server-search').value = PARAMS.get('search') || '';
+  document.getElementById('tz').value = PARAMS.get('tz') === 'local' ? 'local' : 'utc';
+  showZone();
+}
+
+function showZone() {
+  document.getElementById('tz-name').textContent = localTime() ? LOCAL_ZONE : 'UTC';
+  document.querySelector('#tz option[value=local]').textContent = 'local (' + LOCAL_ZONE + ')';
 }
 
 // ---------------------------------------------------------------- fleet overview
 
+// A server's value for a sort key: its latest window's field, or the overview's own.
+function sortValue(s, key) {
+  if (key === 'server') return s.server;
+  if (key === 'resets') return s.resets || 0;
+  if (key === 'open_incidents') return (s.open_critical || 0) * 1000 + s.open_incidents.length;
+  if (key === 'port_headroom') return s.port_headroom != null ? -s.port_headroom : -Infinity;
+  return (s.latest || {})[key] ?? -Infinity;
+}
+
 function renderOverview(fleet) {
+  lastFleet = fleet;
   const body = document.querySelector('#overview tbody');
   body.replaceChildren();
-  for (const s of fleet.servers) {
+  const search = document.getElementById('server-search').value.trim();
+  let servers = fleet.servers.filter(s => !search || s.server.includes(search));
+  if (sortKey) { // the server's order is worst first; a heading sorts by its column, highest first (servers by name)
+    const dir = sortKey === 'server' ? 1 : -1;
+    servers = [...servers].sort((a, b) => {
+      const x = sortValue(a, sortKey), y = sortValue(b, sortKey);
+      return x < y ? -dir : x > y ? dir : 0;
+    });
+  }
+  document.querySelectorAll('#overview th').forEach(th => th.classList.toggle('sorted', th.dataset.sort === sortKey));
+  for (const s of servers) {
     const w = s.latest || {};
     const rsts = w.rsts || {};
     const total = Object.values(rsts).reduce((a, b) => a + b, 0);
     const byCause = Object.entries(rsts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ');
     const incidents = el('td');
     for (const i of s.open_incidents) incidents.append(el('span', {class: 'badge ' + i.severity}, i.type));
-    body.append(el('tr', {'data-server': s.server, onclick: () => selectServer(s.server)},
+    body.append(el('tr', {'data-server': s.server, class: s.server === selectedServer ? 'selected' : '',
+      onclick: () => selectServer(s.server)},
       el('td', {}, s.server),
       el('td', {class: 'num'}, w.new ?? ''),
       el('td', {}, total ? `${total}: ${byCause}` : '0'),
@@ -96,7 +159,30 @@ function renderSeries(series) {
 
 function selectServer(server) {
   selectedServer = selectedServer === server ? null : server;
+  saveState();
   refreshFleet();
+  refreshConnections();
+}
+
+// ---------------------------------------------------------------- connections
+
+function renderConnections(list) {
+  lastConnections = list;
+  const body = document.querySelector('#connections tbody');
+  body.replaceChildren();
+  for (const c of list) {
+    body.append(el('tr', {'data-uid': c.uid},
+      el('td', {}, time(new Date(c.ts * 1000).toISOString())),
+      el('td', {}, `${c['id.orig_h']}:${c['id.orig_p']}`),
+      el('td', {}, `${c['id.resp_h']}:${c['id.resp_p']}`),
+      el('td', {}, c.conn_state),
+      el('td', {class: 'mono'}, c.history),
+      el('td', {class: 'num'}, c.duration != null ? c.duration.toFixed(3) + ' s' : ''),
+      el('td', {class: 'num'}, `${c.orig_bytes ?? ''} / ${c.resp_bytes ?? ''}`),
+      el('td', {}, c.close_cause || ''),
+      el('td', {class: 'num'}, c.retransmissions ?? '')));
+  }
+  document.getElementById('connections-scope').textContent = 'latest, ' + (selectedServer || 'whole fleet');
 }
 
 // ---------------------------------------------------------------- detections
@@ -156,6 +242,10 @@ function refreshDetections() {
   api('api/detections', filters()).then(renderDetections).catch(console.error);
 }
 
+function refreshConnections() {
+  api('api/connections', {server: selectedServer, limit: 100}).then(renderConnections).catch(console.error);
+}
+
 let pending = null;
 function soon(fn) {
   if (pending) return;
@@ -163,15 +253,32 @@ function soon(fn) {
 }
 
 for (const t of TYPES) document.getElementById('filter-type').append(el('option', {value: t}, t));
-document.getElementById('filters').addEventListener('input', refreshDetections);
-document.getElementById('filters').addEventListener('change', refreshDetections);
-document.getElementById('filters').addEventListener('submit', e => { e.preventDefault(); refreshDetections(); });
+restoreState();
+const filtersChanged = () => { saveState(); refreshDetections(); };
+document.getElementById('filters').addEventListener('input', filtersChanged);
+document.getElementById('filters').addEventListener('change', filtersChanged);
+document.getElementById('filters').addEventListener('submit', e => { e.preventDefault(); filtersChanged(); });
+document.getElementById('server-search').addEventListener('input', () => { saveState(); renderOverview(lastFleet); });
+document.querySelectorAll('#overview th').forEach(th => th.addEventListener('click', () => {
+  sortKey = sortKey === th.dataset.sort ? null : th.dataset.sort; // a second click: worst first again
+  saveState();
+  renderOverview(lastFleet);
+}));
+document.getElementById('tz').addEventListener('change', () => {
+  showZone();
+  saveState();
+  renderDetections(rows);
+  renderConnections(lastConnections);
+  refreshFleet();
+});
 
 const events = new EventSource('api/events' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
 events.onopen = () => { document.getElementById('live').className = 'live on'; };
 events.onerror = () => { document.getElementById('live').className = 'live off'; };
 events.addEventListener('detection', () => soon(() => { refreshDetections(); refreshFleet(); }));
 events.addEventListener('fleet', () => soon(() => { refreshDetections(); refreshFleet(); }));
+events.addEventListener('connection', () => soon(refreshConnections));
 
 refreshFleet();
 refreshDetections();
+refreshConnections();
