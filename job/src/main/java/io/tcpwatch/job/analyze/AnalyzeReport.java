@@ -197,17 +197,22 @@ final class AnalyzeReport implements LocalPipeline.Sink {
                 || (Severity.rank(b.severity) == Severity.rank(a.severity) && b.endNs >= a.endNs) ? b : a);
     }
 
-    /** The report of everything taken. */
-    String render(String header) {
+    /** One ranked line of the diagnosis: what and where, why, what to try, the packets to look at. */
+    record Item(int rank, String headline, String severity, String server, String explanation, String remedy,
+                String filter) {}
+
+    /**
+     * The diagnosis: fleet-wide episodes (causes before symptoms), then root causes ranked by the
+     * connections they hurt; the episodes those findings explain; what is normal, not a fault.
+     */
+    record Diagnosis(List<Item> ranked, List<String> explained, List<String> normal) {}
+
+    /** The diagnosis of everything taken so far (held SYN retransmits count from now on). */
+    Diagnosis diagnosis() {
         heldSynRetransmits.values().forEach(this::perConnectionFinding);
         heldSynRetransmits.clear();
-        StringBuilder out = new StringBuilder();
-        out.append(header).append("\n\n");
         List<Finding> faults = groups.values().stream().filter(f -> !Remedies.isNormal(f.type(), f.cause()))
                 .sorted(Comparator.comparingLong(Finding::clients).reversed()).toList();
-        List<Finding> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause())).toList();
-
-        out.append("Diagnosis\n");
         List<Detection> episodes = new ArrayList<>(worstOfEpisode.values().stream()
                 .sorted(Comparator.comparingInt((Detection d) -> Remedies.FLEET_ORDER.indexOf(DetectionType.of(d.type)))
                         .thenComparingLong(d -> d.startNs)).toList()); // causes before symptoms, then by start
@@ -216,44 +221,60 @@ final class AnalyzeReport implements LocalPipeline.Sink {
         List<Detection> explained = episodes.stream().filter(e -> (is(e, DetectionType.RST_STORM) && explainedStorm(e, faults))
                 || (is(e, DetectionType.RETRANSMISSION_SURGE) && stalledDuring(e))).toList();
         episodes.removeAll(explained);
-        if (faults.isEmpty() && episodes.isEmpty()) {
-            out.append("  No faults found").append(normal.isEmpty() ? "." : "; only normal behaviour, below.").append('\n');
-        }
-        int rank = 1;
+        List<Item> ranked = new ArrayList<>();
         for (Detection e : episodes) { // fleet-wide first: they name the incident the connections below are part of
-            out.append(String.format("  %d. %s — %s%s (%s, %s → %s)%n", rank++, Remedies.title(DetectionType.of(e.type), null), e.server,
-                    e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
-                    RecordJson.isoMillis(e.endNs)));
-            out.append("     ").append(e.explanation).append('\n');
-            out.append("     Try: ").append(Remedies.remedy(DetectionType.of(e.type), null)).append('\n');
-            out.append("     Wireshark: ").append(filterOf(e)).append('\n');
+            ranked.add(new Item(ranked.size() + 1, String.format("%s — %s%s (%s, %s → %s)",
+                    Remedies.title(DetectionType.of(e.type), null), e.server, e.client == null ? "" : " from " + e.client,
+                    e.severity, RecordJson.isoMillis(e.startNs), RecordJson.isoMillis(e.endNs)), e.severity, e.server,
+                    e.explanation, Remedies.remedy(DetectionType.of(e.type), null), filterOf(e)));
         }
         for (Finding f : faults) {
             Detection first = f.detections().first();
-            out.append(String.format("  %d. %s — %d connection%s to %s%n", rank++, Remedies.title(f.type(), f.cause()),
-                    f.clients(), f.clients() == 1 ? "" : "s", f.server()));
-            out.append("     ").append(first.explanation).append('\n');
-            out.append("     Try: ").append(Remedies.remedy(f.type(), f.cause())).append('\n');
-            out.append("     Wireshark: ").append(f.clients() == 1 ? filterOf(first) : serverFilter(f)).append('\n');
+            ranked.add(new Item(ranked.size() + 1, String.format("%s — %d connection%s to %s",
+                    Remedies.title(f.type(), f.cause()), f.clients(), f.clients() == 1 ? "" : "s", f.server()),
+                    first.severity, f.server(), first.explanation, Remedies.remedy(f.type(), f.cause()),
+                    f.clients() == 1 ? filterOf(first) : serverFilter(f)));
         }
-        if (!explained.isEmpty()) {
+        List<String> because = new ArrayList<>();
+        for (Detection e : explained) {
+            String why = is(e, DetectionType.RST_STORM)
+                    ? "its resets are " + String.join(", ", stormCauses(e).entrySet().stream()
+                            .map(c -> c.getValue() + " " + c.getKey()).toList()) + ", each a finding above or a normal close"
+                    : "its retransmissions are the sender's zero-window probes during the stalls above, not loss";
+            because.add(String.format("%s — %s%s (%s, %s → %s): %s.", Remedies.title(DetectionType.of(e.type), null), e.server,
+                    e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
+                    RecordJson.isoMillis(e.endNs), why));
+        }
+        List<String> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause()))
+                .map(f -> String.format("%s — %d connection%s to %s. %s", Remedies.title(f.type(), f.cause()),
+                        f.clients(), f.clients() == 1 ? "" : "s", f.server(), Remedies.remedy(f.type(), f.cause())))
+                .toList();
+        return new Diagnosis(ranked, because, normal);
+    }
+
+    /** The report of everything taken. */
+    String render(String header) {
+        Diagnosis diagnosis = diagnosis();
+        StringBuilder out = new StringBuilder();
+        out.append(header).append("\n\n");
+        out.append("Diagnosis\n");
+        if (diagnosis.ranked().isEmpty()) {
+            out.append("  No faults found").append(diagnosis.normal().isEmpty() ? "." : "; only normal behaviour, below.")
+                    .append('\n');
+        }
+        for (Item i : diagnosis.ranked()) {
+            out.append(String.format("  %d. %s%n", i.rank(), i.headline()));
+            out.append("     ").append(i.explanation()).append('\n');
+            out.append("     Try: ").append(i.remedy()).append('\n');
+            out.append("     Wireshark: ").append(i.filter()).append('\n');
+        }
+        if (!diagnosis.explained().isEmpty()) {
             out.append("\n  Explained by the findings above:\n");
-            for (Detection e : explained) {
-                String why = is(e, DetectionType.RST_STORM)
-                        ? "its resets are " + String.join(", ", stormCauses(e).entrySet().stream()
-                                .map(c -> c.getValue() + " " + c.getKey()).toList()) + ", each a finding above or a normal close"
-                        : "its retransmissions are the sender's zero-window probes during the stalls above, not loss";
-                out.append(String.format("  - %s — %s%s (%s, %s → %s): %s.%n", Remedies.title(DetectionType.of(e.type), null), e.server,
-                        e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
-                        RecordJson.isoMillis(e.endNs), why));
-            }
+            diagnosis.explained().forEach(line -> out.append("  - ").append(line).append('\n'));
         }
-        if (!normal.isEmpty()) {
+        if (!diagnosis.normal().isEmpty()) {
             out.append("\n  Normal, not a fault:\n");
-            for (Finding f : normal) {
-                out.append(String.format("  - %s — %d connection%s to %s. %s%n", Remedies.title(f.type(), f.cause()),
-                        f.clients(), f.clients() == 1 ? "" : "s", f.server(), Remedies.remedy(f.type(), f.cause())));
-            }
+            diagnosis.normal().forEach(line -> out.append("  - ").append(line).append('\n'));
         }
 
         out.append("\nServers\n");
