@@ -22,6 +22,8 @@ public final class ExitCode {
     /** 10 is the dashboard's and the demo's "address in use". */
     /** Kafka answered but refused the credentials (SASL) or the TLS handshake. */
     public static final int BROKER_AUTH_FAILED = 11;
+    /** A file the command was asked to write (a report) cannot be written. */
+    public static final int OUTPUT_UNWRITABLE = 12;
 
     private ExitCode() {}
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tcpwatch.common.ChartJs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 public final class DashboardServer implements AutoCloseable {
 
     private static final String WEB = "/io/tcpwatch/dashboard/web/";
-    private static final String CHART_JS = "/META-INF/resources/webjars/chart.js/" + ChartJs.VERSION + "/dist/chart.umd.js";
     private static final int MAX_STREAMS = 32;
 
     private final HttpServer http;
@@ -88,7 +88,7 @@ public final class DashboardServer implements AutoCloseable {
                 case "/", "/index.html" -> resource(ex, WEB + "index.html", "text/html; charset=utf-8");
                 case "/app.js" -> resource(ex, WEB + "app.js", "text/javascript; charset=utf-8");
                 case "/style.css" -> resource(ex, WEB + "style.css", "text/css; charset=utf-8");
-                case "/vendor/chart.umd.js" -> resource(ex, CHART_JS, "text/javascript; charset=utf-8");
+                case "/vendor/chart.umd.js" -> resource(ex, ChartJs.SCRIPT, "text/javascript; charset=utf-8");
                 case "/api/detections" -> detections(ex, q);
                 case "/api/fleet" -> sendJson(ex, q.containsKey("series")
                         ? store.series(q.get("server")) : store.overview());

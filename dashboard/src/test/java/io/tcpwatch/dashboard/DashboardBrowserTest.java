@@ -3,11 +3,9 @@ package io.tcpwatch.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.agent.testing.KafkaBrokerExtension;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import io.tcpwatch.dashboard.testing.HeadlessChromium;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -15,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,11 +21,8 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -40,9 +34,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(600)
 class DashboardBrowserTest {
-
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
@@ -58,27 +49,16 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void start(TestInfo test) throws Exception {
-        assertThat(new File(CHROMEDRIVER)).as("chromium-driver is installed (.ci/run installs it)").exists();
-        screenshot = Path.of("target", test.getTestMethod().orElseThrow().getName().startsWith("theOverview")
-                ? "dashboard" : "dashboard-" + test.getTestMethod().orElseThrow().getName());
+        String name = test.getTestMethod().orElseThrow().getName();
+        screenshot = Path.of("target", name.startsWith("theOverview") ? "dashboard" : "dashboard-" + name);
         dashboard = new Dashboard(Dashboard.Settings.defaults(KAFKA.broker().bootstrap()).withPort(0));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1400,1000",
-                "--user-data-dir=" + Files.createTempDirectory(Path.of("target"), "chromium").toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort().withEnvironment(Map.of("TZ", "Asia/Tokyo")).build(); // "local time" is UTC+9
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start("Asia/Tokyo"); // "local time" is UTC+9
     }
 
     @AfterEach
     void stop() throws Exception {
         if (browser != null) { // what the page looked like, pass or fail
-            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of(screenshot + ".png"),
-                    StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(Path.of(screenshot + ".html"), browser.getPageSource());
+            HeadlessChromium.save(browser, screenshot);
             browser.quit();
         }
         if (dashboard != null) {

@@ -1,21 +1,27 @@
 package io.tcpwatch.job.analyze;
 
-import io.tcpwatch.core.fleet.FleetStatsJson;
 import io.tcpwatch.capture.CaptureFileException;
-import io.tcpwatch.common.ProgressBar;
 import io.tcpwatch.capture.parse.TunnelPorts;
-import io.tcpwatch.job.fleet.FleetOptions;
+import io.tcpwatch.common.ExitCode;
+import io.tcpwatch.common.ProgressBar;
+import io.tcpwatch.core.fleet.FleetStats;
+import io.tcpwatch.core.fleet.FleetStatsJson;
+import io.tcpwatch.core.local.LocalPipeline;
 import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
-import io.tcpwatch.core.local.LocalPipeline;
-import io.tcpwatch.core.fleet.FleetStats;
 import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,7 +47,8 @@ import picocli.CommandLine.Parameters;
             "  0  done",
             "  2  usage error",
             "  5  a capture file is missing, unreadable or not pcap/pcapng",
-            "  6  a capture file is damaged part-way (the readable part was analyzed)"})
+            "  6  a capture file is damaged part-way (the readable part was analyzed)",
+            "  12 the --html file cannot be written"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     /** How far segments may come out of capture-time order, as in the job. */
@@ -63,6 +70,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--fleet-stats", description = "Print fleet statistics (per server and window) as JSON lines.")
     boolean fleetStats;
+
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write the report as one self-contained web page: the diagnosis, filters to copy, a"
+                    + " timeline per server.")
+    Path html;
 
     @Mixin
     TrackerOptions trackerOptions;
@@ -93,11 +105,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: --tunnel-port " + e.getMessage() + ".");
             return 2;
         }
-        AnalyzeReport report = new AnalyzeReport();
-        LocalPipeline.Sink sink = json || connections || fleetStats ? jsonLines(out) : report;
+        boolean lines = json || connections || fleetStats;
+        AnalyzeReport report = new AnalyzeReport(html != null);
+        List<LocalPipeline.Sink> sinks = new ArrayList<>();
+        if (lines) {
+            sinks.add(jsonLines(out));
+        }
+        if (!lines || html != null) {
+            sinks.add(report);
+        }
         Span span = new Span();
         LocalPipeline pipeline = new LocalPipeline(trackerOptions.config(), fleetOptions.config(), OUT_OF_ORDERNESS,
-                new Counting(sink, span));
+                new Counting(sinks, span));
         List<String> damage;
         long frames;
         try (CaptureInputs in = CaptureInputs.open(files, observer, tunnelPorts);
@@ -113,10 +132,22 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: " + e.getMessage() + ".");
             return 5;
         }
-        if (sink == report) {
-            out.print(report.render(header(frames, report.connections(), span)));
+        String header = header(frames, report.connections(), span);
+        if (!lines) {
+            out.print(report.render(header));
         }
         out.flush();
+        if (html != null) {
+            try {
+                Files.writeString(html, HtmlReport.render(header, report.diagnosis(), report.serverRows(), report.timelines()));
+            } catch (IOException e) {
+                String why = e instanceof NoSuchFileException ? "no such directory"
+                        : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+                err.println("tcpwatch analyze: cannot write the report to " + html + " (" + why + ").");
+                return ExitCode.OUTPUT_UNWRITABLE;
+            }
+            err.println("tcpwatch analyze: the report is in " + html + ".");
+        }
         if (span.late > 0) {
             err.printf("tcpwatch analyze: %,d segments came more than %d s out of capture-time order and were left out.%n",
                     span.late, OUT_OF_ORDERNESS.toSeconds());
@@ -182,27 +213,27 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    /** Passes everything on to {@code sink}, counting late segments. */
-    private record Counting(LocalPipeline.Sink sink, Span span) implements LocalPipeline.Sink {
+    /** Passes everything on to each of {@code sinks}, counting late segments. */
+    private record Counting(List<LocalPipeline.Sink> sinks, Span span) implements LocalPipeline.Sink {
         @Override
         public void detection(Detection d) {
-            sink.detection(d);
+            sinks.forEach(s -> s.detection(d));
         }
 
         @Override
         public void connection(ConnectionRecord r) {
-            sink.connection(r);
+            sinks.forEach(s -> s.connection(r));
         }
 
         @Override
         public void fleetStats(FleetStats w) {
-            sink.fleetStats(w);
+            sinks.forEach(s -> s.fleetStats(w));
         }
 
         @Override
         public void late(LateSegment l) {
             span.late++;
-            sink.late(l);
+            sinks.forEach(s -> s.late(l));
         }
     }
 }

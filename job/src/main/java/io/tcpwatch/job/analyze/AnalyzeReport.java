@@ -44,7 +44,23 @@ final class AnalyzeReport implements LocalPipeline.Sink {
     /** An RST storm's count of one cause in its evidence: {@code "cause_X":n}. */
     private static final Pattern STORM_CAUSE = Pattern.compile("\"cause_([A-Z_]+)\":(\\d+)");
 
-    AnalyzeReport() {}
+    /** Per server its fleet windows as timeline points ({@link #POINT}), when a chart will be drawn. */
+    private final Map<String, List<long[]>> timelines;
+
+    /**
+     * A timeline point: window start (ms), new connections, half-open, retransmitted segments, peak
+     * concurrency, then reset connections by cause in {@link RstCause} order.
+     */
+    static final List<String> POINT = List.of("start_ms", "new", "half_open", "retransmissions", "concurrency");
+
+    /** A report; with {@code timelines}, it keeps each server's windows for charts (memory grows with the capture's length). */
+    AnalyzeReport(boolean timelines) {
+        this.timelines = timelines ? new TreeMap<>() : null;
+    }
+
+    AnalyzeReport() {
+        this(false);
+    }
 
     /** Detections of one kind (a type, and an RST cause) kept as a count and the earliest few. */
     private static final class Examples {
@@ -168,6 +184,36 @@ final class AnalyzeReport implements LocalPipeline.Sink {
         if (w.responses > 0) { // response time: the slowest window's 90th percentile, request → server's first byte
             line.slowestP90 = Math.max(line.slowestP90, w.responseP90Ms);
         }
+        if (timelines != null) {
+            timelines.computeIfAbsent(w.server, k -> new ArrayList<>()).add(new long[] {w.windowStartNs / 1_000_000L,
+                    w.newConnections, w.halfOpen, w.retransmissions, w.concurrencyHighWater, w.rstRefused,
+                    w.rstRejectedAfterHandshake, w.rstAbortiveClose, w.rstAfterFin, w.rstIdleTimeout,
+                    w.rstChallengeAckReply, w.rstDataAfterRst, w.rstOther});
+        }
+    }
+
+    /** Per server its windows' timeline points, oldest first (empty unless made with timelines). */
+    Map<String, List<long[]>> timelines() {
+        return timelines == null ? Map.of() : timelines;
+    }
+
+    /** One server's line of the summary. */
+    record ServerRow(String endpoint, long conns, long sf, long rej, long rsto, long rstr, long retransmissions,
+                     long peakConcurrency, double slowestP90) {
+        long other() {
+            return conns - sf - rej - rsto - rstr;
+        }
+    }
+
+    /** The servers with connections, the most first. */
+    List<ServerRow> serverRows() {
+        return servers.entrySet().stream().filter(e -> e.getValue().conns > 0)
+                .sorted(Comparator.comparingLong(e -> -e.getValue().conns))
+                .map(e -> {
+                    ServerLine l = e.getValue();
+                    return new ServerRow(e.getKey(), l.conns, l.sf, l.rej, l.rsto, l.rstr, l.retransmissions,
+                            l.peakConcurrency, l.slowestP90);
+                }).toList();
     }
 
     @Override
@@ -280,14 +326,10 @@ final class AnalyzeReport implements LocalPipeline.Sink {
         out.append("\nServers\n");
         out.append(String.format("  %-28s %7s %6s %6s %6s %6s %6s %9s %10s %13s%n", "endpoint", "conns", "SF", "REJ", "RSTO",
                 "RSTR", "other", "retrans", "peak conc", "resp p90 ms"));
-        List<Map.Entry<String, ServerLine>> withConnections = servers.entrySet().stream().filter(e -> e.getValue().conns > 0)
-                .sorted(Comparator.comparingLong(e -> -e.getValue().conns)).toList();
-        withConnections.stream().limit(20).forEach(e -> {
-            ServerLine l = e.getValue();
-            out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d %13s%n", e.getKey(), l.conns, l.sf, l.rej, l.rsto,
-                    l.rstr, l.conns - l.sf - l.rej - l.rsto - l.rstr, l.retransmissions, l.peakConcurrency,
-                    l.slowestP90 < 0 ? "—" : String.format("%.1f", l.slowestP90)));
-        });
+        List<ServerRow> withConnections = serverRows();
+        withConnections.stream().limit(20).forEach(l -> out.append(String.format("  %-28s %7d %6d %6d %6d %6d %6d %9d %10d %13s%n",
+                l.endpoint(), l.conns(), l.sf(), l.rej(), l.rsto(), l.rstr(), l.other(), l.retransmissions(),
+                l.peakConcurrency(), l.slowestP90() < 0 ? "—" : String.format("%.1f", l.slowestP90()))));
         if (withConnections.size() > 20) {
             out.append(String.format("  … and %d more endpoints (--connections lists every connection)%n", withConnections.size() - 20));
         }
