@@ -4,20 +4,24 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The dashboard's {@code /metrics}: what it received, what it holds and what it dropped, read from
  * the {@link Store} and the {@link TopicFeed} when Prometheus scrapes, written by Prometheus' own
  * client in its text format (label values escaped as the format requires).
  */
-final class DashboardMetrics {
+public final class DashboardMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    DashboardMetrics(Store store, TopicFeed feed) {
+    public DashboardMetrics(Store store, TopicFeed feed) {
         CounterWithCallback.builder().name("tcpwatch_dashboard_detections_total")
                 .help("Detection records received, by type and severity.").labelNames("type", "severity")
                 .callback(c -> store.detectionsByTypeAndSeverity().forEach((k, v) -> {
@@ -44,11 +48,20 @@ final class DashboardMetrics {
                 }).register(registry);
     }
 
-    String contentType() {
+    public String contentType() {
         return writer.getContentType();
     }
 
-    void write(OutputStream out) throws IOException {
+    public void write(OutputStream out) throws IOException {
         writer.write(out, registry.scrape());
+    }
+
+    /** The names of the series it exports, with or without data yet (as written: a counter's with {@code _total}). */
+    public Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        for (MetricSnapshot m : registry.scrape()) {
+            names.add(m.getMetadata().getPrometheusName() + (m instanceof CounterSnapshot ? "_total" : ""));
+        }
+        return names;
     }
 }

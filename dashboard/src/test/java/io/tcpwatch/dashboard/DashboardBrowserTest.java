@@ -2,6 +2,7 @@ package io.tcpwatch.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.dashboard.testing.HeadlessChromium;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -156,6 +162,23 @@ class DashboardBrowserTest {
         browser.get(shared);
         wait.until(d -> servers().equals(List.of("10.77.1.2:7006")));
         wait.until(d -> d.findElement(By.id("chart-scope")).getText().equals("10.77.1.2:7006"));
+
+        // the selected server's open episodes: none, until one opens (live, by server-sent events)
+        wait.until(d -> d.findElement(By.id("server-episodes")).isDisplayed()
+                && d.findElement(By.cssSelector("#server-episodes li")).getText().equals("none open"));
+        ObjectNode flood = Records.load("detections").stream()
+                .filter(d -> d.path("type").asText().equals("SYN_FLOOD") && d.path("server").asText().endsWith(":7006"))
+                .findFirst().orElseThrow().deepCopy();
+        flood.put("id", "flood-live").put("status", "OPEN").put("severity", "CRITICAL");
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.broker().bootstrap()),
+                new StringSerializer(), new StringSerializer())) {
+            p.send(new ProducerRecord<>("tcp.detections", flood.path("server").asText(), flood.toString())).get();
+        }
+        wait.until(d -> d.findElements(By.cssSelector("#server-episodes li[data-id='flood-live']")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector("#server-episodes li[data-id='flood-live']")).getText())
+                .startsWith("SYN_FLOOD OPEN since");
+        browser.findElement(By.id("server-search")).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        wait.until(d -> servers().size() == 3 && servers().get(0).equals("10.77.1.2:7006")); // open CRITICAL: first
     }
 
     private List<String> servers() {

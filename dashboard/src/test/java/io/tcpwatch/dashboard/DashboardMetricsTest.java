@@ -27,6 +27,8 @@ class DashboardMetricsTest {
             assertThat(text).contains("type=\"ODD\\\"TYPE\\\\WITH\\nNEWLINE\"} 1.0")
                     .contains("tcpwatch_dashboard_store_records{kind=\"detections\"} 1.0");
             assertThat(metrics.contentType()).startsWith("text/plain; version=0.0.4");
+            assertThat(metrics.names()).contains("tcpwatch_dashboard_detections_total", "tcpwatch_dashboard_consumer_lag",
+                    "tcpwatch_dashboard_store_records", "tcpwatch_dashboard_dropped_total", "tcpwatch_dashboard_open_incidents");
         }
     }
 }

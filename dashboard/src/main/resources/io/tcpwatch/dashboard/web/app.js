@@ -236,6 +236,24 @@ document.getElementById('copy-filter').addEventListener('click', () => {
 function refreshFleet() {
   api('api/fleet').then(renderOverview).catch(console.error);
   api('api/fleet', {series: 1, server: selectedServer}).then(renderSeries).catch(console.error);
+  refreshServerEpisodes();
+}
+
+// The selected server's fleet episodes still open, each opening its detail.
+function refreshServerEpisodes() {
+  const panel = document.getElementById('server-episodes');
+  panel.hidden = !selectedServer;
+  if (!selectedServer) return;
+  api('api/detections', {server: selectedServer, status: 'ACTIVE'}).then(list => {
+    document.getElementById('server-episodes-scope').textContent = selectedServer;
+    const ul = panel.querySelector('ul');
+    ul.replaceChildren();
+    if (!list.length) ul.append(el('li', {class: 'none'}, 'none open'));
+    for (const d of list) {
+      ul.append(el('li', {'data-id': d.id, onclick: () => showDetail(d)},
+        el('span', {class: 'badge ' + d.severity}, d.type), ` ${d.status} since ${time(d.opened || d.start)} — ${d.explanation}`));
+    }
+  }).catch(console.error);
 }
 
 function refreshDetections() {
