@@ -71,9 +71,13 @@ public final class DashboardCommand implements Callable<Integer> {
         Duration from;
         Store.Limits limits;
         try {
-            from = Durations.parse(lookBack);
+            if (maxWindows < 1) {
+                throw new IllegalArgumentException("--max-windows must be at least 1, not " + maxWindows);
+            }
+            from = duration("--look-back", lookBack);
             Store.Limits d = Store.Limits.defaults();
-            limits = new Store.Limits(d.detections(), d.windowsPerServer(), maxWindows, d.connections(), Durations.parse(retention));
+            limits = new Store.Limits(d.detections(), d.windowsPerServer(), maxWindows, d.connections(),
+                    duration("--retention", retention));
         } catch (IllegalArgumentException e) {
             System.err.println("tcpwatch dashboard: " + e.getMessage() + ".");
             return ExitCode.USAGE;
@@ -99,6 +103,14 @@ public final class DashboardCommand implements Callable<Integer> {
         stop.await();
         dashboard.close();
         return 0;
+    }
+
+    private static Duration duration(String option, String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
     }
 
     /** Starts a dashboard; a taken port becomes one sentence. */
