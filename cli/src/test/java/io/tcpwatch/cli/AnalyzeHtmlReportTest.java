@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,13 +26,21 @@ import picocli.CommandLine;
 /**
  * {@code tcpwatch analyze F --html R} on every server capture of the corpus, opened in real headless
  * Chromium from the file: the same ranked diagnosis as the text report, each finding with its
- * Wireshark filter and a copy button, a drawn timeline per server, and no request leaving the
- * page. Saves target/analyze-report-NAME.png.
+ * Wireshark filter and a copy button, each finding on connections with the ladder of its packets
+ * (the port-reuse collision's close, SYN, RST and retry; the refused SYN and its RST; the zero
+ * window; the retried SYNs), a drawn timeline per server, and no request leaving the page. Saves
+ * target/analyze-report-NAME.png.
  */
 @Timeout(300)
 class AnalyzeHtmlReportTest {
 
     static final Path CORPUS = Path.of("..", "corpus", "fixtures");
+    /** What the ladders must draw, per capture: the segments that make each situation's case. */
+    static final Map<String, List<String>> LADDER_SHOWS = Map.of(
+            "port-reuse", List.of("[FIN, ACK]", "[SYN] seq=", "[RST]", "[SYN, ACK]"), // old close, SYN, stray ACK's RST, retry
+            "refused", List.of("[SYN] seq=0", "[RST, ACK]"),
+            "zero-window", List.of("win=0"),
+            "backlog-and-flood", List.of("[SYN] seq=0"));
     static ChromeDriver browser;
 
     @BeforeAll
@@ -62,6 +71,7 @@ class AnalyzeHtmlReportTest {
                 .toList();
 
         browser.get(html.toUri().toString());
+        StringBuilder ladders = new StringBuilder();
         try {
             List<WebElement> findings = browser.findElements(By.cssSelector(".finding"));
             assertThat(findings).as("the text report's ranked diagnosis").hasSize(ranked.size());
@@ -70,7 +80,15 @@ class AnalyzeHtmlReportTest {
                 assertThat(f.findElement(By.tagName("h3")).getText()).endsWith((i + 1) + ". " + ranked.get(i));
                 assertThat(f.findElement(By.cssSelector("code.filter")).getText()).contains("tcp.port ==");
                 assertThat(f.findElement(By.cssSelector("button.copy")).getText()).isEqualTo("copy");
+                if (ranked.get(i).matches(".* \\d+ connections? to .*")) { // a finding on connections: its packets
+                    List<WebElement> rungs = f.findElements(By.cssSelector("svg.ladder g.rung"));
+                    assertThat(rungs).as("the ladder of finding %d", i + 1).hasSizeGreaterThanOrEqualTo(2)
+                            .hasSizeLessThanOrEqualTo(24);
+                    ladders.append(f.findElement(By.cssSelector("svg.ladder")).getText()).append('\n');
+                }
             }
+            LADDER_SHOWS.getOrDefault(name, List.of()).forEach(shown -> assertThat(ladders.toString())
+                    .as("what %s's ladders show", name).contains(shown));
             long servers = browser.findElements(By.cssSelector("#servers tbody tr")).size();
             long canvases = browser.findElements(By.tagName("canvas")).size();
             assertThat(canvases).as("a timeline per server").isEqualTo(Math.min(servers, 12)).isPositive();

@@ -11,6 +11,7 @@ import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.job.analyze.Ladders.Ladder;
 import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,8 +74,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     boolean fleetStats;
 
     @Option(names = "--html", paramLabel = "FILE",
-            description = "Also write the report as one self-contained web page: the diagnosis, filters to copy, a"
-                    + " timeline per server.")
+            description = "Also write the report as one self-contained web page: the diagnosis with the ladder diagram"
+                    + " of each finding's packets (the files are read a second time), filters to copy, a timeline per server.")
     Path html;
 
     @Mixin
@@ -139,7 +141,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         out.flush();
         if (html != null) {
             try {
-                Files.writeString(html, HtmlReport.render(header, report.diagnosis(), report.serverRows(), report.timelines()));
+                Files.writeString(html, htmlReport(header, report, tunnelPorts));
             } catch (IOException e) {
                 String why = e instanceof NoSuchFileException ? "no such directory"
                         : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
@@ -156,6 +158,23 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: " + d + ".");
         }
         return damage.isEmpty() ? 0 : 6;
+    }
+
+    /** The HTML page, with the ladder of each finding's packets read from the files once more. */
+    private String htmlReport(String header, AnalyzeReport report, TunnelPorts tunnelPorts) {
+        AnalyzeReport.Diagnosis diagnosis = report.diagnosis();
+        Map<Integer, Ladder> ladders = Map.of();
+        String missing = null;
+        if (files.stream().anyMatch(f -> f.toString().equals("-"))) {
+            missing = "No ladder diagram: the packets came on standard input, which cannot be read twice.";
+        } else {
+            try {
+                ladders = Ladders.collect(files, observer, tunnelPorts, diagnosis.ranked());
+            } catch (CaptureFileException e) {
+                missing = "No ladder diagram: " + e.getMessage() + ".";
+            }
+        }
+        return HtmlReport.render(header, diagnosis, report.serverRows(), report.timelines(), ladders, missing);
     }
 
     private String header(long frames, long records, Span span) {

@@ -243,9 +243,12 @@ final class AnalyzeReport implements LocalPipeline.Sink {
                 || (Severity.rank(b.severity) == Severity.rank(a.severity) && b.endNs >= a.endNs) ? b : a);
     }
 
-    /** One ranked line of the diagnosis: what and where, why, what to try, the packets to look at. */
+    /**
+     * One ranked line of the diagnosis: what and where, why, what to try, the packets to look at; for
+     * a per-connection finding, its first connection's client endpoint and time (else null and 0).
+     */
     record Item(int rank, String headline, String severity, String server, String explanation, String remedy,
-                String filter) {}
+                String filter, String client, long startNs, long endNs) {}
 
     /**
      * The diagnosis: fleet-wide episodes (causes before symptoms), then root causes ranked by the
@@ -272,14 +275,14 @@ final class AnalyzeReport implements LocalPipeline.Sink {
             ranked.add(new Item(ranked.size() + 1, String.format("%s — %s%s (%s, %s → %s)",
                     Remedies.title(DetectionType.of(e.type), null), e.server, e.client == null ? "" : " from " + e.client,
                     e.severity, RecordJson.isoMillis(e.startNs), RecordJson.isoMillis(e.endNs)), e.severity, e.server,
-                    e.explanation, Remedies.remedy(DetectionType.of(e.type), null), filterOf(e)));
+                    e.explanation, Remedies.remedy(DetectionType.of(e.type), null), filterOf(e), null, 0, 0));
         }
         for (Finding f : faults) {
             Detection first = f.detections().first();
             ranked.add(new Item(ranked.size() + 1, String.format("%s — %d connection%s to %s",
                     Remedies.title(f.type(), f.cause()), f.clients(), f.clients() == 1 ? "" : "s", f.server()),
                     first.severity, f.server(), first.explanation, Remedies.remedy(f.type(), f.cause()),
-                    f.clients() == 1 ? filterOf(first) : serverFilter(f)));
+                    f.clients() == 1 ? filterOf(first) : serverFilter(f), first.client, first.startNs, first.endNs));
         }
         List<String> because = new ArrayList<>();
         for (Detection e : explained) {

@@ -7,6 +7,7 @@ import io.tcpwatch.core.record.RstCause;
 import io.tcpwatch.job.analyze.AnalyzeReport.Diagnosis;
 import io.tcpwatch.job.analyze.AnalyzeReport.Item;
 import io.tcpwatch.job.analyze.AnalyzeReport.ServerRow;
+import io.tcpwatch.job.analyze.Ladders.Ladder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -17,8 +18,9 @@ import java.util.Map;
  * {@code analyze --html}: the report as one self-contained page — no request leaves it when it is
  * opened (its content security policy forbids any), Chart.js and the data inlined. The diagnosis
  * ranked by cause with each finding's explanation, remedy and Wireshark filter (with a copy
- * button), the servers' summary, and a timeline per server: connections, resets by cause,
- * retransmissions, concurrency, per fleet window.
+ * button) and, for a finding on a connection, the ladder diagram of its packets ({@link LadderSvg});
+ * the servers' summary, and a timeline per server: connections, resets by cause, retransmissions,
+ * concurrency, per fleet window.
  */
 final class HtmlReport {
 
@@ -28,7 +30,12 @@ final class HtmlReport {
 
     private HtmlReport() {}
 
-    static String render(String header, Diagnosis diagnosis, List<ServerRow> servers, Map<String, List<long[]>> timelines) {
+    /**
+     * The page: {@code ladders} by the rank of the finding they belong to ({@code laddersMissing}: why
+     * there are none, or null).
+     */
+    static String render(String header, Diagnosis diagnosis, List<ServerRow> servers, Map<String, List<long[]>> timelines,
+                         Map<Integer, Ladder> ladders, String laddersMissing) {
         StringBuilder h = new StringBuilder(256 * 1024);
         h.append("""
                 <!doctype html>
@@ -49,11 +56,15 @@ final class HtmlReport {
                 th, td { text-align: left; padding: .3em .6em; border-bottom: 1px solid #d0d7de; }
                 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
                 .chart { height: 260px; margin: .5em 0 1.5em; } ul { padding-left: 1.2em; }
+                svg.ladder { display: block; margin: .6em 0; font: 12px ui-monospace, monospace; }
+                svg.ladder .side { stroke: #57606a; stroke-width: 2; } svg.ladder .rung { stroke-width: 1.5; }
+                svg.ladder .c2s { stroke: #0550ae; fill: #0550ae; } svg.ladder .s2c { stroke: #7d4e00; fill: #7d4e00; }
+                svg.ladder .rst { stroke: #cf222e; fill: #cf222e; } svg.ladder text { stroke: none; }
                 </style></head><body>
                 <h1>tcpwatch analyze</h1>
                 """);
         h.append("<p class=\"header\">").append(esc(header.replaceFirst("^tcpwatch analyze: ", ""))).append("</p>\n");
-        diagnosis(h, diagnosis);
+        diagnosis(h, diagnosis, ladders, laddersMissing);
         servers(h, servers);
         timelines(h, servers, timelines);
         h.append("<script>").append(ChartJs.script().replace("</script", "<\\/script")).append("</script>\n");
@@ -93,7 +104,7 @@ final class HtmlReport {
         return h.toString();
     }
 
-    private static void diagnosis(StringBuilder h, Diagnosis d) {
+    private static void diagnosis(StringBuilder h, Diagnosis d, Map<Integer, Ladder> ladders, String laddersMissing) {
         h.append("<h2>Diagnosis</h2>\n");
         if (d.ranked().isEmpty()) {
             h.append("<p>No faults found").append(d.normal().isEmpty() ? "." : "; only normal behaviour, below.").append("</p>\n");
@@ -104,7 +115,14 @@ final class HtmlReport {
                     .append(". ").append(esc(i.headline())).append("</h3>\n<p>").append(esc(i.explanation()))
                     .append("</p>\n<p class=\"try\">Try: ").append(esc(i.remedy())).append("</p>\n")
                     .append("<p>Wireshark: <code class=\"filter\">").append(esc(i.filter()))
-                    .append("</code><button class=\"copy\">copy</button></p>\n</div>\n");
+                    .append("</code><button class=\"copy\">copy</button></p>\n");
+            Ladder ladder = ladders.get(i.rank());
+            if (ladder != null && !ladder.isEmpty()) {
+                LadderSvg.append(h, ladder);
+            } else if (i.client() != null && laddersMissing != null) {
+                h.append("<p class=\"try\">").append(esc(laddersMissing)).append("</p>\n");
+            }
+            h.append("</div>\n");
         }
         list(h, "Explained by the findings above", d.explained());
         list(h, "Normal, not a fault", d.normal());
