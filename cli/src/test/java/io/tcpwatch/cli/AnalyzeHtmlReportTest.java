@@ -28,7 +28,7 @@ import picocli.CommandLine;
  * Chromium from the file: the same ranked diagnosis as the text report, each finding with its
  * Wireshark filter and a copy button, each finding on connections with the ladder of its packets
  * (the port-reuse collision's close, SYN, RST and retry; the refused SYN and its RST; the zero
- * window; the retried SYNs), a drawn timeline per server, and no request leaving the page. Saves
+ * window; the retried SYNs; the FIN answered with RST, a normal finding), a drawn timeline per server, and no request leaving the page. Saves
  * target/analyze-report-NAME.png.
  */
 @Timeout(300)
@@ -40,7 +40,8 @@ class AnalyzeHtmlReportTest {
             "port-reuse", List.of("[FIN, ACK]", "[SYN] seq=", "[RST]", "[SYN, ACK]"), // old close, SYN, stray ACK's RST, retry
             "refused", List.of("[SYN] seq=0", "[RST, ACK]"),
             "zero-window", List.of("win=0"),
-            "backlog-and-flood", List.of("[SYN] seq=0"));
+            "backlog-and-flood", List.of("[SYN] seq=0"),
+            "rst-after-fin", List.of("[FIN, ACK]", "[RST, ACK]")); // a normal finding's ladder, under its details
     static ChromeDriver browser;
 
     @BeforeAll
@@ -84,9 +85,10 @@ class AnalyzeHtmlReportTest {
                     List<WebElement> rungs = f.findElements(By.cssSelector("svg.ladder g.rung"));
                     assertThat(rungs).as("the ladder of finding %d", i + 1).hasSizeGreaterThanOrEqualTo(2)
                             .hasSizeLessThanOrEqualTo(24);
-                    ladders.append(f.findElement(By.cssSelector("svg.ladder")).getText()).append('\n');
                 }
             }
+            ladders.append((String) browser.executeScript( // every ladder's labels, the folded ones too
+                    "return Array.from(document.querySelectorAll('svg.ladder')).map(s => s.textContent).join('\\n')"));
             LADDER_SHOWS.getOrDefault(name, List.of()).forEach(shown -> assertThat(ladders.toString())
                     .as("what %s's ladders show", name).contains(shown));
             long servers = browser.findElements(By.cssSelector("#servers tbody tr")).size();

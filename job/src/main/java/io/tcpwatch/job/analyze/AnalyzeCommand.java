@@ -11,6 +11,7 @@ import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.job.analyze.AnalyzeReport.Item;
 import io.tcpwatch.job.analyze.Ladders.Ladder;
 import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerOptions;
@@ -163,13 +164,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
     /** The HTML page, with the ladder of each finding's packets read from the files once more. */
     private String htmlReport(String header, AnalyzeReport report, TunnelPorts tunnelPorts) {
         AnalyzeReport.Diagnosis diagnosis = report.diagnosis();
-        Map<Integer, Ladder> ladders = Map.of();
+        Map<Item, Ladder> ladders = Map.of();
         String missing = null;
         if (files.stream().anyMatch(f -> f.toString().equals("-"))) {
             missing = "No ladder diagram: the packets came on standard input, which cannot be read twice.";
         } else {
             try {
-                ladders = Ladders.collect(files, observer, tunnelPorts, diagnosis.ranked());
+                List<Item> findings = new ArrayList<>(diagnosis.ranked());
+                findings.addAll(diagnosis.normal());
+                ladders = Ladders.collect(files, observer, tunnelPorts, findings);
             } catch (CaptureFileException e) {
                 missing = "No ladder diagram: " + e.getMessage() + ".";
             }

@@ -244,8 +244,9 @@ final class AnalyzeReport implements LocalPipeline.Sink {
     }
 
     /**
-     * One ranked line of the diagnosis: what and where, why, what to try, the packets to look at; for
-     * a per-connection finding, its first connection's client endpoint and time (else null and 0).
+     * One line of the diagnosis (ranked from 1, or 0 for what is normal): what and where, why, what to
+     * try, the packets to look at; for a per-connection finding, its first connection's client
+     * endpoint and time (else null and 0).
      */
     record Item(int rank, String headline, String severity, String server, String explanation, String remedy,
                 String filter, String client, long startNs, long endNs) {}
@@ -254,7 +255,7 @@ final class AnalyzeReport implements LocalPipeline.Sink {
      * The diagnosis: fleet-wide episodes (causes before symptoms), then root causes ranked by the
      * connections they hurt; the episodes those findings explain; what is normal, not a fault.
      */
-    record Diagnosis(List<Item> ranked, List<String> explained, List<String> normal) {}
+    record Diagnosis(List<Item> ranked, List<String> explained, List<Item> normal) {}
 
     /** The diagnosis of everything taken so far (held SYN retransmits count from now on). */
     Diagnosis diagnosis() {
@@ -294,10 +295,14 @@ final class AnalyzeReport implements LocalPipeline.Sink {
                     e.client == null ? "" : " from " + e.client, e.severity, RecordJson.isoMillis(e.startNs),
                     RecordJson.isoMillis(e.endNs), why));
         }
-        List<String> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause()))
-                .map(f -> String.format("%s — %d connection%s to %s. %s", Remedies.title(f.type(), f.cause()),
-                        f.clients(), f.clients() == 1 ? "" : "s", f.server(), Remedies.remedy(f.type(), f.cause())))
-                .toList();
+        List<Item> normal = groups.values().stream().filter(f -> Remedies.isNormal(f.type(), f.cause()))
+                .map(f -> {
+                    Detection first = f.detections().first();
+                    return new Item(0, String.format("%s — %d connection%s to %s", Remedies.title(f.type(), f.cause()),
+                            f.clients(), f.clients() == 1 ? "" : "s", f.server()), first.severity, f.server(),
+                            first.explanation, Remedies.remedy(f.type(), f.cause()), serverFilter(f), first.client,
+                            first.startNs, first.endNs);
+                }).toList();
         return new Diagnosis(ranked, because, normal);
     }
 
@@ -323,7 +328,7 @@ final class AnalyzeReport implements LocalPipeline.Sink {
         }
         if (!diagnosis.normal().isEmpty()) {
             out.append("\n  Normal, not a fault:\n");
-            diagnosis.normal().forEach(line -> out.append("  - ").append(line).append('\n'));
+            diagnosis.normal().forEach(i -> out.append("  - ").append(i.headline()).append(". ").append(i.remedy()).append('\n'));
         }
 
         out.append("\nServers\n");

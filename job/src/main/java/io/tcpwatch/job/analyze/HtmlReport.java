@@ -31,11 +31,11 @@ final class HtmlReport {
     private HtmlReport() {}
 
     /**
-     * The page: {@code ladders} by the rank of the finding they belong to ({@code laddersMissing}: why
-     * there are none, or null).
+     * The page: {@code ladders} by the finding they belong to ({@code laddersMissing}: why there are
+     * none, or null).
      */
     static String render(String header, Diagnosis diagnosis, List<ServerRow> servers, Map<String, List<long[]>> timelines,
-                         Map<Integer, Ladder> ladders, String laddersMissing) {
+                         Map<Item, Ladder> ladders, String laddersMissing) {
         StringBuilder h = new StringBuilder(256 * 1024);
         h.append("""
                 <!doctype html>
@@ -104,7 +104,7 @@ final class HtmlReport {
         return h.toString();
     }
 
-    private static void diagnosis(StringBuilder h, Diagnosis d, Map<Integer, Ladder> ladders, String laddersMissing) {
+    private static void diagnosis(StringBuilder h, Diagnosis d, Map<Item, Ladder> ladders, String laddersMissing) {
         h.append("<h2>Diagnosis</h2>\n");
         if (d.ranked().isEmpty()) {
             h.append("<p>No faults found").append(d.normal().isEmpty() ? "." : "; only normal behaviour, below.").append("</p>\n");
@@ -116,7 +116,7 @@ final class HtmlReport {
                     .append("</p>\n<p class=\"try\">Try: ").append(esc(i.remedy())).append("</p>\n")
                     .append("<p>Wireshark: <code class=\"filter\">").append(esc(i.filter()))
                     .append("</code><button class=\"copy\">copy</button></p>\n");
-            Ladder ladder = ladders.get(i.rank());
+            Ladder ladder = ladders.get(i);
             if (ladder != null && !ladder.isEmpty()) {
                 LadderSvg.append(h, ladder);
             } else if (i.client() != null && laddersMissing != null) {
@@ -125,7 +125,20 @@ final class HtmlReport {
             h.append("</div>\n");
         }
         list(h, "Explained by the findings above", d.explained());
-        list(h, "Normal, not a fault", d.normal());
+        if (!d.normal().isEmpty()) {
+            h.append("<h3>Normal, not a fault</h3>\n<ul>\n");
+            for (Item i : d.normal()) {
+                h.append("<li class=\"normal\">").append(esc(i.headline() + ". " + i.remedy()));
+                Ladder ladder = ladders.get(i);
+                if (ladder != null && !ladder.isEmpty()) {
+                    h.append("<details><summary>the packets</summary>\n");
+                    LadderSvg.append(h, ladder);
+                    h.append("</details>");
+                }
+                h.append("</li>\n");
+            }
+            h.append("</ul>\n");
+        }
     }
 
     private static void list(StringBuilder h, String title, List<String> lines) {

@@ -60,8 +60,8 @@ final class Ladders {
 
     private Ladders() {}
 
-    /** The ladders of {@code items} (by rank) with a client, read from {@code files} once more. */
-    static Map<Integer, Ladder> collect(List<Path> files, String observer, TunnelPorts tunnelPorts, List<Item> items)
+    /** The ladders of {@code items} with a client, read from {@code files} once more. */
+    static Map<Item, Ladder> collect(List<Path> files, String observer, TunnelPorts tunnelPorts, List<Item> items)
             throws CaptureFileException {
         List<Collector> collectors = items.stream().filter(i -> i.client() != null).map(Collector::new).toList();
         Set<Integer> ports = new HashSet<>();
@@ -78,8 +78,8 @@ final class Ladders {
                 }
             });
         }
-        Map<Integer, Ladder> ladders = new HashMap<>();
-        collectors.forEach(c -> ladders.put(c.item.rank(), c.ladder()));
+        Map<Item, Ladder> ladders = new HashMap<>();
+        collectors.forEach(c -> ladders.put(c.item, c.ladder()));
         return ladders;
     }
 
