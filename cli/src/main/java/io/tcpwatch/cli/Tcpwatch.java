@@ -1,7 +1,6 @@
 package io.tcpwatch.cli;
 
 import io.tcpwatch.agent.cli.AgentCommand;
-import io.tcpwatch.common.BuildVersion;
 import io.tcpwatch.common.CommandGroup;
 import io.tcpwatch.common.CommandLines;
 import io.tcpwatch.agent.cli.SimulateCommand;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Command;
 /** The {@code tcpwatch} command: every part of the product behind one executable. */
 @Command(name = "tcpwatch",
         mixinStandardHelpOptions = true,
-        versionProvider = BuildVersion.class,
         usageHelpAutoWidth = true,
         description = "Fleet-wide TCP connection forensics: capture agents, Kafka, one keyed Flink job.",
         subcommands = {DemoCommand.class, AnalyzeCommand.class, AgentCommand.class, JobCommand.class, DashboardCommand.class,

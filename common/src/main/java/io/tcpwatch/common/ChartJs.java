@@ -1,5 +1,6 @@
 package io.tcpwatch.common;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,24 +20,25 @@ public final class ChartJs {
 
     /** The script's source. */
     public static String script() {
-        try (InputStream in = ChartJs.class.getResourceAsStream(SCRIPT)) {
-            if (in == null) {
-                throw new IllegalStateException("the Chart.js WebJar is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new String(resource(SCRIPT), StandardCharsets.UTF_8);
     }
 
     private static String version() {
-        try (InputStream in = ChartJs.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/chart.js/pom.properties")) {
+        Properties p = new Properties();
+        try {
+            p.load(new ByteArrayInputStream(resource("/META-INF/maven/org.webjars.npm/chart.js/pom.properties")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p.getProperty("version");
+    }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = ChartJs.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("the Chart.js WebJar is missing from the classpath");
             }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version");
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

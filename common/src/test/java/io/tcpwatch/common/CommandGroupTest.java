@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 class CommandGroupTest {
 
-    @Command(name = "tool", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    @Command(name = "tool", mixinStandardHelpOptions = true,
             description = "A group.", subcommands = Leaf.class)
     static final class Group extends CommandGroup {}
 

@@ -1,6 +1,5 @@
 package io.tcpwatch.dashboard;
 
-import io.tcpwatch.common.BuildVersion;
 import io.tcpwatch.common.CommandGroup;
 import io.tcpwatch.common.CommandLines;
 import picocli.CommandLine;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Command;
 /** The dashboard image's executable ({@code tcpwatch-dashboard.jar}): the dashboard and {@code tcpwatch detections}. */
 @Command(name = "tcpwatch",
         mixinStandardHelpOptions = true,
-        versionProvider = BuildVersion.class,
         description = "The tcpwatch dashboard and the detections query.",
         subcommands = {DashboardCommand.class, DetectionsCommand.class, CommandLine.HelpCommand.class})
 public final class DashboardTool extends CommandGroup {

@@ -35,12 +35,6 @@ public class Side {
 
     public Side() {}
 
-    /** This side starts at {@code addr}:{@code port}. */
-    public Side(byte[] addr, int port) {
-        this.addr = addr;
-        this.port = port;
-    }
-
     public boolean is(byte[] a, int p) {
         return p == port && java.util.Arrays.equals(a, addr);
     }

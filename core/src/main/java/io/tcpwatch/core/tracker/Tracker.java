@@ -204,8 +204,10 @@ public final class Tracker {
             srcIsOrig = s.srcPort >= s.dstPort; // midstream: the ephemeral (higher) port is the client
         }
         c.history = srcIsOrig ? "" : "^"; // Zeek's mark: the roles are not the first segment's
-        c.orig = srcIsOrig ? new Side(s.srcAddr.clone(), s.srcPort) : new Side(s.dstAddr.clone(), s.dstPort);
-        c.resp = srcIsOrig ? new Side(s.dstAddr.clone(), s.dstPort) : new Side(s.srcAddr.clone(), s.srcPort);
+        c.orig.addr = (srcIsOrig ? s.srcAddr : s.dstAddr).clone();
+        c.orig.port = srcIsOrig ? s.srcPort : s.dstPort;
+        c.resp.addr = (srcIsOrig ? s.dstAddr : s.srcAddr).clone();
+        c.resp.port = srcIsOrig ? s.dstPort : s.srcPort;
         c.startNs = s.tsNanos;
         TimeWait tw = timeWait.get();
         if (tw != null && s.tsNanos < tw.expiresNs) {

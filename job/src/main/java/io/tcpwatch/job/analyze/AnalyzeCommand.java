@@ -136,13 +136,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return 5;
         }
         String header = header(frames, report.connections(), span);
+        AnalyzeReport.Diagnosis diagnosis = report.diagnosis();
         if (!lines) {
-            out.print(report.render(header));
+            out.print(report.render(header, diagnosis));
         }
         out.flush();
         if (html != null) {
             try {
-                Files.writeString(html, htmlReport(header, report, tunnelPorts));
+                Files.writeString(html, htmlReport(header, report, diagnosis, tunnelPorts));
             } catch (IOException e) {
                 String why = e instanceof NoSuchFileException ? "no such directory"
                         : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
@@ -162,8 +163,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** The HTML page, with the ladder of each finding's packets read from the files once more. */
-    private String htmlReport(String header, AnalyzeReport report, TunnelPorts tunnelPorts) {
-        AnalyzeReport.Diagnosis diagnosis = report.diagnosis();
+    private String htmlReport(String header, AnalyzeReport report, AnalyzeReport.Diagnosis diagnosis,
+                              TunnelPorts tunnelPorts) {
         Map<Item, Ladder> ladders = Map.of();
         String missing = null;
         if (files.stream().anyMatch(f -> f.toString().equals("-"))) {

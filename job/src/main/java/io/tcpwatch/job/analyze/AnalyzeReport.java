@@ -308,7 +308,11 @@ final class AnalyzeReport implements LocalPipeline.Sink {
 
     /** The report of everything taken. */
     String render(String header) {
-        Diagnosis diagnosis = diagnosis();
+        return render(header, diagnosis());
+    }
+
+    /** The report of everything taken, with its {@code diagnosis} made already. */
+    String render(String header, Diagnosis diagnosis) {
         StringBuilder out = new StringBuilder();
         out.append(header).append("\n\n");
         out.append("Diagnosis\n");

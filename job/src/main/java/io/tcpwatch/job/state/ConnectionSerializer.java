@@ -101,15 +101,28 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
         out.writeUTF(c.history);
         long t0 = c.startNs;
         out.writeLong(t0);
-        for (long time : new long[] {c.lastNs, c.firstSynNs, c.lastSynNs, c.synAckNs, c.establishedNs, c.closedNs,
-                c.rstNs, c.dataAfterRstNs, c.requestNs, c.requestAckedNs, c.firstResponseNs, c.zeroWindowStartNs,
-                c.previousCloseNs, c.challengeAckNs}) {
-            writeTime(out, time, t0);
-        }
-        for (int n : new int[] {c.dataSegments, c.retransmittedSegments, c.synRetransmits, c.synAckRetransmits,
-                c.firstFinSide, c.rstSide, c.zeroWindowSide, c.zeroWindowProbes}) {
-            writeVar(out, n);
-        }
+        writeTime(out, c.lastNs, t0);
+        writeTime(out, c.firstSynNs, t0);
+        writeTime(out, c.lastSynNs, t0);
+        writeTime(out, c.synAckNs, t0);
+        writeTime(out, c.establishedNs, t0);
+        writeTime(out, c.closedNs, t0);
+        writeTime(out, c.rstNs, t0);
+        writeTime(out, c.dataAfterRstNs, t0);
+        writeTime(out, c.requestNs, t0);
+        writeTime(out, c.requestAckedNs, t0);
+        writeTime(out, c.firstResponseNs, t0);
+        writeTime(out, c.zeroWindowStartNs, t0);
+        writeTime(out, c.previousCloseNs, t0);
+        writeTime(out, c.challengeAckNs, t0);
+        writeVar(out, c.dataSegments);
+        writeVar(out, c.retransmittedSegments);
+        writeVar(out, c.synRetransmits);
+        writeVar(out, c.synAckRetransmits);
+        writeVar(out, c.firstFinSide);
+        writeVar(out, c.rstSide);
+        writeVar(out, c.zeroWindowSide);
+        writeVar(out, c.zeroWindowProbes);
         writeVar(out, c.previousTimeWaitNs);
         writeVar(out, c.challengeAck);
         writeTime(out, c.timerAtMs, Math.floorDiv(t0, 1_000_000L)); // in ms
