@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tcpwatch.common.ChartJs;
+import io.tcpwatch.core.ladder.LadderSvg;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,6 +92,7 @@ public final class DashboardServer implements AutoCloseable {
                 case "/style.css" -> resource(ex, WEB + "style.css", "text/css; charset=utf-8");
                 case "/vendor/chart.umd.js" -> resource(ex, ChartJs.SCRIPT, "text/javascript; charset=utf-8");
                 case "/api/detections" -> detections(ex, q);
+                case "/api/ladder" -> ladder(ex, q);
                 case "/api/fleet" -> sendJson(ex, q.containsKey("series")
                         ? store.series(q.get("server")) : store.overview());
                 case "/api/connections" -> sendJson(ex, store.connections(q.get("server"), q.get("client"), limit(q, 200)));
@@ -121,6 +124,22 @@ public final class DashboardServer implements AutoCloseable {
         Store.Query query = new Store.Query(blank(q.get("type")), blank(q.get("server")), blank(q.get("client")),
                 blank(q.get("status")), from, time(q, "to"), limit(q, 500));
         sendJson(ex, store.detections(query));
+    }
+
+    /** The ladder diagram (SVG) of a detection's packets: {@code ?id=}. */
+    private void ladder(HttpExchange ex, Map<String, String> q) throws IOException {
+        String id = blank(q.get("id"));
+        if (id == null) {
+            throw new IllegalArgumentException("id is required: the detection whose packets to draw");
+        }
+        ObjectNode d = store.detection(id);
+        if (d == null) {
+            send(ex, 404, "text/plain", "no detection with id " + id + " is kept\n");
+        } else if (!d.path("packets").isArray() || d.path("packets").isEmpty()) {
+            send(ex, 404, "text/plain", "detection " + id + " carries no packets (only findings on one connection do)\n");
+        } else {
+            send(ex, 200, "image/svg+xml; charset=utf-8", LadderSvg.svg(DetectionLadder.of(d)));
+        }
     }
 
     /** Server-sent events: every new record as it arrives, a comment every 15 s to keep proxies open. */

@@ -150,6 +150,12 @@ public final class Store {
         }
     }
 
+    /** The detection kept under {@code id}, or null. */
+    public synchronized ObjectNode detection(String id) {
+        ObjectNode d = detections.get(id);
+        return d == null ? null : d.deepCopy();
+    }
+
     /** Detections matching {@code q}, newest first. */
     public synchronized ArrayNode detections(Query q) {
         List<ObjectNode> out = new ArrayList<>();

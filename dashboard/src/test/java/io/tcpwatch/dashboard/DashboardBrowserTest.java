@@ -97,7 +97,7 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.id("display-filter")).getText())
                 .startsWith("ip.addr == 10.77.1.2 && tcp.port == 7003 && frame.time_epoch >=");
 
-        // a click on a server narrows the charts to it
+        // a click on a server opens its page: the charts narrowed to it
         browser.findElement(By.id("detail-close")).click();
         browser.findElement(By.cssSelector("#overview tr[data-server='10.77.1.2:7006']")).click();
         wait.until(d -> d.findElement(By.id("chart-scope")).getText().equals("10.77.1.2:7006"));
@@ -148,7 +148,7 @@ class DashboardBrowserTest {
         wait.until(d -> servers().equals(List.of("10.77.1.2:7006")));
         assertThat(browser.getCurrentUrl()).contains("search=7006");
 
-        // connection records on the page, narrowed to the server selected
+        // connection records on the page; on a server's page, that server's
         wait.until(d -> d.findElements(By.cssSelector("#connections tbody tr")).size() > 50);
         browser.findElement(By.cssSelector("#overview tr[data-server='10.77.1.2:7006']")).click();
         wait.until(d -> d.findElement(By.id("connections-scope")).getText().endsWith("10.77.1.2:7006"));
@@ -177,6 +177,7 @@ class DashboardBrowserTest {
         wait.until(d -> d.findElements(By.cssSelector("#server-episodes li[data-id='flood-live']")).size() == 1);
         assertThat(browser.findElement(By.cssSelector("#server-episodes li[data-id='flood-live']")).getText())
                 .startsWith("SYN_FLOOD OPEN since");
+        browser.findElement(By.id("back")).click(); // from the server's page to the fleet
         browser.findElement(By.id("server-search")).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
         wait.until(d -> servers().size() == 3 && servers().get(0).equals("10.77.1.2:7006")); // open CRITICAL: first
     }

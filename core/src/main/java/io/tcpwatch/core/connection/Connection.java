@@ -90,6 +90,10 @@ public class Connection {
     /** Event time at which the tracker's timer for this incarnation is due. */
     public long timerAtMs;
 
+    /** Segment headers kept for findings (the tracker's packets list): this incarnation's, and the previous one's before them. */
+    public int excerptSize;
+    public int excerptPrevious;
+
     /** The endpoints' names, made once per incarnation in memory (not state: Flink skips transient fields). */
     private transient String serverName;
     private transient String clientName;

@@ -11,6 +11,8 @@ public class TimeWait {
     public boolean origIsLow;
     /** True when the responder (the server) closed first and holds TIME_WAIT. */
     public boolean responderHolds;
+    /** Segment headers the closed incarnation left in the tracker's packets list, for a SYN into this TIME_WAIT. */
+    public int excerpt;
 
     public TimeWait() {}
 }

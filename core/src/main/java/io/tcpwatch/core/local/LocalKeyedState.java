@@ -1,6 +1,7 @@
 package io.tcpwatch.core.local;
 
 import io.tcpwatch.core.state.Cell;
+import io.tcpwatch.core.state.ListCell;
 import io.tcpwatch.core.state.StateStore;
 import io.tcpwatch.core.state.Table;
 import io.tcpwatch.core.state.Timers;
@@ -100,6 +101,38 @@ final class LocalKeyedState<K> implements StateStore, Timers {
             @Override
             public void clear() {
                 values.remove(current);
+            }
+        };
+    }
+
+    @Override
+    public <V> ListCell<V> list(String name, Class<V> elementType) {
+        Map<K, List<V>> lists = new HashMap<>();
+        perKey.add(lists);
+        return new ListCell<>() {
+            @Override
+            public void add(V value) {
+                lists.computeIfAbsent(current, k -> new ArrayList<>()).add(value);
+            }
+
+            @Override
+            public List<V> get() {
+                List<V> l = lists.get(current);
+                return l == null ? List.of() : new ArrayList<>(l);
+            }
+
+            @Override
+            public void update(List<V> values) {
+                if (values.isEmpty()) {
+                    lists.remove(current);
+                } else {
+                    lists.put(current, new ArrayList<>(values));
+                }
+            }
+
+            @Override
+            public void clear() {
+                lists.remove(current);
             }
         };
     }

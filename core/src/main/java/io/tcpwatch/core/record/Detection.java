@@ -1,9 +1,12 @@
 package io.tcpwatch.core.record;
 
+import java.util.List;
+
 /**
  * One detection on {@code tcp.detections}: what was found, why, and the evidence a person can
  * check in Wireshark. {@code id} is stable (the same finding always gets the same id) so consumers
- * can drop duplicates; {@code evidenceJson} is a JSON object rendered by {@link Evidence}.
+ * can drop duplicates; {@code evidenceJson} is a JSON object rendered by {@link Evidence}. A finding on
+ * one connection carries the headers of the segments that make its case ({@code packets}).
  */
 public class Detection {
     public String id;
@@ -23,6 +26,8 @@ public class Detection {
     public String origin;
     public double confidence = 1.0;
     public String evidenceJson = "{}";
+    /** Per-connection detections: the telling segments' headers in capture order, at most 20; null otherwise. */
+    public List<SegmentHeader> packets;
 
     public Detection() {}
 

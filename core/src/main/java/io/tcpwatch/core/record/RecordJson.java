@@ -45,7 +45,31 @@ public final class RecordJson {
             j.writeNumberField("confidence", d.confidence);
             j.writeFieldName("evidence");
             j.writeRawValue(d.evidenceJson);
+            if (d.packets != null && !d.packets.isEmpty()) {
+                j.writeArrayFieldStart("packets");
+                for (SegmentHeader p : d.packets) {
+                    packet(j, p);
+                }
+                j.writeEndArray();
+            }
         });
+    }
+
+    /** One segment header of a detection: Wireshark's names where it has them (tcp.flags as names, tcp.len). */
+    private static void packet(JsonGenerator j, SegmentHeader p) throws IOException {
+        j.writeStartObject();
+        j.writeStringField("time", Instant.ofEpochSecond(0, p.tsNs).toString());
+        j.writeStringField("from", p.fromClient ? "client" : "server");
+        j.writeStringField("flags", TcpFlags.describe(p.flags));
+        j.writeNumberField("seq", p.seq);
+        j.writeNumberField("ack", p.ack);
+        j.writeNumberField("win", p.window);
+        j.writeNumberField("len", p.len);
+        j.writeNumberField("n", p.n);
+        if (p.previous) {
+            j.writeBooleanField("previous_connection", true);
+        }
+        j.writeEndObject();
     }
 
     public static String connection(ConnectionRecord r) {

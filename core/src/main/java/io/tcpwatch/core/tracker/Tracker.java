@@ -48,6 +48,8 @@ public final class Tracker {
     private final TrackerConfig cfg;
     private final Cell<Connection> conn;
     private final Cell<TimeWait> timeWait;
+    /** The headers of telling segments, for the findings' packets. */
+    private final Excerpts excerpts;
     private long openConnections;
     /**
      * The newest capture time this instance has processed: how far its observers are known to have
@@ -60,6 +62,7 @@ public final class Tracker {
         this.cfg = cfg;
         this.conn = store.cell("connection", Connection.class);
         this.timeWait = store.cell("time-wait", TimeWait.class);
+        this.excerpts = new Excerpts(store);
     }
 
     /** Connections open across the keys of this instance. */
@@ -89,7 +92,9 @@ public final class Tracker {
             c = open(s);
         }
         boolean establishedBefore = c.establishedNs != 0;
-        step(c, s, c.isOrig(s.srcAddr, s.srcPort), out);
+        boolean fromOrig = c.isOrig(s.srcAddr, s.srcPort);
+        excerpts.offer(c, s, fromOrig);
+        step(c, s, fromOrig, out);
         if (opened) { // after the first step: the event carries the ISN that identifies the connection
             out.event(event(c, ConnectionEvent.Kind.OPENED, c.startNs));
         }
@@ -124,6 +129,7 @@ public final class Tracker {
         TimeWait tw = timeWait.get();
         if (tw != null && tw.expiresNs <= timestampMs * 1_000_000L) {
             timeWait.clear();
+            excerpts.expired(tw);
         }
     }
 
@@ -210,12 +216,16 @@ public final class Tracker {
         c.resp.port = srcIsOrig ? s.dstPort : s.srcPort;
         c.startNs = s.tsNanos;
         TimeWait tw = timeWait.get();
-        if (tw != null && s.tsNanos < tw.expiresNs) {
+        boolean withinTimeWait = tw != null && s.tsNanos < tw.expiresNs;
+        if (withinTimeWait) {
             boolean newOrigIsLow = srcIsOrig == FlowKey.isForward(s);
             boolean sameOriginator = tw.origIsLow == newOrigIsLow;
             c.intoTimeWait = tw.responderHolds && sameOriginator;
             c.previousCloseNs = tw.closedNs;
             c.previousTimeWaitNs = tw.expiresNs - tw.closedNs;
+        }
+        excerpts.opened(c, tw, withinTimeWait);
+        if (tw != null) { // taken by this incarnation, or over
             timeWait.clear();
         }
         openConnections++;
@@ -512,18 +522,26 @@ public final class Tracker {
         }
         conn.clear();
         openConnections--;
-        if (c.state == TcpState.CLOSED || (c.orig.finNs != 0 && c.resp.finNs != 0 && c.rstSide == 0)) {
-            TimeWait tw = new TimeWait();
-            long closeNs = Math.max(c.orig.finNs, c.resp.finNs);
-            tw.closedNs = closeNs;
-            tw.responderHolds = c.firstFinSide == 2;
-            int holderTtl = tw.responderHolds ? c.resp.ttl : c.orig.ttl;
-            tw.expiresNs = closeNs + cfg.timeWaitFor(holderTtl).toNanos();
-            int order = Arrays.compareUnsigned(c.orig.addr, c.resp.addr);
-            tw.origIsLow = order < 0 || (order == 0 && c.orig.port <= c.resp.port);
+        TimeWait tw = c.state == TcpState.CLOSED || (c.orig.finNs != 0 && c.resp.finNs != 0 && c.rstSide == 0)
+                ? timeWait(c) : null;
+        excerpts.ended(c, tw);
+        if (tw != null) {
             timeWait.set(tw);
             timers.schedule(Math.floorDiv(tw.expiresNs, 1_000_000L) + 1);
         }
+    }
+
+    /** What a FIN close leaves: the active closer's TIME_WAIT on the 4-tuple. */
+    private TimeWait timeWait(Connection c) {
+        TimeWait tw = new TimeWait();
+        long closeNs = Math.max(c.orig.finNs, c.resp.finNs);
+        tw.closedNs = closeNs;
+        tw.responderHolds = c.firstFinSide == 2;
+        int holderTtl = tw.responderHolds ? c.resp.ttl : c.orig.ttl;
+        tw.expiresNs = closeNs + cfg.timeWaitFor(holderTtl).toNanos();
+        int order = Arrays.compareUnsigned(c.orig.addr, c.resp.addr);
+        tw.origIsLow = order < 0 || (order == 0 && c.orig.port <= c.resp.port);
+        return tw;
     }
 
     private static String closeCause(Connection c) {
@@ -540,6 +558,7 @@ public final class Tracker {
             Detection d = rule.evaluate(c, at);
             if (d != null) {
                 marked(c, d);
+                d.packets = excerpts.of(c);
                 out.detection(d);
             }
         }

@@ -1,6 +1,7 @@
-// tcpwatch dashboard: the fleet overview (worst first, sortable, searchable), charts over time, the
-// detections table and a detail view, the latest connections, kept live by server-sent events from
-// /api/events. The filters, the selected server, the sort and the time zone live in the URL.
+// tcpwatch dashboard: the fleet overview (worst first, sortable, searchable), a page per server, charts
+// over time, the detections table and a detail view with the ladder diagram of a finding's packets, the
+// latest connections, kept live by server-sent events from /api/events. The filters, the server shown,
+// the sort and the time zone live in the URL.
 'use strict';
 
 const PARAMS = new URLSearchParams(location.search);
@@ -19,12 +20,12 @@ let rows = [];
 let lastFleet = {servers: [], open_incidents: 0};
 let lastConnections = [];
 
-function api(path, params = {}) {
+function api(path, params = {}, as = 'json') {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null));
   if (TOKEN) q.set('token', TOKEN);
   return fetch(path + (q.toString() ? '?' + q : '')).then(r => {
     if (!r.ok) throw new Error(path + ': ' + r.status);
-    return r.json();
+    return as === 'text' ? r.text() : r.json();
   });
 }
 
@@ -55,7 +56,7 @@ function time(iso) {
 function saveState() {
   const q = new URLSearchParams();
   if (TOKEN) q.set('token', TOKEN);
-  for (const [k, v] of Object.entries(filters())) if (k !== 'limit' && v) q.set(k, v);
+  for (const [k, v] of Object.entries(formFilters())) if (v) q.set(k, v);
   if (selectedServer) q.set('selected', selectedServer);
   if (sortKey) q.set('sort', sortKey);
   if (document.getElementById('server-search').value) q.set('search', document.getElementById('server-search').value);
@@ -103,26 +104,43 @@ function renderOverview(fleet) {
   }
   document.querySelectorAll('#overview th').forEach(th => th.classList.toggle('sorted', th.dataset.sort === sortKey));
   for (const s of servers) {
-    const w = s.latest || {};
-    const rsts = w.rsts || {};
-    const total = Object.values(rsts).reduce((a, b) => a + b, 0);
-    const byCause = Object.entries(rsts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ');
-    const incidents = el('td');
-    for (const i of s.open_incidents) incidents.append(el('span', {class: 'badge ' + i.severity}, i.type));
-    body.append(el('tr', {'data-server': s.server, class: s.server === selectedServer ? 'selected' : '',
-      onclick: () => selectServer(s.server)},
-      el('td', {}, s.server),
-      el('td', {class: 'num'}, w.new ?? ''),
-      el('td', {}, total ? `${total}: ${byCause}` : '0'),
-      el('td', {class: 'num'}, w.half_open ?? ''),
-      el('td', {class: 'num'}, w.retransmission_rate != null ? (100 * w.retransmission_rate).toFixed(2) + '%' : ''),
-      el('td', {class: 'num'}, w.concurrency_high_water ?? ''),
-      el('td', {class: 'num'}, w.distinct_clients ?? ''),
-      el('td', {class: 'num'}, s.port_headroom != null ? s.port_headroom + ' ports' : 'ok'),
-      incidents));
+    body.append(el('tr', {'data-server': s.server, onclick: () => selectServer(s.server)},
+      el('td', {}, s.server), ...serverCells(s)));
   }
   document.getElementById('summary').textContent =
     `${fleet.servers.length} server endpoints · ${fleet.open_incidents} open incidents`;
+  renderServerPage();
+}
+
+// A server's latest window as table cells: new, resets by cause, half-open, retransmissions, concurrency,
+// clients, port headroom, open incidents.
+function serverCells(s) {
+  const w = s.latest || {};
+  const rsts = w.rsts || {};
+  const total = Object.values(rsts).reduce((a, b) => a + b, 0);
+  const byCause = Object.entries(rsts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ');
+  const incidents = el('td');
+  for (const i of s.open_incidents) incidents.append(el('span', {class: 'badge ' + i.severity}, i.type));
+  return [
+    el('td', {class: 'num'}, w.new ?? ''),
+    el('td', {}, total ? `${total}: ${byCause}` : '0'),
+    el('td', {class: 'num'}, w.half_open ?? ''),
+    el('td', {class: 'num'}, w.retransmission_rate != null ? (100 * w.retransmission_rate).toFixed(2) + '%' : ''),
+    el('td', {class: 'num'}, w.concurrency_high_water ?? ''),
+    el('td', {class: 'num'}, w.distinct_clients ?? ''),
+    el('td', {class: 'num'}, s.port_headroom != null ? s.port_headroom + ' ports' : 'ok'),
+    incidents];
+}
+
+// The server's page replaces the fleet overview while a server is shown; the sections below follow it.
+function renderServerPage() {
+  document.getElementById('server-page').hidden = !selectedServer;
+  document.getElementById('fleet').hidden = !!selectedServer;
+  if (!selectedServer) return;
+  document.getElementById('server-title').textContent = selectedServer;
+  const s = lastFleet.servers.find(x => x.server === selectedServer);
+  const body = document.querySelector('#server-latest tbody');
+  body.replaceChildren(s ? el('tr', {}, ...serverCells(s)) : el('tr', {}, el('td', {colspan: 8}, 'no window kept for this server')));
 }
 
 // ---------------------------------------------------------------- charts
@@ -158,10 +176,13 @@ function renderSeries(series) {
 }
 
 function selectServer(server) {
-  selectedServer = selectedServer === server ? null : server;
+  selectedServer = server;
   saveState();
+  renderServerPage();
   refreshFleet();
+  refreshDetections();
   refreshConnections();
+  scrollTo(0, 0);
 }
 
 // ---------------------------------------------------------------- connections
@@ -187,15 +208,17 @@ function renderConnections(list) {
 
 // ---------------------------------------------------------------- detections
 
+// The filters as the form holds them (and the URL keeps them).
+function formFilters() {
+  const f = {};
+  for (const k of ['type', 'server', 'client', 'status', 'since']) f[k] = document.getElementById('filter-' + k).value;
+  return f;
+}
+
+// The detections asked for: the form's filters, on a server's page that server's only.
 function filters() {
-  return {
-    type: document.getElementById('filter-type').value,
-    server: document.getElementById('filter-server').value,
-    client: document.getElementById('filter-client').value,
-    status: document.getElementById('filter-status').value,
-    since: document.getElementById('filter-since').value,
-    limit: 300
-  };
+  const f = formFilters();
+  return {...f, server: selectedServer || f.server, limit: 300};
 }
 
 function renderDetections(list) {
@@ -212,17 +235,29 @@ function renderDetections(list) {
     el('td', {class: 'explanation'}, d.explanation))));
 }
 
+let detailShown = null;
+
 function showDetail(d) {
+  detailShown = d.id;
   document.getElementById('detail-title').textContent =
     `${d.type}${d.cause ? ' / ' + d.cause : ''}${d.status ? ' · ' + d.status : ''} — ${d.server}`;
   document.getElementById('detail-explanation').textContent =
     `${d.explanation} (confidence ${d.confidence}; observed by ${d.observer}; ${time(d.start)} → ${time(d.end)})`;
   document.getElementById('display-filter').textContent = (d.evidence || {}).display_filter || '';
   document.getElementById('detail-evidence').textContent = JSON.stringify(d.evidence, null, 2);
+  const ladder = document.getElementById('detail-ladder');
+  const packets = Array.isArray(d.packets) && d.packets.length > 0;
+  ladder.replaceChildren();
+  ladder.hidden = document.getElementById('packets-heading').hidden = !packets;
+  if (packets) { // drawn by the server, as the analyze report draws it
+    api('api/ladder', {id: d.id}, 'text').then(svg => { if (detailShown === d.id) ladder.innerHTML = svg; })
+      .catch(e => { ladder.textContent = 'no ladder: ' + e.message; });
+  }
   document.getElementById('detail').hidden = false;
 }
 
 document.getElementById('detail-close').addEventListener('click', () => { document.getElementById('detail').hidden = true; });
+document.getElementById('back').addEventListener('click', () => selectServer(null));
 document.getElementById('copy-filter').addEventListener('click', () => {
   const text = document.getElementById('display-filter').textContent;
   (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject()).then(
@@ -257,6 +292,7 @@ function refreshServerEpisodes() {
 }
 
 function refreshDetections() {
+  document.getElementById('detections-scope').textContent = selectedServer ? 'of ' + selectedServer : '';
   api('api/detections', filters()).then(renderDetections).catch(console.error);
 }
 

@@ -7,7 +7,8 @@ import io.tcpwatch.core.record.RstCause;
 import io.tcpwatch.job.analyze.AnalyzeReport.Diagnosis;
 import io.tcpwatch.job.analyze.AnalyzeReport.Item;
 import io.tcpwatch.job.analyze.AnalyzeReport.ServerRow;
-import io.tcpwatch.job.analyze.Ladders.Ladder;
+import io.tcpwatch.core.ladder.Ladder;
+import io.tcpwatch.core.ladder.LadderSvg;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -56,10 +57,7 @@ final class HtmlReport {
                 th, td { text-align: left; padding: .3em .6em; border-bottom: 1px solid #d0d7de; }
                 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
                 .chart { height: 260px; margin: .5em 0 1.5em; } ul { padding-left: 1.2em; }
-                svg.ladder { display: block; margin: .6em 0; font: 12px ui-monospace, monospace; }
-                svg.ladder .side { stroke: #57606a; stroke-width: 2; } svg.ladder .rung { stroke-width: 1.5; }
-                svg.ladder .c2s { stroke: #0550ae; fill: #0550ae; } svg.ladder .s2c { stroke: #7d4e00; fill: #7d4e00; }
-                svg.ladder .rst { stroke: #cf222e; fill: #cf222e; } svg.ladder text { stroke: none; }
+                svg.ladder { display: block; margin: .6em 0; }
                 </style></head><body>
                 <h1>tcpwatch analyze</h1>
                 """);

@@ -2,7 +2,9 @@ package io.tcpwatch.job.analyze;
 
 import io.tcpwatch.capture.CaptureFileException;
 import io.tcpwatch.capture.parse.TunnelPorts;
+import io.tcpwatch.core.ladder.Ladder;
 import io.tcpwatch.core.record.Endpoints;
+import io.tcpwatch.core.record.SegmentHeader;
 import io.tcpwatch.job.analyze.AnalyzeReport.Item;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
@@ -14,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 
 /**
  * The packets behind each per-connection finding of the report, for its ladder diagram, read again
@@ -30,33 +31,6 @@ final class Ladders {
     private static final long MARGIN_NS = MARGIN_MS * 1_000_000L;
     /** Segments looked at per finding, at most (beyond, the nearest are kept anyway: they come first in time). */
     private static final int SEEN = 4_096;
-
-    /** One segment as a ladder draws it. */
-    record Rung(long tsNs, boolean fromClient, int flags, long seq, long ack, int window, int payload) {
-        /** Wireshark's way of naming the flags: {@code [SYN, ACK]}. */
-        String flagNames() {
-            StringJoiner names = new StringJoiner(", ", "[", "]");
-            name(names, TcpFlags.SYN, "SYN");
-            name(names, TcpFlags.FIN, "FIN");
-            name(names, TcpFlags.RST, "RST");
-            name(names, TcpFlags.PSH, "PSH");
-            name(names, TcpFlags.ACK, "ACK");
-            return names.toString();
-        }
-
-        private void name(StringJoiner names, int flag, String name) {
-            if ((flags & flag) != 0) {
-                names.add(name);
-            }
-        }
-    }
-
-    /** A finding's ladder: the rungs drawn, in time order, and before each how many were left out since the last. */
-    record Ladder(String client, String server, List<Rung> rungs, List<Integer> leftOutBefore) {
-        boolean isEmpty() {
-            return rungs.isEmpty();
-        }
-    }
 
     private Ladders() {}
 
@@ -90,7 +64,7 @@ final class Ladders {
     /** The rungs of one finding as the segments go by, and the choice of those drawn. */
     private static final class Collector {
         final Item item;
-        final List<Rung> seen = new ArrayList<>();
+        final List<SegmentHeader> seen = new ArrayList<>();
 
         Collector(Item item) {
             this.item = item;
@@ -101,7 +75,16 @@ final class Ladders {
             boolean toClient = src.equals(item.server()) && dst.equals(item.client());
             if ((fromClient || toClient) && seen.size() < SEEN && s.tsNanos >= item.startNs() - MARGIN_NS
                     && s.tsNanos <= item.endNs() + MARGIN_NS) {
-                seen.add(new Rung(s.tsNanos, fromClient, s.flags, s.seq, s.ack, s.window, s.payloadLen));
+                SegmentHeader h = new SegmentHeader();
+                h.n = seen.size() + 1;
+                h.tsNs = s.tsNanos;
+                h.fromClient = fromClient;
+                h.flags = s.flags;
+                h.seq = s.seq;
+                h.ack = s.ack;
+                h.window = s.window;
+                h.len = s.payloadLen;
+                seen.add(h);
             }
         }
 
@@ -114,7 +97,7 @@ final class Ladders {
             order.sort(Comparator.comparing((Integer i) -> !telling[i]).thenComparingLong(i -> distance(seen.get(i))));
             List<Integer> drawn = new ArrayList<>(order.subList(0, Math.min(RUNGS, order.size())));
             drawn.sort(Comparator.naturalOrder());
-            List<Rung> rungs = new ArrayList<>();
+            List<SegmentHeader> rungs = new ArrayList<>();
             List<Integer> leftOut = new ArrayList<>();
             int previous = -1;
             for (int i : drawn) {
@@ -130,20 +113,20 @@ final class Ladders {
             boolean[] t = new boolean[seen.size()];
             int[] lastWindow = {-1, -1};
             for (int i = 0; i < seen.size(); i++) {
-                Rung r = seen.get(i);
-                int side = r.fromClient() ? 0 : 1;
-                boolean reopened = lastWindow[side] == 0 && r.window() > 0;
-                t[i] = (r.flags() & (TcpFlags.SYN | TcpFlags.FIN | TcpFlags.RST)) != 0 || r.window() == 0 || reopened;
-                if ((r.flags() & TcpFlags.RST) == 0) {
-                    lastWindow[side] = r.window();
+                SegmentHeader r = seen.get(i);
+                int side = r.fromClient ? 0 : 1;
+                boolean reopened = lastWindow[side] == 0 && r.window > 0;
+                t[i] = r.has(TcpFlags.SYN) || r.has(TcpFlags.FIN) || r.has(TcpFlags.RST) || r.window == 0 || reopened;
+                if (!r.has(TcpFlags.RST)) {
+                    lastWindow[side] = r.window;
                 }
             }
             return t;
         }
 
         /** How far a segment lies from the finding's span (0 inside it). */
-        private long distance(Rung r) {
-            return r.tsNs() < item.startNs() ? item.startNs() - r.tsNs() : Math.max(0, r.tsNs() - item.endNs());
+        private long distance(SegmentHeader r) {
+            return r.tsNs < item.startNs() ? item.startNs() - r.tsNs : Math.max(0, r.tsNs - item.endNs());
         }
     }
 }

@@ -25,7 +25,7 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
 
     public static final ConnectionSerializer INSTANCE = new ConnectionSerializer();
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final TcpState[] STATES = TcpState.values();
     private static final Endpoint[] ENDPOINTS = Endpoint.values();
 
@@ -91,12 +91,12 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
                 | flag(c.portReuseCollision, PORT_REUSE_COLLISION) | flag(c.zeroWindowStall, ZERO_WINDOW_STALL)
                 | flag(c.closedEventSent, CLOSED_EVENT_SENT) | flag(c.orig.nextKnown, ORIG_NEXT_KNOWN)
                 | flag(c.resp.nextKnown, RESP_NEXT_KNOWN);
-        writeVar(out, flags);
+        Varints.write(out, flags);
         out.writeUTF(c.observer);
         if (c.tunnel != null) {
             out.writeUTF(c.tunnel);
         }
-        writeVar(out, c.ipVersion);
+        Varints.write(out, c.ipVersion);
         out.writeByte(c.state.ordinal());
         out.writeUTF(c.history);
         long t0 = c.startNs;
@@ -115,16 +115,18 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
         writeTime(out, c.zeroWindowStartNs, t0);
         writeTime(out, c.previousCloseNs, t0);
         writeTime(out, c.challengeAckNs, t0);
-        writeVar(out, c.dataSegments);
-        writeVar(out, c.retransmittedSegments);
-        writeVar(out, c.synRetransmits);
-        writeVar(out, c.synAckRetransmits);
-        writeVar(out, c.firstFinSide);
-        writeVar(out, c.rstSide);
-        writeVar(out, c.zeroWindowSide);
-        writeVar(out, c.zeroWindowProbes);
-        writeVar(out, c.previousTimeWaitNs);
-        writeVar(out, c.challengeAck);
+        Varints.write(out, c.dataSegments);
+        Varints.write(out, c.retransmittedSegments);
+        Varints.write(out, c.synRetransmits);
+        Varints.write(out, c.synAckRetransmits);
+        Varints.write(out, c.firstFinSide);
+        Varints.write(out, c.rstSide);
+        Varints.write(out, c.zeroWindowSide);
+        Varints.write(out, c.zeroWindowProbes);
+        Varints.write(out, c.previousTimeWaitNs);
+        Varints.write(out, c.challengeAck);
+        Varints.write(out, c.excerptSize);
+        Varints.write(out, c.excerptPrevious);
         writeTime(out, c.timerAtMs, Math.floorDiv(t0, 1_000_000L)); // in ms
         if (c.rstCause != null) {
             out.writeUTF(c.rstCause);
@@ -143,10 +145,10 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
             throw new IOException("connection state of format " + version + ", this build reads " + VERSION);
         }
         Connection c = new Connection();
-        int flags = (int) readVar(in);
+        int flags = (int) Varints.read(in);
         c.observer = in.readUTF();
         c.tunnel = (flags & TUNNEL) != 0 ? in.readUTF() : null;
-        c.ipVersion = (int) readVar(in);
+        c.ipVersion = (int) Varints.read(in);
         c.state = STATES[in.readUnsignedByte()];
         c.history = in.readUTF();
         long t0 = in.readLong();
@@ -165,16 +167,18 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
         c.zeroWindowStartNs = readTime(in, t0);
         c.previousCloseNs = readTime(in, t0);
         c.challengeAckNs = readTime(in, t0);
-        c.dataSegments = (int) readVar(in);
-        c.retransmittedSegments = (int) readVar(in);
-        c.synRetransmits = (int) readVar(in);
-        c.synAckRetransmits = (int) readVar(in);
-        c.firstFinSide = (int) readVar(in);
-        c.rstSide = (int) readVar(in);
-        c.zeroWindowSide = (int) readVar(in);
-        c.zeroWindowProbes = (int) readVar(in);
-        c.previousTimeWaitNs = readVar(in);
-        c.challengeAck = readVar(in);
+        c.dataSegments = (int) Varints.read(in);
+        c.retransmittedSegments = (int) Varints.read(in);
+        c.synRetransmits = (int) Varints.read(in);
+        c.synAckRetransmits = (int) Varints.read(in);
+        c.firstFinSide = (int) Varints.read(in);
+        c.rstSide = (int) Varints.read(in);
+        c.zeroWindowSide = (int) Varints.read(in);
+        c.zeroWindowProbes = (int) Varints.read(in);
+        c.previousTimeWaitNs = Varints.read(in);
+        c.challengeAck = Varints.read(in);
+        c.excerptSize = (int) Varints.read(in);
+        c.excerptPrevious = (int) Varints.read(in);
         c.timerAtMs = readTime(in, Math.floorDiv(t0, 1_000_000L));
         c.rstCause = (flags & RST_CAUSE) != 0 ? in.readUTF() : null;
         c.rstOrigin = (flags & RST_ORIGIN) != 0 ? in.readUTF() : null;
@@ -220,18 +224,18 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
         if (s.addr != null) {
             out.write(s.addr);
         }
-        writeVar(out, s.port);
+        Varints.write(out, s.port);
         out.writeByte(s.endpoint.ordinal());
         writeTime(out, s.lastNs, t0);
         writeTime(out, s.finNs, t0);
-        writeVar(out, s.isn);
-        writeVar(out, s.nextSeq);
-        writeVar(out, s.bytes);
-        writeVar(out, s.pkts);
-        writeVar(out, s.mss);
-        writeVar(out, s.retransmits);
-        writeVar(out, s.zeroWindows);
-        writeVar(out, s.ttl + 1L); // -1: none yet
+        Varints.write(out, s.isn);
+        Varints.write(out, s.nextSeq);
+        Varints.write(out, s.bytes);
+        Varints.write(out, s.pkts);
+        Varints.write(out, s.mss);
+        Varints.write(out, s.retransmits);
+        Varints.write(out, s.zeroWindows);
+        Varints.write(out, s.ttl + 1L); // -1: none yet
     }
 
     private static Side readSide(DataInputView in, long t0, boolean nextKnown) throws IOException {
@@ -241,19 +245,19 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
             s.addr = new byte[addrLength];
             in.readFully(s.addr);
         }
-        s.port = (int) readVar(in);
+        s.port = (int) Varints.read(in);
         s.endpoint = ENDPOINTS[in.readUnsignedByte()];
         s.lastNs = readTime(in, t0);
         s.finNs = readTime(in, t0);
-        s.isn = readVar(in);
-        s.nextSeq = readVar(in);
+        s.isn = Varints.read(in);
+        s.nextSeq = Varints.read(in);
         s.nextKnown = nextKnown;
-        s.bytes = readVar(in);
-        s.pkts = readVar(in);
-        s.mss = (int) readVar(in);
-        s.retransmits = (int) readVar(in);
-        s.zeroWindows = (int) readVar(in);
-        s.ttl = (int) readVar(in) - 1;
+        s.bytes = Varints.read(in);
+        s.pkts = Varints.read(in);
+        s.mss = (int) Varints.read(in);
+        s.retransmits = (int) Varints.read(in);
+        s.zeroWindows = (int) Varints.read(in);
+        s.ttl = (int) Varints.read(in) - 1;
         return s;
     }
 
@@ -263,41 +267,11 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
 
     /** A capture time: 0 when unset, else its offset from the connection's start (either side of it), plus one. */
     private static void writeTime(DataOutputView out, long time, long t0) throws IOException {
-        writeSigned(out, time == 0 ? 0 : time - t0 + (time >= t0 ? 1 : -1));
+        Varints.writeSigned(out, time == 0 ? 0 : time - t0 + (time >= t0 ? 1 : -1));
     }
 
     private static long readTime(DataInputView in, long t0) throws IOException {
-        long v = readSigned(in);
+        long v = Varints.readSigned(in);
         return v == 0 ? 0 : t0 + v - (v > 0 ? 1 : -1);
-    }
-
-    private static void writeSigned(DataOutputView out, long v) throws IOException {
-        writeVar(out, (v << 1) ^ (v >> 63)); // zigzag: small magnitudes, small encodings
-    }
-
-    private static long readSigned(DataInputView in) throws IOException {
-        long z = readVar(in);
-        return (z >>> 1) ^ -(z & 1);
-    }
-
-    /** Unsigned LEB128: seven bits per byte, the high bit set while more follow. */
-    private static void writeVar(DataOutputView out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVar(DataInputView in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("a variable-length integer longer than 10 bytes in connection state");
     }
 }

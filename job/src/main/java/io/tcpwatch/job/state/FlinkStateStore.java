@@ -1,12 +1,17 @@
 package io.tcpwatch.job.state;
 
 import io.tcpwatch.core.connection.Connection;
+import io.tcpwatch.core.record.SegmentHeader;
 import io.tcpwatch.core.state.Cell;
+import io.tcpwatch.core.state.ListCell;
 import io.tcpwatch.core.state.StateStore;
 import io.tcpwatch.core.state.Table;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -16,11 +21,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * The core's cells and tables as Flink keyed state ({@code ValueState}, {@code MapState}) of a
- * keyed function: heap or RocksDB as the job is configured, checkpointed with it, and under the
- * same state names as before the core existed. The tracker's connection, read and written for every
- * segment, has a compact serializer of its own ({@link ConnectionSerializer}); the rest are Flink
- * POJOs.
+ * The core's cells, lists and tables as Flink keyed state ({@code ValueState}, {@code ListState},
+ * {@code MapState}) of a keyed function: heap or RocksDB as the job is configured, checkpointed with
+ * it, and under the same state names as before the core existed. The tracker's connection, read and
+ * written for every segment, and its kept segment headers have compact serializers of their own
+ * ({@link ConnectionSerializer}, {@link SegmentHeaderSerializer}); the rest are Flink POJOs.
  */
 public final class FlinkStateStore implements StateStore {
 
@@ -37,6 +42,15 @@ public final class FlinkStateStore implements StateStore {
                 ? new ValueStateDescriptor<>(name, (TypeSerializer<V>) ConnectionSerializer.INSTANCE)
                 : new ValueStateDescriptor<>(name, type);
         return new ValueCell<>(context.getState(descriptor));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <V> ListCell<V> list(String name, Class<V> elementType) {
+        ListStateDescriptor<V> descriptor = elementType == SegmentHeader.class
+                ? new ListStateDescriptor<>(name, (TypeSerializer<V>) SegmentHeaderSerializer.INSTANCE)
+                : new ListStateDescriptor<>(name, elementType);
+        return new FlinkList<>(context.getListState(descriptor));
     }
 
     @Override
@@ -59,6 +73,33 @@ public final class FlinkStateStore implements StateStore {
         @Override
         public void set(V value) {
             Flink.run(() -> state.update(value));
+        }
+
+        @Override
+        public void clear() {
+            state.clear();
+        }
+    }
+
+    private record FlinkList<V>(ListState<V> state) implements ListCell<V> {
+        @Override
+        public void add(V value) {
+            Flink.run(() -> state.add(value));
+        }
+
+        @Override
+        public List<V> get() {
+            List<V> values = new ArrayList<>();
+            Iterable<V> stored = Flink.call(state::get);
+            if (stored != null) {
+                stored.forEach(values::add);
+            }
+            return values;
+        }
+
+        @Override
+        public void update(List<V> values) {
+            Flink.run(() -> state.update(values));
         }
 
         @Override

@@ -112,6 +112,10 @@ class AnalyzeCommandTest {
                 detections++;
             }
             conforms(record, schema);
+            if (!record.has("uid")) { // a refused connection's packets: the client's SYN, the server's RST
+                assertThat(record.path("packets").findValuesAsText("flags")).as("packets of %s", record)
+                        .startsWith("SYN").contains("RST,ACK");
+            }
         }
         assertThat(detections).as("8 refused connections").isEqualTo(8);
         assertThat(connections).as("11 + 12 connections").isEqualTo(23);
@@ -195,7 +199,12 @@ class AnalyzeCommandTest {
         assertThat(declared).containsAll(names);
         for (Iterator<String> it = record.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            JsonNode allowed = schema.path("properties").path(field).path("enum");
+            JsonNode property = schema.path("properties").path(field);
+            if (property.has("items")) { // an array of objects: its bound, then each element against its schema
+                assertThat(record.path(field).size()).as(field).isLessThanOrEqualTo(property.path("maxItems").asInt(Integer.MAX_VALUE));
+                record.path(field).forEach(element -> conforms(element, property.path("items")));
+            }
+            JsonNode allowed = property.path("enum");
             if (allowed.isArray()) {
                 List<String> values = new ArrayList<>();
                 allowed.forEach(v -> values.add(v.asText()));

@@ -7,9 +7,11 @@ import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.source.CaptureFileFormat;
 import io.tcpwatch.job.state.ConnectionSerializer;
+import io.tcpwatch.job.state.SegmentHeaderSerializer;
 import io.tcpwatch.core.connection.Connection;
 import io.tcpwatch.core.connection.ConnKey;
 import io.tcpwatch.core.connection.TimeWait;
+import io.tcpwatch.core.record.SegmentHeader;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.schema.Segment;
 import java.nio.file.Files;
@@ -123,6 +125,17 @@ public final class JobBenchmark {
                 size(key, ConnKey.class));
         System.out.printf("state per TIME_WAIT entry: %d bytes serialized (TimeWait) + %d bytes key%n",
                 size(tw, TimeWait.class), size(key, ConnKey.class));
+        SegmentHeader h = new SegmentHeader(); // a FIN/ACK of the connection above
+        h.n = 201;
+        h.tsNs = c.startNs + 5_000_000_000L;
+        h.fromClient = true;
+        h.flags = 0x11;
+        h.seq = c.orig.isn + 123_457;
+        h.ack = c.resp.isn + 123_457;
+        h.window = 502;
+        System.out.printf("state per kept segment header (the packets of findings; a FIN close keeps 6): %d bytes"
+                + " serialized (%d with Flink's POJO serializer)%n", size(h, SegmentHeaderSerializer.INSTANCE),
+                size(h, SegmentHeader.class));
     }
 
     public static <T> int size(T value, Class<T> type) throws Exception {

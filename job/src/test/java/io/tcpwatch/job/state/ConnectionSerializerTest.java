@@ -52,7 +52,7 @@ class ConnectionSerializerTest {
     @Test
     void anotherFormatVersionIsRefusedInOneSentence() {
         assertThatThrownBy(() -> ConnectionSerializer.INSTANCE.deserialize(new DataInputDeserializer(new byte[] {9})))
-                .isInstanceOf(IOException.class).hasMessage("connection state of format 9, this build reads 1");
+                .isInstanceOf(IOException.class).hasMessage("connection state of format 9, this build reads 2");
     }
 
     @Test
