@@ -6,13 +6,11 @@ import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.common.ProgressBar;
 import io.tcpwatch.core.fleet.FleetStats;
 import io.tcpwatch.core.fleet.FleetStatsJson;
-import io.tcpwatch.core.ladder.Ladder;
 import io.tcpwatch.core.local.LocalPipeline;
 import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.RecordJson;
-import io.tcpwatch.job.analyze.AnalyzeReport.Item;
 import io.tcpwatch.job.fleet.FleetOptions;
 import io.tcpwatch.job.tracker.TrackerOptions;
 import java.io.IOException;
@@ -25,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,7 +73,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--html", paramLabel = "FILE",
             description = "Also write the report as one self-contained web page: the diagnosis with the ladder diagram"
-                    + " of each finding's packets (the files are read a second time), filters to copy, a timeline per server.")
+                    + " of each finding's packets, filters to copy, a timeline per server.")
     Path html;
 
     @Mixin
@@ -143,7 +140,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         out.flush();
         if (html != null) {
             try {
-                Files.writeString(html, htmlReport(header, report, diagnosis, tunnelPorts));
+                Files.writeString(html, HtmlReport.render(header, diagnosis, report.serverRows(), report.timelines()));
             } catch (IOException e) {
                 String why = e instanceof NoSuchFileException ? "no such directory"
                         : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
@@ -160,25 +157,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("tcpwatch analyze: " + d + ".");
         }
         return damage.isEmpty() ? 0 : 6;
-    }
-
-    /** The HTML page, with the ladder of each finding's packets read from the files once more. */
-    private String htmlReport(String header, AnalyzeReport report, AnalyzeReport.Diagnosis diagnosis,
-                              TunnelPorts tunnelPorts) {
-        Map<Item, Ladder> ladders = Map.of();
-        String missing = null;
-        if (files.stream().anyMatch(f -> f.toString().equals("-"))) {
-            missing = "No ladder diagram: the packets came on standard input, which cannot be read twice.";
-        } else {
-            try {
-                List<Item> findings = new ArrayList<>(diagnosis.ranked());
-                findings.addAll(diagnosis.normal());
-                ladders = Ladders.collect(files, observer, tunnelPorts, findings);
-            } catch (CaptureFileException e) {
-                missing = "No ladder diagram: " + e.getMessage() + ".";
-            }
-        }
-        return HtmlReport.render(header, diagnosis, report.serverRows(), report.timelines(), ladders, missing);
     }
 
     private String header(long frames, long records, Span span) {

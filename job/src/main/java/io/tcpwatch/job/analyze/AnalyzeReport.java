@@ -11,6 +11,7 @@ import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.EpisodeStatus;
 import io.tcpwatch.core.record.RecordJson;
 import io.tcpwatch.core.record.RstCause;
+import io.tcpwatch.core.record.SegmentHeader;
 import io.tcpwatch.core.record.Severity;
 import io.tcpwatch.core.local.LocalPipeline;
 import io.tcpwatch.core.record.LateSegment;
@@ -246,10 +247,10 @@ final class AnalyzeReport implements LocalPipeline.Sink {
     /**
      * One line of the diagnosis (ranked from 1, or 0 for what is normal): what and where, why, what to
      * try, the packets to look at; for a per-connection finding, its first connection's client
-     * endpoint and time (else null and 0).
+     * endpoint, time and the packets its record carries (else null, 0 and none).
      */
     record Item(int rank, String headline, String severity, String server, String explanation, String remedy,
-                String filter, String client, long startNs, long endNs) {}
+                String filter, String client, long startNs, long endNs, List<SegmentHeader> packets) {}
 
     /**
      * The diagnosis: fleet-wide episodes (causes before symptoms), then root causes ranked by the
@@ -276,14 +277,15 @@ final class AnalyzeReport implements LocalPipeline.Sink {
             ranked.add(new Item(ranked.size() + 1, String.format("%s — %s%s (%s, %s → %s)",
                     Remedies.title(DetectionType.of(e.type), null), e.server, e.client == null ? "" : " from " + e.client,
                     e.severity, RecordJson.isoMillis(e.startNs), RecordJson.isoMillis(e.endNs)), e.severity, e.server,
-                    e.explanation, Remedies.remedy(DetectionType.of(e.type), null), filterOf(e), null, 0, 0));
+                    e.explanation, Remedies.remedy(DetectionType.of(e.type), null), filterOf(e), null, 0, 0, List.of()));
         }
         for (Finding f : faults) {
             Detection first = f.detections().first();
             ranked.add(new Item(ranked.size() + 1, String.format("%s — %d connection%s to %s",
                     Remedies.title(f.type(), f.cause()), f.clients(), f.clients() == 1 ? "" : "s", f.server()),
                     first.severity, f.server(), first.explanation, Remedies.remedy(f.type(), f.cause()),
-                    f.clients() == 1 ? filterOf(first) : serverFilter(f), first.client, first.startNs, first.endNs));
+                    f.clients() == 1 ? filterOf(first) : serverFilter(f), first.client, first.startNs, first.endNs,
+                    packetsOf(first)));
         }
         List<String> because = new ArrayList<>();
         for (Detection e : explained) {
@@ -301,9 +303,13 @@ final class AnalyzeReport implements LocalPipeline.Sink {
                     return new Item(0, String.format("%s — %d connection%s to %s", Remedies.title(f.type(), f.cause()),
                             f.clients(), f.clients() == 1 ? "" : "s", f.server()), first.severity, f.server(),
                             first.explanation, Remedies.remedy(f.type(), f.cause()), serverFilter(f), first.client,
-                            first.startNs, first.endNs);
+                            first.startNs, first.endNs, packetsOf(first));
                 }).toList();
         return new Diagnosis(ranked, because, normal);
+    }
+
+    private static List<SegmentHeader> packetsOf(Detection d) {
+        return d.packets == null ? List.of() : d.packets;
     }
 
     /** The report of everything taken. */

@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code analyze --html}: the report as one self-contained page — no request leaves it when it is
  * opened (its content security policy forbids any), Chart.js and the data inlined. The diagnosis
  * ranked by cause with each finding's explanation, remedy and Wireshark filter (with a copy
- * button) and, for a finding on a connection, the ladder diagram of its packets ({@link LadderSvg});
+ * button) and, for a finding on a connection, the ladder diagram of the packets its first
+ * connection's record carries ({@link LadderSvg});
  * the servers' summary, and a timeline per server: connections, resets by cause, retransmissions,
  * concurrency, per fleet window.
  */
@@ -31,12 +32,8 @@ final class HtmlReport {
 
     private HtmlReport() {}
 
-    /**
-     * The page: {@code ladders} by the finding they belong to ({@code laddersMissing}: why there are
-     * none, or null).
-     */
-    static String render(String header, Diagnosis diagnosis, List<ServerRow> servers, Map<String, List<long[]>> timelines,
-                         Map<Item, Ladder> ladders, String laddersMissing) {
+    /** The page. */
+    static String render(String header, Diagnosis diagnosis, List<ServerRow> servers, Map<String, List<long[]>> timelines) {
         StringBuilder h = new StringBuilder(256 * 1024);
         h.append("""
                 <!doctype html>
@@ -62,7 +59,7 @@ final class HtmlReport {
                 <h1>tcpwatch analyze</h1>
                 """);
         h.append("<p class=\"header\">").append(esc(header.replaceFirst("^tcpwatch analyze: ", ""))).append("</p>\n");
-        diagnosis(h, diagnosis, ladders, laddersMissing);
+        diagnosis(h, diagnosis);
         servers(h, servers);
         timelines(h, servers, timelines);
         h.append("<script>").append(ChartJs.script().replace("</script", "<\\/script")).append("</script>\n");
@@ -102,7 +99,7 @@ final class HtmlReport {
         return h.toString();
     }
 
-    private static void diagnosis(StringBuilder h, Diagnosis d, Map<Item, Ladder> ladders, String laddersMissing) {
+    private static void diagnosis(StringBuilder h, Diagnosis d) {
         h.append("<h2>Diagnosis</h2>\n");
         if (d.ranked().isEmpty()) {
             h.append("<p>No faults found").append(d.normal().isEmpty() ? "." : "; only normal behaviour, below.").append("</p>\n");
@@ -114,11 +111,8 @@ final class HtmlReport {
                     .append("</p>\n<p class=\"try\">Try: ").append(esc(i.remedy())).append("</p>\n")
                     .append("<p>Wireshark: <code class=\"filter\">").append(esc(i.filter()))
                     .append("</code><button class=\"copy\">copy</button></p>\n");
-            Ladder ladder = ladders.get(i);
-            if (ladder != null && !ladder.isEmpty()) {
-                LadderSvg.append(h, ladder);
-            } else if (i.client() != null && laddersMissing != null) {
-                h.append("<p class=\"try\">").append(esc(laddersMissing)).append("</p>\n");
+            if (!i.packets().isEmpty()) {
+                LadderSvg.append(h, Ladder.of(i.client(), i.server(), i.packets()));
             }
             h.append("</div>\n");
         }
@@ -127,10 +121,9 @@ final class HtmlReport {
             h.append("<h3>Normal, not a fault</h3>\n<ul>\n");
             for (Item i : d.normal()) {
                 h.append("<li class=\"normal\">").append(esc(i.headline() + ". " + i.remedy()));
-                Ladder ladder = ladders.get(i);
-                if (ladder != null && !ladder.isEmpty()) {
+                if (!i.packets().isEmpty()) {
                     h.append("<details><summary>the packets</summary>\n");
-                    LadderSvg.append(h, ladder);
+                    LadderSvg.append(h, Ladder.of(i.client(), i.server(), i.packets()));
                     h.append("</details>");
                 }
                 h.append("</li>\n");
