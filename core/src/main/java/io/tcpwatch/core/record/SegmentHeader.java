@@ -29,8 +29,7 @@ public class SegmentHeader {
         return (flags & flag) != 0;
     }
 
-    /** A copy marked as the previous connection's. */
-    public SegmentHeader asPrevious() {
+    public SegmentHeader copy() {
         SegmentHeader h = new SegmentHeader();
         h.n = n;
         h.tsNs = tsNs;
@@ -40,6 +39,13 @@ public class SegmentHeader {
         h.ack = ack;
         h.window = window;
         h.len = len;
+        h.previous = previous;
+        return h;
+    }
+
+    /** A copy marked as the previous connection's. */
+    public SegmentHeader asPrevious() {
+        SegmentHeader h = copy();
         h.previous = true;
         return h;
     }

@@ -21,9 +21,9 @@ import java.util.List;
  *
  * <p>Bounded: the first {@value #HEAD} and the latest {@value #TAIL} telling segments of an
  * incarnation (a longer story drops the oldest after the head, and rewrites the list). When a FIN
- * close leaves TIME_WAIT, the list stays with the 4-tuple; a SYN that comes into it starts the next
- * incarnation's list after it, so a port-reuse collision carries the old FIN/ACKs: the last
- * {@value #PREVIOUS} of the previous incarnation.
+ * close leaves the server in TIME_WAIT, the list stays with the 4-tuple; a SYN that comes into it
+ * starts the next incarnation's list after it, so a port-reuse collision carries the old FIN/ACKs:
+ * the last {@value #PREVIOUS} of the previous incarnation.
  */
 final class Excerpts {
 
@@ -48,7 +48,9 @@ final class Excerpts {
             c.excerptSize++;
         } else {
             List<SegmentHeader> kept = packets.get();
-            kept.remove(c.excerptPrevious + HEAD);
+            if (kept.size() > c.excerptPrevious + HEAD) {
+                kept.remove(c.excerptPrevious + HEAD); // the oldest after the head
+            }
             kept.add(h);
             packets.update(kept);
         }
@@ -78,9 +80,13 @@ final class Excerpts {
         }
     }
 
-    /** The incarnation ends: into TIME_WAIT ({@code tw}) its headers stay for the next, otherwise they go. */
+    /**
+     * The incarnation ends: when the server holds TIME_WAIT ({@code tw}), its headers stay for a SYN
+     * that may collide with it; otherwise (no TIME_WAIT, or the client's, which a new SYN from the
+     * client does not run into) they go.
+     */
     void ended(Connection c, TimeWait tw) {
-        if (tw == null) {
+        if (tw == null || !tw.responderHolds) {
             if (c.excerptPrevious + c.excerptSize > 0) {
                 packets.clear();
             }

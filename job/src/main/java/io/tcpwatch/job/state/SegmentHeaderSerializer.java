@@ -31,9 +31,7 @@ public final class SegmentHeaderSerializer extends TypeSerializerSingleton<Segme
 
     @Override
     public SegmentHeader copy(SegmentHeader from) {
-        SegmentHeader h = from.asPrevious();
-        h.previous = from.previous;
-        return h;
+        return from.copy();
     }
 
     @Override

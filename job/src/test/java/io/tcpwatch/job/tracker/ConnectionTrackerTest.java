@@ -2,6 +2,7 @@ package io.tcpwatch.job.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tcpwatch.schema.TcpFlags;
 import org.junit.jupiter.api.Test;
 
 /** The tracker in an operator test harness: detections, conn.log records, timers and state cleanup. */
@@ -66,6 +67,18 @@ class ConnectionTrackerTest extends TrackerHarness {
     }
 
     @Test
+    void aClosedConnectionsPacketsStayOnlyThroughTheServersTimeWait() throws Exception {
+        handshakeAndData(0, 1000, 5000);
+        c(10, FA, 1101, 5101, 0); // the client closes first: its own TIME_WAIT, no collision to explain later
+        s(10.1, FA, 5101, 1102, 0);
+        c(10.2, A, 1102, 5102, 0);
+        watermark(LINGER_MS + 1_000);
+        assertThat(harness.numKeyedStateEntries()).as("the client's TIME_WAIT entry alone").isEqualTo(1);
+        watermark(61_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void aSynIntoTheServersTimeWaitAnsweredWithAnOldAckIsAPortReuseCollision() throws Exception {
         handshakeAndData(0, 1_000_000, 5000);
         serverClosesFirst(10, 1_000_000, 5000);
@@ -85,6 +98,11 @@ class ConnectionTrackerTest extends TrackerHarness {
         });
         assertThat(detections("SYN_RETRANSMIT")).hasSize(1);
         assertThat(detections("RST")).singleElement().satisfies(d -> assertThat(d.cause).isEqualTo("CHALLENGE_ACK_REPLY"));
+        // its packets: the old connection's last four (its FIN/ACKs), then the SYN, the old ACK, the RST, the retry, the SYN/ACK
+        assertThat(detections("PORT_REUSE_COLLISION").get(0).packets).extracting(p -> (p.previous ? "old " : "")
+                + (p.fromClient ? "c " : "s ") + TcpFlags.describe(p.flags) + " " + p.seq).containsExactly(
+                "old c PSH,ACK 1000001", "old s PSH,ACK 5001", "old s FIN,ACK 5101", "old c FIN,ACK 1000101",
+                "c SYN 900000", "s ACK 5102", "c RST 1000102", "c SYN 900000", "s SYN,ACK 7000");
 
         // the RST carried the old connection's sequence number: the new incarnation's data is not a retransmission
         c(2_100, PA, 900_001, 7001, 300);
