@@ -2,9 +2,9 @@ package io.tcpwatch.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tcpwatch.common.ChartJs;
 import io.tcpwatch.core.ladder.LadderSvg;
 import java.io.ByteArrayOutputStream;

@@ -49,6 +49,29 @@ class DashboardApiTest {
         dashboard.close();
     }
 
+    static HttpResponse<String> send(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The drawing itself, from records that carry packets, is DashboardLadderTest's (the CLI module's). */
+    @Test
+    void aLadderIsOnlyForAKeptDetectionWithPackets() throws Exception {
+        assertThat(send("/api/ladder")).satisfies(r -> {
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).isEqualTo("id is required: the detection whose packets to draw\n");
+        });
+        assertThat(send("/api/ladder?id=nope")).satisfies(r -> {
+            assertThat(r.statusCode()).isEqualTo(404);
+            assertThat(r.body()).isEqualTo("no detection with id nope is kept\n");
+        });
+        String episode = get("/api/detections?type=CONNECTION_LIMIT").get(0).path("id").asText();
+        assertThat(send("/api/ladder?id=" + episode)).satisfies(r -> {
+            assertThat(r.statusCode()).isEqualTo(404);
+            assertThat(r.body()).contains("carries no packets (only findings on one connection do)");
+        });
+    }
+
     static JsonNode get(String path) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
