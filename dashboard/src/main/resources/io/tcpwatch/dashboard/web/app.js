@@ -274,7 +274,7 @@ function refreshFleet() {
   refreshServerEpisodes();
 }
 
-// The selected server's fleet episodes still open, each opening its detail.
+// The shown server's fleet episodes still open, each opening its detail.
 function refreshServerEpisodes() {
   const panel = document.getElementById('server-episodes');
   panel.hidden = !selectedServer;
