@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -58,6 +60,8 @@ class DashboardLadderTest {
     static Dashboard dashboard;
     static ChromeDriver browser;
     static WebDriverWait wait;
+    /** What {@code analyze} made of each capture, as produced into the topics. */
+    static final Map<String, List<JsonNode>> RECORDS = new HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,6 +72,7 @@ class DashboardLadderTest {
             for (String name : CAPTURES) {
                 for (String line : analyze(CORPUS.resolve(name + ".server.pcap")).split("\n")) {
                     JsonNode r = JSON.readTree(line);
+                    RECORDS.computeIfAbsent(name, n -> new ArrayList<>()).add(r);
                     String topic = r.has("uid") ? "tcp.connections" : r.has("window_start") ? "tcp.fleet-stats" : "tcp.detections";
                     String key = r.has("uid") ? r.path("id.resp_h").asText() + ":" + r.path("id.resp_p").asText()
                             : r.path("server").asText();
@@ -159,14 +164,9 @@ class DashboardLadderTest {
     }
 
     /** The server endpoint of a corpus capture's first detection of {@code type}. */
-    private static String serverOf(String capture, String type) throws IOException {
-        for (String line : analyze(CORPUS.resolve(capture + ".server.pcap")).split("\n")) {
-            JsonNode r = JSON.readTree(line);
-            if (r.path("type").asText().equals(type)) {
-                return r.path("server").asText();
-            }
-        }
-        throw new AssertionError("no " + type + " in " + capture);
+    private static String serverOf(String capture, String type) {
+        return RECORDS.get(capture).stream().filter(r -> r.path("type").asText().equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " in " + capture)).path("server").asText();
     }
 
     /** The record the dashboard serves under {@code id}. */

@@ -11,10 +11,6 @@ import java.util.List;
  */
 public record Ladder(String client, String server, List<SegmentHeader> rungs, List<Integer> leftOutBefore) {
 
-    public boolean isEmpty() {
-        return rungs.isEmpty();
-    }
-
     /**
      * The ladder of a detection's {@code packets}: what was left out between two of one connection is
      * the gap in their numbers ({@link SegmentHeader#n}).

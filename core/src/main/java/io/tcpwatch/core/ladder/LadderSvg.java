@@ -51,6 +51,7 @@ public final class LadderSvg {
             return;
         }
         long t0 = rungs.get(0).tsNs;
+        long[] bases = bases(rungs);
         int y = TOP;
         for (int i = 0; i < rungs.size(); i++) {
             SegmentHeader r = rungs.get(i);
@@ -63,14 +64,14 @@ public final class LadderSvg {
                 label(h, (LEFT + RIGHT) / 2, y + 4, "… " + leftOut + " segment" + (leftOut == 1 ? "" : "s") + " not drawn …");
                 y += STEP;
             }
-            rung(h, r, y, t0, firstSeq(rungs, r.fromClient, r.previous), firstSeq(rungs, !r.fromClient, r.previous));
+            rung(h, r, y, t0, bases[base(r.fromClient, r.previous)], bases[base(!r.fromClient, r.previous)]);
             y += STEP;
         }
         h.append("</svg>\n");
     }
 
     /** Wireshark's way of naming the flags: {@code [SYN, ACK]}. */
-    public static String flagNames(int flags) {
+    private static String flagNames(int flags) {
         StringJoiner names = new StringJoiner(", ", "[", "]");
         name(names, flags, TcpFlags.SYN, "SYN");
         name(names, flags, TcpFlags.FIN, "FIN");
@@ -111,11 +112,27 @@ public final class LadderSvg {
                 .append(String.format("+%.3f ms", (r.tsNs - t0) / 1e6)).append("</text></g>\n");
     }
 
-    /** A side's base for relative numbers within one connection: its ISN when its SYN is drawn, else its first sequence number; -1: none. */
-    private static long firstSeq(List<SegmentHeader> rungs, boolean client, boolean previous) {
-        List<SegmentHeader> sent = rungs.stream().filter(r -> r.fromClient == client && r.previous == previous).toList();
-        return sent.stream().filter(r -> r.has(TcpFlags.SYN)).mapToLong(r -> r.seq).findFirst()
-                .orElse(sent.isEmpty() ? -1 : sent.get(0).seq);
+    /**
+     * Each side's base for relative numbers, per connection ({@link #base}): its ISN when its SYN is
+     * drawn, else its first sequence number in the ladder; -1 when it sent nothing drawn.
+     */
+    private static long[] bases(List<SegmentHeader> rungs) {
+        long[] bases = {-1, -1, -1, -1};
+        boolean[] fromSyn = new boolean[4];
+        for (SegmentHeader r : rungs) {
+            int b = base(r.fromClient, r.previous);
+            boolean syn = r.has(TcpFlags.SYN);
+            if (bases[b] < 0 || (syn && !fromSyn[b])) {
+                bases[b] = r.seq;
+                fromSyn[b] = syn;
+            }
+        }
+        return bases;
+    }
+
+    /** Where a side's base is in {@link #bases}: client or server, this connection or the previous one. */
+    private static int base(boolean client, boolean previous) {
+        return (client ? 0 : 1) + (previous ? 2 : 0);
     }
 
     /** A sequence number relative to the side's first in the ladder, as Wireshark shows them. */
