@@ -5,8 +5,10 @@ import io.tcpwatch.core.state.Cell;
 import io.tcpwatch.core.state.StateStore;
 import io.tcpwatch.core.state.Table;
 import io.tcpwatch.core.state.Timers;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,10 +16,9 @@ import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
-import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.memory.WritableMemory;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.HdrHistogram.Histogram;
 
 /**
  * Per server endpoint: tumbling event-time windows of (deduplicated) connection outcomes →
@@ -27,7 +28,10 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * never held a slot in the application). Across windows the function remembers the connections
  * established now, an RST baseline and the last new connection ({@link ServerHistory}); distinct
  * clients and half-open sources are HyperLogLog sketches, the clients of RSTs a frequent-items
- * sketch (Apache DataSketches), each stored as bytes and updated in place.
+ * sketch (Apache DataSketches), each stored as bytes and updated in place. Response times go into
+ * an HdrHistogram (microseconds, three significant digits): its quantiles depend only on the values,
+ * never on their order or on chance, so the same capture gives the same figures in every run and in
+ * both drivers.
  */
 public final class ServerWindows {
 
@@ -35,6 +39,10 @@ public final class ServerWindows {
     private static final int TOP_CLIENTS_MAP = 32;
     private static final long BUCKET_NS = 10_000_000L;
     private static final int RESPONSE_BATCH = 256;
+    private static final int RESPONSE_DIGITS = 3;
+    /** Events of one bucket in the order they happened; a connection's own keep the order they came in. */
+    private static final Comparator<ConnectionEvent> EVENT_TIME_ORDER =
+            Comparator.<ConnectionEvent>comparingLong(e -> e.tsNs).thenComparing(ConnectionEvent::connectionId);
     private static final String REJECTED = RstCause.REJECTED_AFTER_HANDSHAKE.name();
 
     private final long windowNs;
@@ -46,13 +54,15 @@ public final class ServerWindows {
     private final Table<Long, byte[]> clientSketches;
     private final Table<Long, byte[]> halfOpenSketches;
     private final Table<Long, byte[]> rstClientSketches;
-    private final Table<Long, byte[]> responseSketches;
-    /** Response times not yet in the window's sketch: their count in element 0, then the values. */
-    private final Table<Long, double[]> responsesPending;
+    private final Table<Long, byte[]> responseHistograms;
+    /** Response times (µs) not yet in the window's histogram: their count in element 0, then the values. */
+    private final Table<Long, long[]> responsesPending;
     /** Events waiting for the watermark, by the event time (ms) at which their bucket is due. */
     private final Table<Long, List<ConnectionEvent>> pending;
     private final Table<String, Boolean> rejected;
     private final Cell<ServerHistory> history;
+    /** Where histograms are encoded: room for the whole counts array, kept between batches. */
+    private ByteBuffer encoding;
 
     /**
      * @param cfg           the fleet configuration: window width (a multiple of 10 ms), RST baseline span,
@@ -73,8 +83,8 @@ public final class ServerWindows {
         windows = store.table("windows", Long.class, FleetStats.class);
         clientSketches = store.table("clients", Long.class, byte[].class);
         halfOpenSketches = store.table("half-open-sources", Long.class, byte[].class);
-        responseSketches = store.table("response-times", Long.class, byte[].class);
-        responsesPending = store.table("response-times-pending", Long.class, double[].class);
+        responseHistograms = store.table("response-histograms", Long.class, byte[].class);
+        responsesPending = store.table("response-us-pending", Long.class, long[].class);
         rstClientSketches = store.table("rst-clients", Long.class, byte[].class);
         pending = store.listTable("pending", Long.class, ConnectionEvent.class);
         rejected = store.table("rejected", String.class, Boolean.class);
@@ -119,7 +129,7 @@ public final class ServerWindows {
         List<ConnectionEvent> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
-            due.sort(Comparator.comparingLong(e -> e.tsNs));
+            due.sort(EVENT_TIME_ORDER);
             for (ConnectionEvent e : due) {
                 apply(server, e, h, timers);
             }
@@ -151,7 +161,9 @@ public final class ServerWindows {
         w.halfOpenSources = estimate(halfOpenSketches.get(startNs));
         w.rstClients = rstClientSketches.get(startNs);
         w.rstBaseline = h.fold(startNs, windowNs, w.rsts(), baselineAlpha);
-        responseTimes(w, sketchOf(startNs, true), h);
+        byte[] responses = responseHistograms.get(startNs);
+        long[] pendingResponses = responsesPending.get(startNs);
+        responseTimes(w, responses == null && pendingResponses == null ? null : histogram(responses, pendingResponses), h);
         w.lateEvents = h.lateEvents;
         h.lateEvents = 0;
         out.accept(w);
@@ -159,7 +171,7 @@ public final class ServerWindows {
         clientSketches.remove(startNs);
         halfOpenSketches.remove(startNs);
         rstClientSketches.remove(startNs);
-        responseSketches.remove(startNs);
+        responseHistograms.remove(startNs);
         responsesPending.remove(startNs);
     }
 
@@ -222,7 +234,7 @@ public final class ServerWindows {
                 }
                 w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
                 if (e.responseNs >= 0) {
-                    response(startNs, e.responseNs / 1e6);
+                    response(startNs, e.responseNs / 1_000L);
                 }
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
                 w.synRetransmits += e.synRetransmits;
@@ -255,55 +267,58 @@ public final class ServerWindows {
     }
 
     /** The window's response-time quantiles, and the server's own 90th percentile before it. */
-    private void responseTimes(FleetStats w, KllDoublesSketch kll, ServerHistory h) {
-        if (kll == null) {
+    private void responseTimes(FleetStats w, Histogram histogram, ServerHistory h) {
+        if (histogram == null) {
             w.responseBaselineP90Ms = h.responseP90Ms;
             return;
         }
-        w.responses = kll.getN();
-        w.responseP50Ms = kll.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE);
-        w.responseP90Ms = kll.getQuantile(0.9, QuantileSearchCriteria.INCLUSIVE);
-        w.responseP99Ms = kll.getQuantile(0.99, QuantileSearchCriteria.INCLUSIVE);
+        w.responses = histogram.getTotalCount();
+        w.responseP50Ms = histogram.getValueAtPercentile(50) / 1e3;
+        w.responseP90Ms = histogram.getValueAtPercentile(90) / 1e3;
+        w.responseP99Ms = histogram.getValueAtPercentile(99) / 1e3;
         w.responseBaselineP90Ms = h.foldResponses(w.responseP90Ms, baselineAlpha);
     }
 
     /**
-     * A response time for the window at {@code startNs}: kept with the others still pending, which go
-     * into the window's KLL sketch {@value #RESPONSE_BATCH} at a time (a sketch is read and written
+     * A response time (µs) for the window at {@code startNs}: kept with the others still pending, which
+     * go into the window's histogram {@value #RESPONSE_BATCH} at a time (a histogram is read and written
      * whole, so once per value would cost its size on every response).
      */
-    private void response(long startNs, double ms) {
-        double[] pending = responsesPending.get(startNs);
+    private void response(long startNs, long us) {
+        long[] pending = responsesPending.get(startNs);
         int n = pending == null ? 0 : (int) pending[0];
         if (pending == null || n + 1 == pending.length) {
-            double[] grown = new double[Math.min(RESPONSE_BATCH + 1, Math.max(8, 2 * (n + 1)))];
-            if (pending != null) {
-                System.arraycopy(pending, 0, grown, 0, n + 1);
-            }
-            pending = grown;
+            pending = Arrays.copyOf(pending == null ? new long[1] : pending, Math.min(RESPONSE_BATCH + 1, Math.max(8, 2 * (n + 1))));
         }
-        pending[++n] = ms;
+        pending[++n] = us;
         pending[0] = n;
         if (n == RESPONSE_BATCH) {
-            responseSketches.put(startNs, sketchOf(startNs, false).toByteArray());
+            responseHistograms.put(startNs, encode(histogram(responseHistograms.get(startNs), pending)));
             responsesPending.remove(startNs);
         } else {
             responsesPending.put(startNs, pending);
         }
     }
 
-    /** The window's sketch with the pending values added (null when there is neither; {@code orNull}). */
-    private KllDoublesSketch sketchOf(long startNs, boolean orNull) {
-        byte[] bytes = responseSketches.get(startNs);
-        double[] pending = responsesPending.get(startNs);
-        if (orNull && bytes == null && pending == null) {
-            return null;
-        }
-        KllDoublesSketch kll = bytes == null ? KllDoublesSketch.newHeapInstance() : KllDoublesSketch.heapify(Memory.wrap(bytes));
+    /** A window's histogram ({@code bytes}, null for none yet) with the {@code pending} values added (null for none). */
+    private static Histogram histogram(byte[] bytes, long[] pending) {
+        Histogram histogram = bytes == null ? new Histogram(RESPONSE_DIGITS)
+                : Histogram.decodeFromByteBuffer(ByteBuffer.wrap(bytes), 0);
+        histogram.setAutoResize(true); // a decoded histogram ends at the largest value it held
         for (int i = 1; pending != null && i <= (int) pending[0]; i++) {
-            kll.update(pending[i]);
+            histogram.recordValue(pending[i]);
         }
-        return kll;
+        return histogram;
+    }
+
+    private byte[] encode(Histogram histogram) {
+        int capacity = histogram.getNeededByteBufferCapacity();
+        if (encoding == null || encoding.capacity() < capacity) {
+            encoding = ByteBuffer.allocate(capacity);
+        }
+        encoding.clear();
+        histogram.encodeIntoByteBuffer(encoding);
+        return Arrays.copyOf(encoding.array(), encoding.position());
     }
 
     /** A HyperLogLog sketch laid out in its own bytes, updated in place. */
