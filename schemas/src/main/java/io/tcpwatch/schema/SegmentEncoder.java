@@ -1,6 +1,5 @@
 package io.tcpwatch.schema;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -12,141 +11,55 @@ import java.util.Arrays;
  */
 public final class SegmentEncoder {
 
-    private byte[] buf = new byte[256];
-    private int pos;
-
-    private String lastObserver;
-    private byte[] lastObserverBytes;
-    private String lastIface;
-    private byte[] lastIfaceBytes;
-    private String lastTunnel;
-    private byte[] lastTunnelBytes;
+    private final AvroOut out = new AvroOut();
+    private final Utf8Cache observers = new Utf8Cache();
+    private final Utf8Cache interfaces = new Utf8Cache();
+    private final Utf8Cache tunnels = new Utf8Cache();
 
     /** Encodes {@code s}; the result is {@code buffer()[0 .. returned length)} until the next call. */
     public int encode(Segment s) {
-        pos = 0;
-        ensure(SegmentSchema.HEADER_LENGTH);
-        buf[pos++] = SegmentSchema.MAGIC_0;
-        buf[pos++] = SegmentSchema.MAGIC_1;
-        long fp = SegmentSchema.FINGERPRINT;
-        for (int i = 0; i < 8; i++) {
-            buf[pos++] = (byte) (fp >>> (8 * i));
-        }
-        writeBytes(observerBytes(s.observer));
-        writeLong(s.tsNanos);
-        writeLong(s.ipVersion);
-        writeBytes(s.srcAddr);
-        writeBytes(s.dstAddr);
-        writeLong(s.srcPort);
-        writeLong(s.dstPort);
-        writeLong(s.seq);
-        writeLong(s.ack);
-        writeLong(s.flags);
-        writeLong(s.window);
-        writeOptionalInt(s.windowScale);
-        writeLong(s.payloadLen);
-        writeLong(s.ttl);
-        writeOptionalInt(s.ipId);
-        writeOptionalInt(s.mss);
-        ensure(1);
-        buf[pos++] = (byte) (s.sackPermitted ? 1 : 0);
-        long[] sack = s.sackBlocks;
-        if (sack.length > 0) {
-            writeLong(sack.length);
-            for (long edge : sack) {
-                writeLong(edge);
-            }
-        }
-        writeLong(0); // end of array
+        out.open(SegmentSchema.FINGERPRINT);
+        byte[] observer = observers.of(s.observer);
+        out.writeBytes(observer == null ? new byte[0] : observer);
+        out.writeLong(s.tsNanos);
+        out.writeLong(s.ipVersion);
+        out.writeBytes(s.srcAddr);
+        out.writeBytes(s.dstAddr);
+        out.writeLong(s.srcPort);
+        out.writeLong(s.dstPort);
+        out.writeLong(s.seq);
+        out.writeLong(s.ack);
+        out.writeLong(s.flags);
+        out.writeLong(s.window);
+        out.writeOptionalInt(s.windowScale);
+        out.writeLong(s.payloadLen);
+        out.writeLong(s.ttl);
+        out.writeOptionalInt(s.ipId);
+        out.writeOptionalInt(s.mss);
+        out.writeBoolean(s.sackPermitted);
+        out.writeLongs(s.sackBlocks, s.sackBlocks.length);
         if (s.hasTimestamps) {
-            writeLong(1);
-            writeLong(s.tsVal);
-            writeLong(1);
-            writeLong(s.tsEcr);
+            out.writeLong(1);
+            out.writeLong(s.tsVal);
+            out.writeLong(1);
+            out.writeLong(s.tsEcr);
         } else {
-            writeLong(0);
-            writeLong(0);
+            out.writeLong(0);
+            out.writeLong(0);
         }
-        if (s.iface == null) {
-            writeLong(0);
-        } else {
-            writeLong(1);
-            writeBytes(ifaceBytes(s.iface));
-        }
-        if (s.tunnel == null) {
-            writeLong(0);
-        } else {
-            writeLong(1);
-            writeBytes(tunnelBytes(s.tunnel));
-        }
-        return pos;
+        out.writeOptionalBytes(interfaces.of(s.iface));
+        out.writeOptionalBytes(tunnels.of(s.tunnel));
+        return out.length();
     }
 
     /** The buffer the last {@link #encode} wrote into (it may be replaced by a larger one). */
     public byte[] buffer() {
-        return buf;
+        return out.buffer();
     }
 
     /** Encodes into a new array of exactly the record's length. */
     public byte[] encodeToArray(Segment s) {
         int n = encode(s);
-        return Arrays.copyOf(buf, n);
-    }
-
-    private byte[] observerBytes(String observer) {
-        if (observer != lastObserver) {
-            lastObserver = observer;
-            lastObserverBytes = observer == null ? new byte[0] : observer.getBytes(StandardCharsets.UTF_8);
-        }
-        return lastObserverBytes;
-    }
-
-    private byte[] ifaceBytes(String iface) {
-        if (iface != lastIface) {
-            lastIface = iface;
-            lastIfaceBytes = iface.getBytes(StandardCharsets.UTF_8);
-        }
-        return lastIfaceBytes;
-    }
-
-    private byte[] tunnelBytes(String tunnel) {
-        if (tunnel != lastTunnel) {
-            lastTunnel = tunnel;
-            lastTunnelBytes = tunnel.getBytes(StandardCharsets.UTF_8);
-        }
-        return lastTunnelBytes;
-    }
-
-    private void writeOptionalInt(int v) {
-        if (v == Segment.ABSENT) {
-            writeLong(0);
-        } else {
-            writeLong(1);
-            writeLong(v);
-        }
-    }
-
-    private void writeBytes(byte[] b) {
-        writeLong(b.length);
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, pos, b.length);
-        pos += b.length;
-    }
-
-    /** Avro zig-zag variable-length long (ints use the same encoding). */
-    private void writeLong(long v) {
-        ensure(10);
-        long n = (v << 1) ^ (v >> 63);
-        while ((n & ~0x7FL) != 0) {
-            buf[pos++] = (byte) ((n & 0x7F) | 0x80);
-            n >>>= 7;
-        }
-        buf[pos++] = (byte) n;
-    }
-
-    private void ensure(int n) {
-        if (pos + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
-        }
+        return Arrays.copyOf(out.buffer(), n);
     }
 }

@@ -5,7 +5,7 @@ import java.io.InputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 
-/** The segment record's Avro schema ({@code segment.avsc}) and its single-object header. */
+/** The segment records' Avro schemas ({@code segment.avsc}, {@code segment-batch.avsc}) and their single-object header. */
 public final class SegmentSchema {
 
     /** The parsed schema, as agents write it. */
@@ -18,6 +18,11 @@ public final class SegmentSchema {
     public static final Schema SCHEMA_V1 = load("segment-v1.avsc");
 
     public static final long FINGERPRINT_V1 = SchemaNormalization.parsingFingerprint64(SCHEMA_V1);
+
+    /** Several segments of one flow in one record ({@code segment-batch.avsc}), beside the single segment. */
+    public static final Schema BATCH_SCHEMA = load("segment-batch.avsc");
+
+    public static final long BATCH_FINGERPRINT = SchemaNormalization.parsingFingerprint64(BATCH_SCHEMA);
 
     /** Avro single-object encoding marker. */
     static final byte MAGIC_0 = (byte) 0xC3;
