@@ -84,6 +84,16 @@ public final class Agent implements FrameHandler {
         }
     }
 
+    @Override
+    public void onIdle(long wallNanos) {
+        try {
+            sink.tick(wallNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestStop();
+        }
+    }
+
     /** Reads the files in order; unreadable or damaged files are reported, the rest still read. */
     public ReplayOutcome replay(List<Path> files, Consumer<String> say) {
         List<String> problems = new ArrayList<>();

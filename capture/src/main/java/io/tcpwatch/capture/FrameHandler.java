@@ -11,4 +11,7 @@ public interface FrameHandler {
      * @param origLen the frame's length on the wire
      */
     void onFrame(CaptureInterface iface, long tsNanos, byte[] buf, int off, int capLen, int origLen);
+
+    /** A live capture between reads (at least once per read timeout): the wall clock, ns since the epoch. */
+    default void onIdle(long wallNanos) {}
 }

@@ -14,6 +14,9 @@ import java.util.List;
  */
 public final class SegmentBatchEncoder {
 
+    /** The most segments a batch may hold: a reader refuses more. */
+    public static final int MAX_SEGMENTS = BatchColumns.MAX_SEGMENTS;
+
     private final AvroOut out = new AvroOut();
     private final Utf8Cache observers = new Utf8Cache();
     private final Utf8Cache interfaces = new Utf8Cache();

@@ -165,6 +165,7 @@ public final class LiveCapture implements AutoCloseable {
                 } catch (InterruptedException broken) {
                     // breakLoop() from stop(): the loop condition ends the capture
                 }
+                handler.onIdle(System.currentTimeMillis() * 1_000_000L);
             }
             drainRing(listener);
         } catch (PcapNativeException e) {

@@ -140,8 +140,16 @@ public final class AgentCommand implements Callable<Integer> {
     String compression;
 
     @Option(names = "--queue", paramLabel = "SEGMENTS", defaultValue = "262144",
-            description = "Segments buffered while Kafka is slow or down; beyond, a live capture drops and counts (default: ${DEFAULT-VALUE}).")
+            description = "Segments buffered while Kafka is slow or down (as SEGMENTS / --batch-segments records); beyond, a live capture drops and counts (default: ${DEFAULT-VALUE}).")
     int queue;
+
+    @Option(names = "--batch-segments", paramLabel = "N", defaultValue = "64",
+            description = "Segments of one flow per Kafka record, delta-encoded; 1: one record per segment in the single-segment schema, for jobs older than batches (default: ${DEFAULT-VALUE}).")
+    int batchSegments;
+
+    @Option(names = "--batch-window", paramLabel = "MS", defaultValue = "500",
+            description = "Longest a flow's batch stays open, in milliseconds of capture time (and of the wall clock on a quiet live capture): the latency batching adds (default: ${DEFAULT-VALUE}).")
+    int batchWindowMs;
 
     @Mixin
     KafkaClientOptions kafka;
@@ -222,8 +230,8 @@ public final class AgentCommand implements Callable<Integer> {
             String clientId = "tcpwatch-agent-" + observerId;
             kafka.awaitBroker(output.bootstrap, clientId, msg -> err.println("tcpwatch agent: " + msg));
             publisher = new SegmentPublisher(KafkaSettings.producer(output.bootstrap, clientId,
-                    compression, kafka.properties()), topic, queue);
-            sink = new KafkaSink(publisher, replay);
+                    compression, kafka.properties()), topic, Math.max(1, queue / batchSegments));
+            sink = new KafkaSink(publisher, replay, new KafkaSink.Batching(batchSegments, Duration.ofMillis(batchWindowMs)));
         } else if (output.print) {
             sink = new JsonLinesSink(new BufferedOutputStream(System.out, 1 << 16));
         } else {
@@ -292,6 +300,7 @@ public final class AgentCommand implements Callable<Integer> {
                 metrics.close();
             }
             double seconds = (System.nanoTime() - startNs) / 1e9;
+            sink.flush();
             if (publisher != null) {
                 publisher.drain(Duration.ofSeconds(10));
                 AgentStats last = agent.stats(sourceName, publisher);
@@ -308,6 +317,13 @@ public final class AgentCommand implements Callable<Integer> {
     private void validate() throws TcpwatchException {
         if (snaplen < 64 || snaplen > 262_144) {
             throw new TcpwatchException(ExitCode.USAGE, "--snaplen must be between 64 and 262144 bytes, not " + snaplen + ".");
+        }
+        if (batchSegments < 1 || batchSegments > KafkaSink.Batching.MAX_SEGMENTS) {
+            throw new TcpwatchException(ExitCode.USAGE, "--batch-segments must be between 1 and "
+                    + KafkaSink.Batching.MAX_SEGMENTS + ", not " + batchSegments + ".");
+        }
+        if (batchWindowMs < 0 || batchWindowMs > 60_000) {
+            throw new TcpwatchException(ExitCode.USAGE, "--batch-window must be between 0 and 60000 ms, not " + batchWindowMs + ".");
         }
         if (queue < 1) {
             throw new TcpwatchException(ExitCode.USAGE, "--queue must be at least 1.");

@@ -121,6 +121,7 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             System.err.println("tcpwatch simulate: stopped.");
         } finally {
+            out.flush();
             if (publisher != null) {
                 publisher.drain(Duration.ofSeconds(30));
             }
@@ -170,6 +171,11 @@ public final class SimulateCommand implements Callable<Integer> {
                 }
                 pacer.await(segment.tsNanos);
                 out.accept(segment);
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
             }
 
             @Override

@@ -13,7 +13,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * A bounded queue between the capture thread and one Kafka producer.
+ * A bounded queue of records (one segment or a batch of one flow's) between the capture thread and
+ * one Kafka producer; its counters count segments.
  *
  * <p>The capture thread only ever {@link #offer}s: when Kafka is slow or down the queue fills, and
  * a live capture then drops — counted exactly — instead of blocking libpcap. A replay, which loses
@@ -26,9 +27,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class SegmentPublisher implements AutoCloseable {
 
-    private record Pending(byte[] key, byte[] value) {}
+    /** A record and the number of segments it holds: every counter counts segments. */
+    private record Pending(byte[] key, byte[] value, int segments) {}
 
-    private static final Pending POISON = new Pending(null, null);
+    private static final Pending POISON = new Pending(null, null, 0);
 
     private final String topic;
     private final Producer<byte[], byte[]> producer;
@@ -42,17 +44,16 @@ public final class SegmentPublisher implements AutoCloseable {
     private final AtomicLong unsentAtClose = new AtomicLong();
     private volatile String lastError;
 
-    private final Callback onCompletion = new Callback() {
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception e) {
+    private Callback settle(int segments) {
+        return (RecordMetadata metadata, Exception e) -> {
             if (e == null) {
-                sent.incrementAndGet();
+                sent.addAndGet(segments);
             } else {
-                sendErrors.incrementAndGet();
+                sendErrors.addAndGet(segments);
                 lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
-        }
-    };
+        };
+    }
 
     public SegmentPublisher(Properties producerConfig, String topic, int capacity) {
         this(new KafkaProducer<>(producerConfig), topic, capacity);
@@ -67,20 +68,25 @@ public final class SegmentPublisher implements AutoCloseable {
         this.sender.start();
     }
 
-    /** Enqueues without waiting; false (and counted as dropped) when the queue is full. */
+    /** Enqueues one segment's record without waiting; false (and counted as dropped) when the queue is full. */
     public boolean offer(byte[] key, byte[] value) {
-        if (queue.offer(new Pending(key, value))) {
-            accepted.incrementAndGet();
+        return offer(key, value, 1);
+    }
+
+    /** Enqueues a record of {@code segments} segments without waiting; false (all counted as dropped) when full. */
+    public boolean offer(byte[] key, byte[] value, int segments) {
+        if (queue.offer(new Pending(key, value, segments))) {
+            accepted.addAndGet(segments);
             return true;
         }
-        droppedQueueFull.incrementAndGet();
+        droppedQueueFull.addAndGet(segments);
         return false;
     }
 
     /** Enqueues, waiting for room: for replays, where waiting loses nothing. */
-    public void put(byte[] key, byte[] value) throws InterruptedException {
-        queue.put(new Pending(key, value));
-        accepted.incrementAndGet();
+    public void put(byte[] key, byte[] value, int segments) throws InterruptedException {
+        queue.put(new Pending(key, value, segments));
+        accepted.addAndGet(segments);
     }
 
     private void drain() {
@@ -91,9 +97,9 @@ public final class SegmentPublisher implements AutoCloseable {
                     return;
                 }
                 try {
-                    producer.send(new ProducerRecord<>(topic, p.key, p.value), onCompletion);
+                    producer.send(new ProducerRecord<>(topic, p.key, p.value), settle(p.segments));
                 } catch (RuntimeException e) { // buffer full past max.block.ms, serialization …
-                    sendErrors.incrementAndGet();
+                    sendErrors.addAndGet(p.segments);
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                 }
             }

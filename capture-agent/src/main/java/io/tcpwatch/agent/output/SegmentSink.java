@@ -8,6 +8,12 @@ public interface SegmentSink extends AutoCloseable {
     /** Takes one segment; it is reused by the caller after this returns. */
     void accept(Segment segment) throws InterruptedException;
 
+    /** The wall clock on a live capture while no frame comes (at least every read timeout): time-bound output may flush. */
+    default void tick(long wallNanos) throws InterruptedException {}
+
+    /** Hands on whatever the sink still holds (open batches), before the output behind it is drained. */
+    default void flush() {}
+
     /** Flushes and releases; never throws for an expected condition. */
     @Override
     void close();

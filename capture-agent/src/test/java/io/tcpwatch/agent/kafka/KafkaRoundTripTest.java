@@ -11,7 +11,7 @@ import io.tcpwatch.agent.testing.KafkaBrokerExtension;
 import io.tcpwatch.agent.testing.SyntheticTraffic;
 import io.tcpwatch.schema.FlowKey;
 import io.tcpwatch.schema.Segment;
-import io.tcpwatch.schema.SegmentDecoder;
+import io.tcpwatch.schema.SegmentRecordDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,6 +25,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -41,32 +43,48 @@ class KafkaRoundTripTest {
     @RegisterExtension
     final CapturedOutput output = new CapturedOutput();
 
-    @Test
-    void everySegmentRoundTripsExactlyAndEachConnectionStaysInOnePartition() throws Exception {
+    /**
+     * Flow batches (the default) and one record per segment (for jobs older than batches): every
+     * segment comes back exactly, a flow's in capture order, in one partition.
+     */
+    @ParameterizedTest(name = "--batch-segments {0}")
+    @ValueSource(ints = {64, 1})
+    void everySegmentRoundTripsExactlyAndEachConnectionStaysInOnePartition(int batchSegments) throws Exception {
         Path pcap = dir.resolve("traffic.pcap");
         long frames = SyntheticTraffic.write(pcap, 20_000, 150, 11);
         List<Segment> expected = parseFile(pcap, "it-observer");
         assertThat(expected).hasSize((int) frames);
-        KAFKA.broker().createTopic("seg-it", 4);
+        String topic = "seg-it-" + batchSegments;
+        String statsTopic = "stats-it-" + batchSegments;
+        KAFKA.broker().createTopic(topic, 4);
 
         int exit = new CommandLine(new AgentCommand()).execute("--read", pcap.toString(), "--bootstrap",
-                KAFKA.broker().bootstrap(), "--topic", "seg-it", "--stats-topic", "stats-it", "--observer", "it-observer",
-                "--no-progress");
+                KAFKA.broker().bootstrap(), "--topic", topic, "--stats-topic", statsTopic, "--observer", "it-observer",
+                "--batch-segments", String.valueOf(batchSegments), "--no-progress");
         assertThat(exit).isZero();
 
-        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.broker().readAll("seg-it", frames, Duration.ofMinutes(2));
-        assertThat(records).hasSize((int) frames);
-
-        SegmentDecoder decoder = new SegmentDecoder();
+        SegmentRecordDecoder decoder = new SegmentRecordDecoder();
         Map<ByteBuffer, Integer> partitionOfFlow = new HashMap<>();
         Map<ByteBuffer, List<Segment>> consumedByFlow = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            Segment s = decoder.decode(r.value());
-            ByteBuffer key = ByteBuffer.wrap(r.key());
-            assertThat(r.key()).isEqualTo(FlowKey.of(s));
-            Integer before = partitionOfFlow.putIfAbsent(key, r.partition());
-            assertThat(before == null || before == r.partition()).as("flow split across partitions").isTrue();
-            consumedByFlow.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
+        long consumed = 0;
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.broker().readToEnd(topic, Duration.ofMinutes(2));
+        for (ConsumerRecord<byte[], byte[]> r : records) { // the agent has exited: every record is there
+            List<Segment> segments = decoder.decode(r.value());
+            consumed += segments.size();
+            assertThat(segments.size()).isBetween(1, batchSegments);
+            for (Segment s : segments) {
+                ByteBuffer key = ByteBuffer.wrap(r.key());
+                assertThat(r.key()).isEqualTo(FlowKey.of(s));
+                Integer before = partitionOfFlow.putIfAbsent(key, r.partition());
+                assertThat(before == null || before == r.partition()).as("flow split across partitions").isTrue();
+                consumedByFlow.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
+            }
+        }
+        assertThat(consumed).isEqualTo(frames);
+        if (batchSegments == 1) {
+            assertThat(records).hasSize((int) frames);
+        } else {
+            assertThat(records.size()).as("records, for %,d segments", frames).isLessThan((int) frames / 4);
         }
         assertThat(partitionOfFlow.values()).as("flows spread over every partition").containsOnly(0, 1, 2, 3)
                 .contains(0, 1, 2, 3);
@@ -82,7 +100,7 @@ class KafkaRoundTripTest {
         }
 
         // the last agent-stats record accounts for every segment
-        List<ConsumerRecord<byte[], byte[]>> stats = KAFKA.broker().readAll("stats-it", 1, Duration.ofMinutes(2));
+        List<ConsumerRecord<byte[], byte[]>> stats = KAFKA.broker().readAll(statsTopic, 1, Duration.ofMinutes(2));
         assertThat(stats).isNotEmpty();
         Map<String, String> last = JsonFields.of(stats.get(stats.size() - 1).value());
         assertThat(last).containsEntry("packets_seen", String.valueOf(frames)).containsEntry("parsed", String.valueOf(frames))

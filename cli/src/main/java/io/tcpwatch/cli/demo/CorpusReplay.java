@@ -51,6 +51,7 @@ final class CorpusReplay implements Runnable {
                 Agent agent = new Agent(observer, new ShiftToNow(sink), Pacer.parse("realtime", () -> stopping));
                 current = agent;
                 agent.replay(List.of(files.get(i)), msg -> { });
+                sink.flush(); // the scenario's last batches, now rather than with the next scenario's segments
                 pause(2_000); // scenarios a little apart, as incidents are
             }
             pause(20_000);

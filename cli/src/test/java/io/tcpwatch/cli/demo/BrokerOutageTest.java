@@ -9,7 +9,9 @@ import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.agent.simulate.FleetSimulation;
+import io.tcpwatch.schema.RecordFormatException;
 import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.SegmentRecordDecoder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -96,6 +99,7 @@ class BrokerOutageTest {
         for (int i = 2 * third; i < segments.size(); i++, offered++) {
             live.accept(segments.get(i));
         }
+        live.flush(); // the open batches
         publisher.drain(Duration.ofSeconds(60));
         publisher.close(Duration.ofSeconds(30));
 
@@ -111,15 +115,27 @@ class BrokerOutageTest {
         kafka.close();
     }
 
-    private static long count(String bootstrap, String topic) {
+    /** The segments the topic holds: every record up to the end offsets, decoded (a batch holds several). */
+    private static long count(String bootstrap, String topic) throws RecordFormatException {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        SegmentRecordDecoder decoder = new SegmentRecordDecoder();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
-            return c.endOffsets(parts, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            long segments = 0;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    segments += decoder.decode(r.value()).size();
+                }
+            }
+            return segments;
         }
     }
 

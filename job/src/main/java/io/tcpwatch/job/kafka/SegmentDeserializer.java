@@ -3,7 +3,7 @@ package io.tcpwatch.job.kafka;
 import io.tcpwatch.core.record.DeadLetter;
 import io.tcpwatch.schema.RecordFormatException;
 import io.tcpwatch.schema.Segment;
-import io.tcpwatch.schema.SegmentDecoder;
+import io.tcpwatch.schema.SegmentRecordDecoder;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import java.util.Arrays;
 import java.util.Base64;
@@ -18,20 +18,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code tcp.segments} records → {@link Segment}s (left) or, for a record that is not a segment
- * (wrong marker, another schema's fingerprint, garbage), a {@link DeadLetter} with the reason
- * (right) — counted in the {@code undecodableSegments} metric and logged, never silently dropped.
+ * {@code tcp.segments} records → {@link Segment}s (left): a single segment ({@code segment.avsc},
+ * either version) or each segment of a flow's batch ({@code segment-batch.avsc}), so agents of both
+ * kinds can share the topic during a rolling upgrade. A record that is neither (wrong marker,
+ * another schema's fingerprint, garbage, a damaged batch) becomes one {@link DeadLetter} with the
+ * reason (right) — counted in the {@code undecodableSegments} metric and logged, never silently
+ * dropped.
  */
 public final class SegmentDeserializer implements KafkaRecordDeserializationSchema<Either<Segment, DeadLetter>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentDeserializer.class);
 
-    private transient SegmentDecoder decoder;
+    private transient SegmentRecordDecoder decoder;
     private transient Counter undecodable;
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        decoder = new SegmentDecoder();
+        decoder = new SegmentRecordDecoder();
         undecodable = context.getMetricGroup().counter("undecodableSegments");
     }
 
@@ -43,9 +46,9 @@ public final class SegmentDeserializer implements KafkaRecordDeserializationSche
             return;
         }
         try {
-            Segment s = new Segment();
-            decoder.decode(value, 0, value.length, s);
-            out.collect(Either.Left(s));
+            for (Segment s : decoder.decode(value)) {
+                out.collect(Either.Left(s));
+            }
         } catch (RecordFormatException e) {
             out.collect(Either.Right(deadLetter(record, e.reason().name(), e.getMessage())));
         }
