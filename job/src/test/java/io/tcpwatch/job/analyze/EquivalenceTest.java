@@ -2,7 +2,8 @@ package io.tcpwatch.job.analyze;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tcpwatch.capture.CaptureFileException;
+import io.tcpwatch.agent.output.FlowBatches;
+import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.capture.parse.TunnelPorts;
 import io.tcpwatch.agent.simulate.FleetSimulation;
@@ -17,7 +18,10 @@ import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.RecordJson;
 import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.schema.RecordFormatException;
 import io.tcpwatch.schema.Segment;
+import io.tcpwatch.schema.SegmentBatchEncoder;
+import io.tcpwatch.schema.SegmentRecordDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +43,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * at both vantage points) and for a simulated fleet, {@code tcpwatch analyze}'s driver
  * ({@link LocalPipeline}: the core in one thread, no Flink) and the Flink job graph on a MiniCluster
  * produce the same detections, connection records and fleet statistics, byte for byte as JSON lines
- * after a sort. The job runs at parallelism 1: with more, each subtask knows only its own share of
+ * after a sort — and so does the job when it reads the segments as agents that batch publish them
+ * (grouped by flow, encoded and decoded, in the order the batches close). The job runs at parallelism 1: with more, each subtask knows only its own share of
  * the capture's time (see the tracker's stateless SYN/ACK verdict at the end of a file).
  */
 class EquivalenceTest {
@@ -72,14 +77,15 @@ class EquivalenceTest {
         env.setParallelism(1);
         LocalAnalysis.Result job = LocalAnalysis.run(env, List.of(capture), "capture", TrackerConfig.defaults(),
                 FleetConfig.defaults(), TunnelPorts.DEFAULTS);
-        Outputs local = local(sink -> {
-            try (CaptureInputs in = CaptureInputs.open(List.of(capture), "capture", TunnelPorts.DEFAULTS)) {
-                in.forEach(sink);
-            } catch (CaptureFileException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        List<Segment> segments = new ArrayList<>();
+        try (CaptureInputs in = CaptureInputs.open(List.of(capture), "capture", TunnelPorts.DEFAULTS)) {
+            in.forEach(s -> segments.add(s.copy()));
+        }
+        Outputs local = local(segments::forEach);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
+
+        LocalAnalysis.Result batched = job(throughFlowBatches(segments), 200);
+        assertSame(Outputs.of(batched.detections(), batched.connections(), batched.fleetStats()), local);
     }
 
     /**
@@ -106,16 +112,50 @@ class EquivalenceTest {
             @Override
             public void close() {}
         });
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        env.getConfig().setAutoWatermarkInterval(watermarkIntervalMs);
-        LocalAnalysis.Result job = LocalAnalysis.run(env.fromData(Segment.class, segments.toArray(Segment[]::new))
-                        .assignTimestampsAndWatermarks(TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5))),
-                TrackerConfig.defaults(), FleetConfig.defaults());
+        LocalAnalysis.Result job = job(segments, watermarkIntervalMs);
         Outputs local = local(sink -> segments.forEach(sink));
 
         assertThat(job.detections()).as("fleet detections").anyMatch(d -> d.status != null);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
+        if (watermarkIntervalMs == 200) {
+            LocalAnalysis.Result batched = job(throughFlowBatches(segments), watermarkIntervalMs);
+            assertSame(Outputs.of(batched.detections(), batched.connections(), batched.fleetStats()), local);
+        }
+    }
+
+    /** The job graph at parallelism 1 on {@code segments} in the order given. */
+    private static LocalAnalysis.Result job(List<Segment> segments, long watermarkIntervalMs) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.getConfig().setAutoWatermarkInterval(watermarkIntervalMs);
+        return LocalAnalysis.run(env.fromData(Segment.class, segments.toArray(Segment[]::new))
+                        .assignTimestampsAndWatermarks(TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5))),
+                TrackerConfig.defaults(), FleetConfig.defaults());
+    }
+
+    /**
+     * The segments as the job reads them from agents that batch (the default bounds): grouped by flow,
+     * each batch encoded and decoded, in the order the batches close.
+     */
+    private static List<Segment> throughFlowBatches(List<Segment> segments) throws Exception {
+        KafkaSink.Batching batching = KafkaSink.Batching.DEFAULT;
+        FlowBatches batches = new FlowBatches(batching.maxSegments(), batching.window());
+        SegmentBatchEncoder encoder = new SegmentBatchEncoder();
+        SegmentRecordDecoder decoder = new SegmentRecordDecoder();
+        List<Segment> read = new ArrayList<>();
+        FlowBatches.Out out = (key, batch) -> {
+            try {
+                read.addAll(decoder.decode(encoder.encodeToArray(batch)));
+            } catch (RecordFormatException e) {
+                throw new AssertionError(e);
+            }
+        };
+        for (Segment s : segments) {
+            batches.add(s, out);
+        }
+        batches.closeAll(out);
+        assertThat(read).as("every segment, exactly").containsExactlyInAnyOrderElementsOf(segments);
+        return read;
     }
 
     /** The same segments through analyze's driver. */
