@@ -24,15 +24,58 @@ final class BatchColumns {
 
     private BatchColumns() {}
 
-    /** The previous segment's values per direction (index 0: from the lower endpoint, 1: from the higher). */
-    static final class Previous {
-        final long[] seq = new long[2];
-        final long[] ack = new long[2];
+    /**
+     * What the batch's segments so far let one expect of the next, per direction (index 0: from the
+     * lower endpoint, 1: from the higher): the columns hold each value less its expectation, mostly 0
+     * along a flow. Encoder and decoder keep it alike, so every value comes back exactly.
+     */
+    static final class Along {
+        private final boolean[] sent = new boolean[2];
+        private final long[] nextSeq = new long[2];
+        private final long[] ack = new long[2];
+        private final boolean[] hasTsVal = new boolean[2];
+        private final long[] tsVal = new long[2];
+        private final long[] tsEcr = new long[2];
         final long[] window = new long[2];
         final long[] ttl = new long[2];
         final long[] ipId = new long[2];
-        final long[] tsVal = new long[2];
-        final long[] tsEcr = new long[2];
+
+        /** The previous segment's seq plus its length (SYN and FIN count one); before any, what the peer acknowledged. */
+        long expectedSeq(int d) {
+            return sent[d] ? nextSeq[d] : sent[1 - d] ? ack[1 - d] : 0;
+        }
+
+        /** The peer's next sequence number once it has sent; before, this direction's previous ack. */
+        long expectedAck(int d) {
+            return sent[1 - d] ? nextSeq[1 - d] : ack[d];
+        }
+
+        /** The peer's latest TSval once it has sent one; before, this direction's previous TSecr. */
+        long expectedTsEcr(int d) {
+            return hasTsVal[1 - d] ? tsVal[1 - d] : tsEcr[d];
+        }
+
+        long previousTsVal(int d) {
+            return tsVal[d];
+        }
+
+        /** Takes segment {@code s} of direction {@code d} into account. */
+        void after(Segment s, int d) {
+            sent[d] = true;
+            int phantom = ((s.flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((s.flags & TcpFlags.FIN) != 0 ? 1 : 0);
+            nextSeq[d] = (s.seq + s.payloadLen + phantom) & U32;
+            ack[d] = s.ack;
+            window[d] = s.window;
+            ttl[d] = s.ttl;
+            if (s.ipId != Segment.ABSENT) {
+                ipId[d] = s.ipId;
+            }
+            if (s.hasTimestamps) {
+                hasTsVal[d] = true;
+                tsVal[d] = s.tsVal;
+                tsEcr[d] = s.tsEcr;
+            }
+        }
     }
 
     /** {@code value - previous} as a signed 32-bit number: small when a 32-bit counter advances (or wraps). */

@@ -94,7 +94,7 @@ public final class SegmentBatchDecoder {
 
     private List<Segment> segments(Segment flow, long unit, int n) throws RecordFormatException {
         List<Segment> out = new ArrayList<>(n);
-        Previous p = new Previous();
+        Along p = new Along();
         int iIpId = 0;
         int iWindowScale = 0;
         int iMss = 0;
@@ -119,13 +119,13 @@ public final class SegmentBatchDecoder {
             ts += tsDelta.get(i) * unit;
             s.tsNanos = ts;
             s.flags = (int) (h >>> FLAGS_SHIFT) & FLAGS_MASK;
-            s.seq = p.seq[d] = (p.seq[d] + seq.get(i)) & U32;
-            s.ack = p.ack[d] = (p.ack[d] + ack.get(i)) & U32;
-            s.window = u16(p.window[d] += window.get(i), "window");
+            s.seq = (p.expectedSeq(d) + seq.get(i)) & U32;
+            s.ack = (p.expectedAck(d) + ack.get(i)) & U32;
+            s.window = u16(p.window[d] + window.get(i), "window");
             s.payloadLen = (int) range(payload.get(i), 0, 0xFFFF, "payload_len");
-            s.ttl = (int) range(p.ttl[d] += ttl.get(i), 0, 0xFF, "ttl");
+            s.ttl = (int) range(p.ttl[d] + ttl.get(i), 0, 0xFF, "ttl");
             if ((h & HAS_IP_ID) != 0) {
-                s.ipId = (int) (p.ipId[d] = (p.ipId[d] + ipId.get(iIpId++)) & 0xFFFF);
+                s.ipId = (int) ((p.ipId[d] + ipId.get(iIpId++)) & 0xFFFF);
             }
             if ((h & HAS_WINDOW_SCALE) != 0) {
                 s.windowScale = (int) range(windowScale.get(iWindowScale++), 0, 0xFF, "window_scale");
@@ -136,12 +136,13 @@ public final class SegmentBatchDecoder {
             s.sackPermitted = (h & SACK_PERMITTED) != 0;
             if ((h & HAS_TIMESTAMPS) != 0) {
                 s.hasTimestamps = true;
-                s.tsVal = p.tsVal[d] = (p.tsVal[d] + tsVal.get(iTimestamps)) & U32;
-                s.tsEcr = p.tsEcr[d] = (p.tsEcr[d] + tsEcr.get(iTimestamps++)) & U32;
+                s.tsVal = (p.previousTsVal(d) + tsVal.get(iTimestamps)) & U32;
+                s.tsEcr = (p.expectedTsEcr(d) + tsEcr.get(iTimestamps++)) & U32;
             }
             if ((h & HAS_SACK) != 0) {
                 iSack = sackBlocks(s, iSack);
             }
+            p.after(s, d);
             out.add(s);
         }
         sackUsed = iSack;

@@ -86,30 +86,26 @@ public final class SegmentBatchEncoder {
         }
         unit = unit(segments);
         long previousTs = first.tsNanos;
-        Previous p = new Previous();
+        Along p = new Along();
         for (Segment s : segments) {
             checkSameFlow(first, s);
             int d = FlowKey.isForward(s) ? 0 : 1;
             head.add(head(s, d));
             tsDelta.add((s.tsNanos - previousTs) / unit);
             previousTs = s.tsNanos;
-            seq.add(delta32(s.seq, p.seq[d]));
-            p.seq[d] = s.seq;
-            ack.add(delta32(s.ack, p.ack[d]));
-            p.ack[d] = s.ack;
+            seq.add(delta32(s.seq, p.expectedSeq(d)));
+            ack.add(delta32(s.ack, p.expectedAck(d)));
             window.add(s.window - p.window[d]);
-            p.window[d] = s.window;
             payload.add(s.payloadLen);
             ttl.add(s.ttl - p.ttl[d]);
-            p.ttl[d] = s.ttl;
             options(s, d, p);
+            p.after(s, d);
         }
     }
 
-    private void options(Segment s, int d, Previous p) {
+    private void options(Segment s, int d, Along p) {
         if (s.ipId != Segment.ABSENT) {
             ipId.add(delta16(s.ipId, p.ipId[d]));
-            p.ipId[d] = s.ipId;
         }
         if (s.windowScale != Segment.ABSENT) {
             windowScale.add(s.windowScale);
@@ -118,10 +114,8 @@ public final class SegmentBatchEncoder {
             mss.add(s.mss);
         }
         if (s.hasTimestamps) {
-            tsVal.add(delta32(s.tsVal, p.tsVal[d]));
-            tsEcr.add(delta32(s.tsEcr, p.tsEcr[d]));
-            p.tsVal[d] = s.tsVal;
-            p.tsEcr[d] = s.tsEcr;
+            tsVal.add(delta32(s.tsVal, p.previousTsVal(d)));
+            tsEcr.add(delta32(s.tsEcr, p.expectedTsEcr(d)));
         }
         if (s.sackBlocks.length > 0) {
             sack.add(s.sackBlocks.length);
