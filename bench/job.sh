@@ -2,7 +2,7 @@
 # Job benchmark: the whole job's throughput on one core (heap and RocksDB state; from a capture file
 # and from a pre-filled Kafka topic) and state bytes per connection, on the generated capture.
 # `tcpwatch analyze` beside tshark on the same capture: bench/analyze.sh.
-# Usage: bench/job.sh [packets]     (needs taskset; run bench/agent.sh first or let it generate)
+# Usage: bench/job.sh [packets] [quick|wire]   (needs taskset; run bench/agent.sh first or let it generate)
 set -euo pipefail
 packets="${1:-2000000}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,4 +15,4 @@ cp="$(test_classpath job)"
 echo "capture: $pcap ($segments segments)"
 echo
 taskset -c 0 java -Xmx4g -cp "$cp" "$log4j" \
-  io.tcpwatch.job.bench.JobBenchmark "$pcap" "$work" "$segments"
+  io.tcpwatch.job.bench.JobBenchmark "$pcap" "$work" "$segments" ${2:-}

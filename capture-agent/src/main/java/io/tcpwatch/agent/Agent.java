@@ -172,7 +172,7 @@ public final class Agent implements FrameHandler {
         return new AgentStats(observer, Instant.now(), source, c.frames(),
                 ps == null ? null : ps.received(), ps == null ? null : ps.dropped(), ps == null ? null : ps.ifDropped(),
                 c.segments(), c.skippedByReason(), c.optionsIncomplete(),
-                publisher == null ? 0 : publisher.queued(),
+                publisher == null ? 0 : publisher.queued() + sink.pending(),
                 publisher == null ? 0 : publisher.sent(),
                 publisher == null ? 0 : publisher.droppedQueueFull(),
                 publisher == null ? 0 : publisher.sendErrors(),

@@ -38,6 +38,7 @@ public final class SegmentPublisher implements AutoCloseable {
     private final Thread sender;
 
     private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong queuedSegments = new AtomicLong();
     private final AtomicLong droppedQueueFull = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
@@ -76,6 +77,7 @@ public final class SegmentPublisher implements AutoCloseable {
     /** Enqueues a record of {@code segments} segments without waiting; false (all counted as dropped) when full. */
     public boolean offer(byte[] key, byte[] value, int segments) {
         if (queue.offer(new Pending(key, value, segments))) {
+            queuedSegments.addAndGet(segments);
             accepted.addAndGet(segments);
             return true;
         }
@@ -86,6 +88,7 @@ public final class SegmentPublisher implements AutoCloseable {
     /** Enqueues, waiting for room: for replays, where waiting loses nothing. */
     public void put(byte[] key, byte[] value, int segments) throws InterruptedException {
         queue.put(new Pending(key, value, segments));
+        queuedSegments.addAndGet(segments);
         accepted.addAndGet(segments);
     }
 
@@ -96,6 +99,7 @@ public final class SegmentPublisher implements AutoCloseable {
                 if (p == POISON) {
                     return;
                 }
+                queuedSegments.addAndGet(-p.segments);
                 try {
                     producer.send(new ProducerRecord<>(topic, p.key, p.value), settle(p.segments));
                 } catch (RuntimeException e) { // buffer full past max.block.ms, serialization …
@@ -137,7 +141,12 @@ public final class SegmentPublisher implements AutoCloseable {
         return unsentAtClose.get();
     }
 
-    public int queued() {
+    /** Segments waiting in the queue (in {@code queuedRecords()} records). */
+    public long queued() {
+        return queuedSegments.get();
+    }
+
+    public int queuedRecords() {
         return queue.size();
     }
 

@@ -42,7 +42,8 @@ public final class FlowBatches {
     /** Open batches, oldest first (insertion order: a batch's key re-enters at the end). */
     private final Map<Key, Open> open = new LinkedHashMap<>();
     private final byte[] scratch = new byte[FlowKey.MAX_LENGTH];
-    private long pendingSegments;
+    /** Written by the capture thread only, read by the stats reporter's. */
+    private volatile long pendingSegments;
 
     public FlowBatches(int maxSegments, Duration window) {
         if (maxSegments < 1 || window.isNegative()) {

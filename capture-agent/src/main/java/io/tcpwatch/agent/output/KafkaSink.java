@@ -89,6 +89,11 @@ public final class KafkaSink implements SegmentSink {
     }
 
     @Override
+    public long pending() {
+        return batches == null ? 0 : batches.pendingSegments();
+    }
+
+    @Override
     public void flush() {
         if (batches != null) {
             try {

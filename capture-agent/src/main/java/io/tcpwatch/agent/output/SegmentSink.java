@@ -11,6 +11,11 @@ public interface SegmentSink extends AutoCloseable {
     /** The wall clock on a live capture while no frame comes (at least every read timeout): time-bound output may flush. */
     default void tick(long wallNanos) throws InterruptedException {}
 
+    /** Segments taken and held, not yet handed on (open batches); readable from any thread. */
+    default long pending() {
+        return 0;
+    }
+
     /** Hands on whatever the sink still holds (open batches), before the output behind it is drained. */
     default void flush() {}
 

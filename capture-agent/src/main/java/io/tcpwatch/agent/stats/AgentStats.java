@@ -15,7 +15,8 @@ import java.util.Map;
  * loses no information.
  *
  * <p>Accounting: {@code packets_seen = parsed + Σ skipped}; for Kafka, {@code parsed = queued +
- * sent + send_errors + dropped + unsent_at_exit (+ in flight)}. libpcap's {@code pcap_dropped}
+ * sent + send_errors + dropped + unsent_at_exit (+ in flight)}, where {@code queued} counts the
+ * segments in open flow batches and in the publisher's queue. libpcap's {@code pcap_dropped}
  * and {@code pcap_ifdropped} are frames the kernel lost before the agent saw them.
  */
 public record AgentStats(

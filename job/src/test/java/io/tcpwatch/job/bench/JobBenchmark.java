@@ -38,7 +38,8 @@ import picocli.CommandLine;
  * state and with RocksDB, from a capture file and from a pre-filled Kafka topic; and the state
  * bytes of an open connection and of a TIME_WAIT entry.
  *
- * <p>Usage: {@code JobBenchmark <capture> <work dir> <segments in capture> [quick]}
+ * <p>Usage: {@code JobBenchmark <capture> <work dir> <segments in capture> [quick | wire]} — quick: heap state from the
+ * file only; wire: heap state from Kafka, flow batches beside one record per segment.
  */
 public final class JobBenchmark {
 
@@ -46,10 +47,15 @@ public final class JobBenchmark {
         Path capture = Path.of(args[0]);
         Path work = Path.of(args[1]);
         long segments = Long.parseLong(args[2]);
-        boolean quick = args.length > 3 && args[3].equals("quick"); // heap state from the file only
+        String mode = args.length > 3 ? args[3] : "all";
+        boolean quick = mode.equals("quick"); // heap state from the file only
         Files.createDirectories(work);
         System.out.println("| source | state | seconds | segments/s |");
         System.out.println("|---|---|---:|---:|");
+        if (mode.equals("wire")) { // heap state from Kafka: flow batches beside one record per segment
+            kafka(capture, work, segments, new String[] {"hashmap"}, true);
+            return;
+        }
         for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {
             double s = run(backend, work, env -> env.fromSource(
                     FileSource.forRecordStreamFormat(new CaptureFileFormat("bench"),
@@ -60,21 +66,40 @@ public final class JobBenchmark {
         if (quick) {
             return;
         }
+        kafka(capture, work, segments, new String[] {"hashmap", "rocksdb"}, false);
+        stateBytes();
+    }
+
+    /**
+     * The job from a pre-filled topic, as agents publish by default (flow batches) and, with {@code single},
+     * one record per segment beside it: then each is run twice, alternating, so that neither has the JVM's
+     * warm-up to itself.
+     */
+    private static void kafka(Path capture, Path work, long segments, String[] backends, boolean single) throws Exception {
         try (KafkaBroker broker = new KafkaBroker(work.resolve("kafka-" + System.nanoTime()))) {
-            broker.createTopic("bench.segments", 1);
-            int exit = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
-                    broker.bootstrap(), "--topic", "bench.segments", "--observer", "bench", "--no-progress");
-            if (exit != 0) {
-                throw new IllegalStateException("agent failed: " + exit);
+            String[] variants = single ? new String[] {"64", "1"} : new String[] {"64"};
+            for (String batchSegments : variants) {
+                broker.createTopic("bench.segments-" + batchSegments, 1);
+                int exit = new CommandLine(new AgentCommand()).execute("--read", capture.toString(), "--bootstrap",
+                        broker.bootstrap(), "--topic", "bench.segments-" + batchSegments, "--observer", "bench",
+                        "--batch-segments", batchSegments, "--no-progress");
+                if (exit != 0) {
+                    throw new IllegalStateException("agent failed: " + exit);
+                }
             }
-            for (String backend : new String[] {"hashmap", "rocksdb"}) {
-                String group = "bench-" + backend;
-                double s = run(backend, work, env -> KafkaTopics.readSegments(env, broker.bootstrap(), "bench.segments", group,
-                        StartAt.EARLIEST, true, new Properties(), Duration.ofSeconds(2), Duration.ofSeconds(5)));
-                row("Kafka topic (decode included)", backend, s, segments);
+            for (int round = 0; round < (single ? 2 : 1); round++) {
+                for (String batchSegments : variants) {
+                    for (String backend : backends) {
+                        String group = "bench-" + backend + "-" + batchSegments + "-" + round;
+                        double s = run(backend, work, env -> KafkaTopics.readSegments(env, broker.bootstrap(),
+                                "bench.segments-" + batchSegments, group, StartAt.EARLIEST, true, new Properties(),
+                                Duration.ofSeconds(2), Duration.ofSeconds(5)));
+                        row(batchSegments.equals("1") ? "Kafka topic, one record per segment (decode included)"
+                                : "Kafka topic, flow batches (decode included)", backend, s, segments);
+                    }
+                }
             }
         }
-        stateBytes();
     }
 
     interface Source {
