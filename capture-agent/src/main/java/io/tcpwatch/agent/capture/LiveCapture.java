@@ -158,16 +158,18 @@ public final class LiveCapture implements AutoCloseable {
             Integer orig = handle.getOriginalLength();
             handler.onFrame(iface, tsNanos, frame, 0, frame.length, orig == null ? frame.length : orig);
         };
+        Thread ticker = startTicker();
         try {
             while (!stopped) {
                 try {
                     handle.dispatch(-1, listener);
                 } catch (InterruptedException broken) {
-                    // breakLoop() from stop(): the loop condition ends the capture
+                    // breakLoop() from stop() (the loop condition ends the capture) or from the ticker
                 }
                 handler.onIdle(System.currentTimeMillis() * 1_000_000L);
             }
-            drainRing(listener);
+            ticker.interrupt();
+            drainRing(listener); // a last tick's break is taken as one more read
         } catch (PcapNativeException e) {
             throw new TcpwatchException(ExitCode.CAPTURE_FAILED, "libpcap failed while capturing on "
                     + iface.name() + ": " + e.getMessage());
@@ -175,8 +177,32 @@ public final class LiveCapture implements AutoCloseable {
             if (!stopped) {
                 throw new TcpwatchException(ExitCode.CAPTURE_FAILED, "the capture handle on " + iface.name() + " closed");
             }
+        } finally {
+            ticker.interrupt();
         }
     }
+
+    /**
+     * In immediate mode libpcap waits for the next frame however long it takes, so a quiet network
+     * would never let the handler see the clock: this thread breaks the wait every read timeout.
+     */
+    private Thread startTicker() {
+        Thread t = new Thread(() -> {
+            try {
+                while (!stopped) {
+                    Thread.sleep(TICK_MS);
+                    handle.breakLoop();
+                }
+            } catch (InterruptedException | NotOpenException done) {
+                // the capture ended
+            }
+        }, "tcpwatch-capture-tick");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static final long TICK_MS = 100;
 
     /** The most dispatch calls a stop makes to empty the kernel's ring (each takes up to a ring's worth). */
     private static final int MAX_DRAIN_CALLS = 64;
