@@ -1,5 +1,7 @@
 package io.tcpwatch.schema;
 
+import java.util.List;
+
 /**
  * The layout of a segment batch ({@code segment-batch.avsc}) shared by its encoder and decoder:
  * the bits of a segment's {@code head} column and the per-direction state its deltas run on.
@@ -23,6 +25,27 @@ final class BatchColumns {
     static final long U32 = 0xFFFFFFFFL;
 
     private BatchColumns() {}
+
+    /** The per-segment columns, in the order the schema lists them. */
+    static final class Columns {
+        final LongColumn head = new LongColumn();
+        final LongColumn tsDelta = new LongColumn();
+        final LongColumn seq = new LongColumn();
+        final LongColumn ack = new LongColumn();
+        final LongColumn window = new LongColumn();
+        final LongColumn payload = new LongColumn();
+        final LongColumn ttl = new LongColumn();
+        final LongColumn ipId = new LongColumn();
+        final LongColumn windowScale = new LongColumn();
+        final LongColumn mss = new LongColumn();
+        final LongColumn sack = new LongColumn();
+        final LongColumn tsVal = new LongColumn();
+        final LongColumn tsEcr = new LongColumn();
+
+        List<LongColumn> inOrder() {
+            return List.of(head, tsDelta, seq, ack, window, payload, ttl, ipId, windowScale, mss, sack, tsVal, tsEcr);
+        }
+    }
 
     /**
      * What the batch's segments so far let one expect of the next, per direction (index 0: from the

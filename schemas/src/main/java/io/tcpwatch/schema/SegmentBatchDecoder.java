@@ -4,7 +4,6 @@ import static io.tcpwatch.schema.BatchColumns.*;
 
 import io.tcpwatch.schema.RecordFormatException.Reason;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,19 +16,7 @@ import java.util.List;
 public final class SegmentBatchDecoder {
 
     private final AvroIn in = new AvroIn("segment batch");
-    private final LongColumn head = new LongColumn();
-    private final LongColumn tsDelta = new LongColumn();
-    private final LongColumn seq = new LongColumn();
-    private final LongColumn ack = new LongColumn();
-    private final LongColumn window = new LongColumn();
-    private final LongColumn payload = new LongColumn();
-    private final LongColumn ttl = new LongColumn();
-    private final LongColumn ipId = new LongColumn();
-    private final LongColumn windowScale = new LongColumn();
-    private final LongColumn mss = new LongColumn();
-    private final LongColumn tsVal = new LongColumn();
-    private final LongColumn tsEcr = new LongColumn();
-    private final LongColumn sack = new LongColumn();
+    private final Columns c = new Columns();
     /** Values in the sack column, and how many the segments' SACK blocks took. */
     private int sackEnd;
     private int sackUsed;
@@ -67,23 +54,23 @@ public final class SegmentBatchDecoder {
         if (unit != 1 && unit != 1_000) {
             throw in.bad("ts_unit_ns " + unit);
         }
-        int n = in.readLongs(head, MAX_SEGMENTS, "head");
+        int n = in.readLongs(c.head, MAX_SEGMENTS, "head");
         if (n == 0) {
             throw in.bad("a batch without segments");
         }
-        column(tsDelta, n, "ts_delta");
-        column(seq, n, "seq");
-        column(ack, n, "ack");
-        column(window, n, "window");
-        column(payload, n, "payload_len");
-        column(ttl, n, "ttl");
-        column(ipId, count(n, HAS_IP_ID), "ip_id");
-        column(windowScale, count(n, HAS_WINDOW_SCALE), "window_scale");
-        column(mss, count(n, HAS_MSS), "mss");
-        sackEnd = in.readLongs(sack, n * (1 + MAX_SACK_EDGES), "sack");
+        column(c.tsDelta, n, "ts_delta");
+        column(c.seq, n, "seq");
+        column(c.ack, n, "ack");
+        column(c.window, n, "window");
+        column(c.payload, n, "payload_len");
+        column(c.ttl, n, "ttl");
+        column(c.ipId, count(n, HAS_IP_ID), "ip_id");
+        column(c.windowScale, count(n, HAS_WINDOW_SCALE), "window_scale");
+        column(c.mss, count(n, HAS_MSS), "mss");
+        sackEnd = in.readLongs(c.sack, n * (1 + MAX_SACK_EDGES), "sack");
         int timestamps = count(n, HAS_TIMESTAMPS);
-        column(tsVal, timestamps, "ts_val");
-        column(tsEcr, timestamps, "ts_ecr");
+        column(c.tsVal, timestamps, "ts_val");
+        column(c.tsEcr, timestamps, "ts_ecr");
         in.expectEnd();
         List<Segment> segments = segments(flow, unit, n);
         if (sackUsed != sackEnd) {
@@ -102,7 +89,7 @@ public final class SegmentBatchDecoder {
         int iSack = 0;
         long ts = flow.tsNanos;
         for (int i = 0; i < n; i++) {
-            long h = head.get(i);
+            long h = c.head.get(i);
             if (h < 0 || h >= 1 << 16) {
                 throw in.bad("head " + h);
             }
@@ -116,28 +103,28 @@ public final class SegmentBatchDecoder {
             s.dstPort = d == 0 ? flow.dstPort : flow.srcPort;
             s.iface = flow.iface;
             s.tunnel = flow.tunnel;
-            ts += tsDelta.get(i) * unit;
+            ts += c.tsDelta.get(i) * unit;
             s.tsNanos = ts;
             s.flags = (int) (h >>> FLAGS_SHIFT) & FLAGS_MASK;
-            s.seq = (p.expectedSeq(d) + seq.get(i)) & U32;
-            s.ack = (p.expectedAck(d) + ack.get(i)) & U32;
-            s.window = u16(p.window[d] + window.get(i), "window");
-            s.payloadLen = (int) range(payload.get(i), 0, 0xFFFF, "payload_len");
-            s.ttl = (int) range(p.ttl[d] + ttl.get(i), 0, 0xFF, "ttl");
+            s.seq = (p.expectedSeq(d) + c.seq.get(i)) & U32;
+            s.ack = (p.expectedAck(d) + c.ack.get(i)) & U32;
+            s.window = u16(p.window[d] + c.window.get(i), "window");
+            s.payloadLen = (int) range(c.payload.get(i), 0, 0xFFFF, "payload_len");
+            s.ttl = (int) range(p.ttl[d] + c.ttl.get(i), 0, 0xFF, "ttl");
             if ((h & HAS_IP_ID) != 0) {
-                s.ipId = (int) ((p.ipId[d] + ipId.get(iIpId++)) & 0xFFFF);
+                s.ipId = (int) ((p.ipId[d] + c.ipId.get(iIpId++)) & 0xFFFF);
             }
             if ((h & HAS_WINDOW_SCALE) != 0) {
-                s.windowScale = (int) range(windowScale.get(iWindowScale++), 0, 0xFF, "window_scale");
+                s.windowScale = (int) range(c.windowScale.get(iWindowScale++), 0, 0xFF, "window_scale");
             }
             if ((h & HAS_MSS) != 0) {
-                s.mss = u16(mss.get(iMss++), "mss");
+                s.mss = u16(c.mss.get(iMss++), "mss");
             }
             s.sackPermitted = (h & SACK_PERMITTED) != 0;
             if ((h & HAS_TIMESTAMPS) != 0) {
                 s.hasTimestamps = true;
-                s.tsVal = (p.previousTsVal(d) + tsVal.get(iTimestamps)) & U32;
-                s.tsEcr = (p.expectedTsEcr(d) + tsEcr.get(iTimestamps++)) & U32;
+                s.tsVal = (p.previousTsVal(d) + c.tsVal.get(iTimestamps)) & U32;
+                s.tsEcr = (p.expectedTsEcr(d) + c.tsEcr.get(iTimestamps++)) & U32;
             }
             if ((h & HAS_SACK) != 0) {
                 iSack = sackBlocks(s, iSack);
@@ -153,13 +140,13 @@ public final class SegmentBatchDecoder {
         if (at >= sackEnd) {
             throw in.bad("sack shorter than its segments");
         }
-        long edges = sack.get(at++);
+        long edges = c.sack.get(at++);
         if (edges < 1 || edges > MAX_SACK_EDGES || at + edges > sackEnd) {
             throw in.bad("sack with " + edges + " edges");
         }
         s.sackBlocks = new long[(int) edges];
         for (int e = 0; e < edges; e++) {
-            s.sackBlocks[e] = (s.ack + sack.get(at++)) & U32;
+            s.sackBlocks[e] = (s.ack + c.sack.get(at++)) & U32;
         }
         return at;
     }
@@ -172,11 +159,11 @@ public final class SegmentBatchDecoder {
     }
 
     private int count(int n, int bit) {
-        int c = 0;
+        int count = 0;
         for (int i = 0; i < n; i++) {
-            c += (head.get(i) & bit) != 0 ? 1 : 0;
+            count += (c.head.get(i) & bit) != 0 ? 1 : 0;
         }
-        return c;
+        return count;
     }
 
     private int port(int p) throws RecordFormatException {

@@ -17,24 +17,12 @@ public final class SegmentBatchEncoder {
     /** The most segments a batch may hold: a reader refuses more. */
     public static final int MAX_SEGMENTS = BatchColumns.MAX_SEGMENTS;
 
+    private final Columns c = new Columns();
     private final AvroOut out = new AvroOut();
     private final Utf8Cache observers = new Utf8Cache();
     private final Utf8Cache interfaces = new Utf8Cache();
     private final Utf8Cache tunnels = new Utf8Cache();
 
-    private final LongColumn head = new LongColumn();
-    private final LongColumn tsDelta = new LongColumn();
-    private final LongColumn seq = new LongColumn();
-    private final LongColumn ack = new LongColumn();
-    private final LongColumn window = new LongColumn();
-    private final LongColumn payload = new LongColumn();
-    private final LongColumn ttl = new LongColumn();
-    private final LongColumn ipId = new LongColumn();
-    private final LongColumn windowScale = new LongColumn();
-    private final LongColumn mss = new LongColumn();
-    private final LongColumn tsVal = new LongColumn();
-    private final LongColumn tsEcr = new LongColumn();
-    private final LongColumn sack = new LongColumn();
     private long unit;
 
     /**
@@ -63,8 +51,8 @@ public final class SegmentBatchEncoder {
         out.writeOptionalBytes(tunnels.of(first.tunnel));
         out.writeLong(first.tsNanos);
         out.writeLong(unit);
-        for (LongColumn c : List.of(head, tsDelta, seq, ack, window, payload, ttl, ipId, windowScale, mss, sack, tsVal, tsEcr)) {
-            out.writeLongs(c.values, c.size);
+        for (LongColumn column : c.inOrder()) {
+            out.writeLongs(column.values, column.size);
         }
         return out.length();
     }
@@ -81,8 +69,8 @@ public final class SegmentBatchEncoder {
     }
 
     private void columns(List<Segment> segments, Segment first) {
-        for (LongColumn c : List.of(head, tsDelta, seq, ack, window, payload, ttl, ipId, windowScale, mss, sack, tsVal, tsEcr)) {
-            c.clear();
+        for (LongColumn column : c.inOrder()) {
+            column.clear();
         }
         unit = unit(segments);
         long previousTs = first.tsNanos;
@@ -90,14 +78,14 @@ public final class SegmentBatchEncoder {
         for (Segment s : segments) {
             checkSameFlow(first, s);
             int d = FlowKey.isForward(s) ? 0 : 1;
-            head.add(head(s, d));
-            tsDelta.add((s.tsNanos - previousTs) / unit);
+            c.head.add(head(s, d));
+            c.tsDelta.add((s.tsNanos - previousTs) / unit);
             previousTs = s.tsNanos;
-            seq.add(delta32(s.seq, p.expectedSeq(d)));
-            ack.add(delta32(s.ack, p.expectedAck(d)));
-            window.add(s.window - p.window[d]);
-            payload.add(s.payloadLen);
-            ttl.add(s.ttl - p.ttl[d]);
+            c.seq.add(delta32(s.seq, p.expectedSeq(d)));
+            c.ack.add(delta32(s.ack, p.expectedAck(d)));
+            c.window.add(s.window - p.window[d]);
+            c.payload.add(s.payloadLen);
+            c.ttl.add(s.ttl - p.ttl[d]);
             options(s, d, p);
             p.after(s, d);
         }
@@ -105,22 +93,22 @@ public final class SegmentBatchEncoder {
 
     private void options(Segment s, int d, Along p) {
         if (s.ipId != Segment.ABSENT) {
-            ipId.add(delta16(s.ipId, p.ipId[d]));
+            c.ipId.add(delta16(s.ipId, p.ipId[d]));
         }
         if (s.windowScale != Segment.ABSENT) {
-            windowScale.add(s.windowScale);
+            c.windowScale.add(s.windowScale);
         }
         if (s.mss != Segment.ABSENT) {
-            mss.add(s.mss);
+            c.mss.add(s.mss);
         }
         if (s.hasTimestamps) {
-            tsVal.add(delta32(s.tsVal, p.previousTsVal(d)));
-            tsEcr.add(delta32(s.tsEcr, p.expectedTsEcr(d)));
+            c.tsVal.add(delta32(s.tsVal, p.previousTsVal(d)));
+            c.tsEcr.add(delta32(s.tsEcr, p.expectedTsEcr(d)));
         }
         if (s.sackBlocks.length > 0) {
-            sack.add(s.sackBlocks.length);
+            c.sack.add(s.sackBlocks.length);
             for (long edge : s.sackBlocks) {
-                sack.add(delta32(edge, s.ack));
+                c.sack.add(delta32(edge, s.ack));
             }
         }
     }
