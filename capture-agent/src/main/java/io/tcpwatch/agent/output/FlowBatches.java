@@ -15,7 +15,9 @@ import java.util.Map;
  * Gathers segments into batches of one observer's flow (and interface and tunnel): a batch closes
  * when it holds {@code maxSegments}, or when capture time (or, on an idle live capture, the wall
  * clock) has moved {@code window} past its first segment. A flow's batches close in the order they
- * opened, so every segment leaves at most {@code window} after its flow's batch began.
+ * opened, so every segment leaves at most {@code window} after its flow's batch began. Memory is
+ * bounded too: past {@code maxPending} segments held (a SYN flood opens a batch per SYN), the
+ * oldest batches close early.
  */
 public final class FlowBatches {
 
@@ -37,8 +39,12 @@ public final class FlowBatches {
         }
     }
 
+    /** Segments held in open batches beyond which the oldest close early: some 25–50 MB of segment copies. */
+    public static final int DEFAULT_MAX_PENDING = 131_072;
+
     private final int maxSegments;
     private final long windowNs;
+    private final long maxPending;
     /** Open batches, oldest first (insertion order: a batch's key re-enters at the end). */
     private final Map<Key, Open> open = new LinkedHashMap<>();
     private final byte[] scratch = new byte[FlowKey.MAX_LENGTH];
@@ -46,11 +52,16 @@ public final class FlowBatches {
     private volatile long pendingSegments;
 
     public FlowBatches(int maxSegments, Duration window) {
-        if (maxSegments < 1 || window.isNegative()) {
+        this(maxSegments, window, DEFAULT_MAX_PENDING);
+    }
+
+    public FlowBatches(int maxSegments, Duration window, long maxPending) {
+        if (maxSegments < 1 || window.isNegative() || maxPending < 1) {
             throw new IllegalArgumentException("a batch holds at least one segment over a window of 0 or more");
         }
         this.maxSegments = maxSegments;
         this.windowNs = window.toNanos();
+        this.maxPending = maxPending;
     }
 
     /** Adds a copy of {@code s}; closes what is due by its capture time, and its own batch when full. */
@@ -69,6 +80,16 @@ public final class FlowBatches {
             emit(batch, out);
             open.remove(key);
         }
+        closeOldestBeyond(maxPending, out);
+    }
+
+    /** Closes the oldest batches until at most {@code limit} segments are held. */
+    private void closeOldestBeyond(long limit, Out out) throws InterruptedException {
+        Iterator<Open> oldestFirst = open.values().iterator();
+        while (pendingSegments > limit && oldestFirst.hasNext()) {
+            emit(oldestFirst.next(), out);
+            oldestFirst.remove();
+        }
     }
 
     /** Closes every batch that began {@code window} or more before {@code nowNs}. */
@@ -86,11 +107,7 @@ public final class FlowBatches {
 
     /** Closes every open batch, oldest first. */
     public void closeAll(Out out) throws InterruptedException {
-        Iterator<Open> oldestFirst = open.values().iterator();
-        while (oldestFirst.hasNext()) {
-            emit(oldestFirst.next(), out);
-            oldestFirst.remove();
-        }
+        closeOldestBeyond(0, out);
     }
 
     /** Segments taken and not yet handed out in a batch. */

@@ -99,6 +99,19 @@ class FlowBatchesTest {
         assertThat(out).extracting(List::size).containsExactly(2);
     }
 
+    @Test
+    void aFloodOfFlowsClosesTheOldestBatchesEarlyInsteadOfHoldingThemAll() throws Exception {
+        FlowBatches batches = new FlowBatches(64, Duration.ofSeconds(1), 100);
+        for (int flow = 0; flow < 1_000; flow++) { // a SYN flood: every segment a flow of its own, all within 1 ms
+            batches.add(segment(flow, true, 0), collect);
+            assertThat(batches.pendingSegments()).isLessThanOrEqualTo(100);
+        }
+        assertThat(out).hasSize(900).allSatisfy(batch -> assertThat(batch).hasSize(1));
+        assertThat(out.get(0).get(0).srcPort).as("the oldest first").isEqualTo(40_000);
+        batches.closeAll(collect);
+        assertThat(out).hasSize(1_000);
+    }
+
     /** A segment of flow {@code flow} (client port 40000 + flow), {@code ms} after T0, seq = ms. */
     private static Segment segment(int flow, boolean fromClient, long ms) {
         Segment s = new Segment();
