@@ -23,7 +23,6 @@ public final class SegmentBatchEncoder {
     private final Utf8Cache interfaces = new Utf8Cache();
     private final Utf8Cache tunnels = new Utf8Cache();
 
-    private long unit;
 
     /**
      * Encodes {@code segments} (1 to {@value BatchColumns#MAX_SEGMENTS}, in capture order, all of one
@@ -37,7 +36,7 @@ public final class SegmentBatchEncoder {
         }
         Segment first = segments.get(0);
         boolean forward = FlowKey.isForward(first);
-        columns(segments, first);
+        long unit = columns(segments, first);
 
         out.open(SegmentSchema.BATCH_FINGERPRINT);
         byte[] observer = observers.of(first.observer);
@@ -68,11 +67,12 @@ public final class SegmentBatchEncoder {
         return Arrays.copyOf(out.buffer(), n);
     }
 
-    private void columns(List<Segment> segments, Segment first) {
+    /** Fills the columns from {@code segments}; returns the unit of their capture-time deltas. */
+    private long columns(List<Segment> segments, Segment first) {
         for (LongColumn column : c.inOrder()) {
             column.clear();
         }
-        unit = unit(segments);
+        long unit = unit(segments);
         long previousTs = first.tsNanos;
         Along p = new Along();
         for (Segment s : segments) {
@@ -89,6 +89,7 @@ public final class SegmentBatchEncoder {
             options(s, d, p);
             p.after(s, d);
         }
+        return unit;
     }
 
     private void options(Segment s, int d, Along p) {

@@ -141,13 +141,9 @@ public final class SegmentPublisher implements AutoCloseable {
         return unsentAtClose.get();
     }
 
-    /** Segments waiting in the queue (in {@code queuedRecords()} records). */
+    /** Segments waiting in the queue. */
     public long queued() {
         return queuedSegments.get();
-    }
-
-    public int queuedRecords() {
-        return queue.size();
     }
 
     /** The last send error's text, or null. */

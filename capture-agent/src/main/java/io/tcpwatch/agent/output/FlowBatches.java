@@ -50,6 +50,8 @@ public final class FlowBatches {
     private final byte[] scratch = new byte[FlowKey.MAX_LENGTH];
     /** Written by the capture thread only, read by the stats reporter's. */
     private volatile long pendingSegments;
+    /** No open batch is due before this capture time: segments until then skip the look at the oldest. */
+    private long nextDueNs = Long.MAX_VALUE;
 
     public FlowBatches(int maxSegments, Duration window) {
         this(maxSegments, window, DEFAULT_MAX_PENDING);
@@ -66,13 +68,16 @@ public final class FlowBatches {
 
     /** Adds a copy of {@code s}; closes what is due by its capture time, and its own batch when full. */
     public void add(Segment s, Out out) throws InterruptedException {
-        closeDue(s.tsNanos, out);
+        if (s.tsNanos >= nextDueNs) {
+            closeDue(s.tsNanos, out);
+        }
         byte[] flowKey = Arrays.copyOf(scratch, FlowKey.write(s, scratch));
         Key key = new Key(ByteBuffer.wrap(flowKey), s.observer, s.iface, s.tunnel);
         Open batch = open.get(key);
         if (batch == null) {
             batch = new Open(flowKey, s.tsNanos);
             open.put(key, batch);
+            nextDueNs = Math.min(nextDueNs, s.tsNanos + windowNs);
         }
         batch.segments.add(s.copy());
         pendingSegments++;
@@ -80,7 +85,9 @@ public final class FlowBatches {
             emit(batch, out);
             open.remove(key);
         }
-        closeOldestBeyond(maxPending, out);
+        if (pendingSegments > maxPending) {
+            closeOldestBeyond(maxPending, out);
+        }
     }
 
     /** Closes the oldest batches until at most {@code limit} segments are held. */
@@ -98,11 +105,13 @@ public final class FlowBatches {
         while (oldestFirst.hasNext()) {
             Open batch = oldestFirst.next();
             if (nowNs - batch.firstNs < windowNs) {
+                nextDueNs = batch.firstNs + windowNs;
                 return;
             }
             emit(batch, out);
             oldestFirst.remove();
         }
+        nextDueNs = Long.MAX_VALUE;
     }
 
     /** Closes every open batch, oldest first. */
@@ -120,5 +129,4 @@ public final class FlowBatches {
         out.batch(batch.key, batch.segments);
         pendingSegments -= batch.segments.size();
     }
-
 }

@@ -64,17 +64,13 @@ public final class KafkaSink implements SegmentSink {
     }
 
     private void publish(byte[] flowKey, List<Segment> segments) throws InterruptedException {
-        send(flowKey, encodeBatch(segments), segments.size());
-    }
-
-    private byte[] encodeBatch(List<Segment> segments) {
-        return batchEncoder.encodeToArray(segments);
+        send(flowKey, batchEncoder.encodeToArray(segments), segments.size());
     }
 
     /** Interrupted while closing: what is still open goes to the queue if there is room, else counts as dropped. */
     private void closeAllWithoutWaiting() {
         try {
-            batches.closeAll((k, segments) -> publisher.offer(k, encodeBatch(segments), segments.size()));
+            batches.closeAll((k, segments) -> publisher.offer(k, batchEncoder.encodeToArray(segments), segments.size()));
         } catch (InterruptedException cannotHappen) {
             Thread.currentThread().interrupt();
         }
