@@ -5,11 +5,11 @@ import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.job.health.AgentReport;
 import io.tcpwatch.job.kafka.DeadLetterSplit;
+import io.tcpwatch.job.source.SegmentRun;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import io.tcpwatch.job.time.ObserverClockOffsets;
 import io.tcpwatch.core.connection.TrackerConfig;
-import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -103,10 +103,10 @@ public final class StreamingJob {
         if (exactlyOnce) {
             env.enableCheckpointing(s.checkpointInterval().toMillis());
         }
-        // source: segments with event time = capture time, watermarks per Kafka partition;
+        // source: segment runs (a flow batch, or one segment) with event time = capture time, watermarks per Kafka partition;
         // records that are not segments go to the dead-letter topic with their reason
         Topics t = s.topics();
-        SingleOutputStreamOperator<Segment> segments = KafkaTopics.readSegments(env, s.bootstrap(), t.segments(),
+        SingleOutputStreamOperator<SegmentRun> segments = KafkaTopics.readSegments(env, s.bootstrap(), t.segments(),
                 s.deployment(), s.start(), s.bounded(), s.kafkaClient(), s.outOfOrderness(), s.idleness());
         segments.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
                 .sinkTo(KafkaTopics.deadLetters(s.deployment(), s.bootstrap(), t.deadLetters(), exactlyOnce, s.kafkaClient()))
@@ -119,7 +119,7 @@ public final class StreamingJob {
                 .uid("agent-stats-source");
 
         // how far each observer's clock runs ahead of event time: a metric per observer, and reports
-        SingleOutputStreamOperator<Segment> timed = segments.transform("observer clocks", segments.getType(),
+        SingleOutputStreamOperator<SegmentRun> timed = segments.transform("observer clocks", segments.getType(),
                 new ObserverClockOffsets(s.outOfOrderness().toMillis())).uid("observer-clocks");
 
         // the tcpwatch graph: tracker, fleet windows and rules, confidence

@@ -17,6 +17,7 @@ import io.tcpwatch.job.health.ConfidenceFunction;
 import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.time.ClockOffset;
 import io.tcpwatch.core.connection.ConnKey;
 import io.tcpwatch.job.tracker.ConnectionTracker;
@@ -33,7 +34,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The tcpwatch job graph, read top to bottom like Flink's statemachine example:
  *
  * <pre>
- *   segments ──(event time = capture time)──▶ keyBy(observer, 4-tuple) ──▶ ConnectionTracker ──┬──▶ detections (per connection)
+ *   segment runs ──(event time = capture time)──▶ keyBy(observer, 4-tuple) ──▶ ConnectionTracker ──┬──▶ detections (per connection)
  *                                                                                              ├──▶ connections (conn.log)
  *                                                                                              ├──▶ late segments
  *                                                              connection outcome events ◀─────┘
@@ -74,19 +75,31 @@ public final class TcpwatchJob {
                 .withIdleness(idleness);
     }
 
-    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker) {
-        return build(segments, tracker, FleetConfig.defaults(), Health.NONE);
+    /** The same for runs: a run's event time is its newest segment's. */
+    public static WatermarkStrategy<SegmentRun> runWatermarks(Duration outOfOrderness, Duration idleness) {
+        return WatermarkStrategy.<SegmentRun>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner((run, previous) -> run.eventTimeMs())
+                .withIdleness(idleness);
+    }
+
+    /** Each segment a run of its own, with its timestamp and the stream's watermarks: for sources of single segments. */
+    public static DataStream<SegmentRun> runsOfOne(DataStream<Segment> segments) {
+        return segments.map(SegmentRun::of).returns(SegmentRun.class).name("segment runs");
+    }
+
+    public static Outputs build(DataStream<SegmentRun> runs, TrackerConfig tracker) {
+        return build(runs, tracker, FleetConfig.defaults(), Health.NONE);
     }
 
     /**
-     * Builds the graph on {@code segments}, which must carry event timestamps and watermarks;
-     * {@code health} lowers the confidence of detections made while an agent was losing packets or
-     * comparing agents one of which runs ahead.
+     * Builds the graph on {@code runs} (each one observer's segments of one flow), which must carry
+     * event timestamps and watermarks; {@code health} lowers the confidence of detections made while an
+     * agent was losing packets or comparing agents one of which runs ahead.
      */
-    public static Outputs build(DataStream<Segment> segments, TrackerConfig tracker, FleetConfig fleet, Health health) {
-        // 1. one TCP state machine per observer and 4-tuple
-        SingleOutputStreamOperator<Detection> connectionDetections = segments
-                .keyBy(ConnKey::of)
+    public static Outputs build(DataStream<SegmentRun> runs, TrackerConfig tracker, FleetConfig fleet, Health health) {
+        // 1. one TCP state machine per observer and 4-tuple, a run at a time
+        SingleOutputStreamOperator<Detection> connectionDetections = runs
+                .keyBy(run -> ConnKey.of(run.first()))
                 .process(new ConnectionTracker(tracker))
                 .name("connection tracker")
                 .uid("connection-tracker");

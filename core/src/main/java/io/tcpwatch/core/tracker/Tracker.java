@@ -72,13 +72,46 @@ public final class Tracker {
 
     /** A segment of the current key (observer and 4-tuple). */
     public void onSegment(Segment s, Timers timers, TrackerOutput out) {
+        if (!late(s, timers, out)) {
+            Connection c = next(conn.get(), s, timers, out);
+            save(c, timers);
+        }
+    }
+
+    /**
+     * Consecutive segments of the current key, in capture order (a flow batch): the connection's state
+     * is read once and written once, its deadline set once, whatever the run's length.
+     */
+    public void onSegments(List<Segment> run, Timers timers, TrackerOutput out) {
+        Connection c = conn.get();
+        boolean stepped = false;
+        for (Segment s : run) {
+            if (!late(s, timers, out)) {
+                c = next(c, s, timers, out);
+                stepped = true;
+            }
+        }
+        if (stepped) {
+            save(c, timers);
+        }
+    }
+
+    /** A segment behind the watermark is reported as late, and goes no further. */
+    private boolean late(Segment s, Timers timers, TrackerOutput out) {
         newestSegmentNs = Math.max(newestSegmentNs, s.tsNanos);
         long watermark = timers.watermark();
         if (eventTimeMs(s) < watermark) {
             out.late(new LateSegment(s, watermark));
-            return;
+            return true;
         }
-        Connection c = conn.get();
+        return false;
+    }
+
+    /**
+     * The incarnation {@code s} belongs to, after it: {@code c} stepped, or a new one when {@code c} (null:
+     * none) ended before it or cannot hold it. State is the caller's to write.
+     */
+    private Connection next(Connection c, Segment s, Timers timers, TrackerOutput out) {
         while (c != null && eventTimeMs(s) >= dueMs(c)) {
             // its deadline is before this segment in event time: act on it first, whenever the watermark comes
             c = deadline(c, dueMs(c), timers, out); // the handshake's verdict goes on, at most once; an end ends
@@ -107,6 +140,11 @@ public final class Tracker {
         if (c.state.isOver() && !c.closedEventSent) { // the fleet stage learns of the end now, not after the linger
             closedEvent(c, s.tsNanos, out);
         }
+        return c;
+    }
+
+    /** The connection's deadline and state, once the segments of a call are stepped. */
+    private void save(Connection c, Timers timers) {
         schedule(c, timers);
         conn.set(c);
     }

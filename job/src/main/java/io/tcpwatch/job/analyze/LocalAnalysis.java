@@ -8,6 +8,7 @@ import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.job.source.CaptureFileFormat;
 import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.Segment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,13 +75,13 @@ public final class LocalAnalysis {
         FileSource<Segment> source = FileSource.forRecordStreamFormat(new CaptureFileFormat(observer, tunnelPorts),
                 files.stream().map(f -> new org.apache.flink.core.fs.Path(f.toAbsolutePath().toUri()))
                         .toArray(org.apache.flink.core.fs.Path[]::new)).build();
-        return run(env.fromSource(source, TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files"),
-                config, fleet);
+        return run(TcpwatchJob.runsOfOne(env.fromSource(source,
+                TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture files")), config, fleet);
     }
 
-    /** The job graph on {@code segments} (with event timestamps and watermarks), its outputs collected. */
-    public static Result run(DataStream<Segment> segments, TrackerConfig config, FleetConfig fleet) throws Exception {
-        TcpwatchJob.Outputs graph = TcpwatchJob.build(segments, config, fleet, TcpwatchJob.Health.NONE);
+    /** The job graph on {@code runs} (with event timestamps and watermarks), its outputs collected. */
+    public static Result run(DataStream<SegmentRun> runs, TrackerConfig config, FleetConfig fleet) throws Exception {
+        TcpwatchJob.Outputs graph = TcpwatchJob.build(runs, config, fleet, TcpwatchJob.Health.NONE);
         DataStream<Outcome> all = graph.detections().map(Outcome::of).returns(Outcome.class)
                 .union(graph.connections().map(Outcome::of).returns(Outcome.class),
                         graph.fleetStats().map(Outcome::of).returns(Outcome.class));

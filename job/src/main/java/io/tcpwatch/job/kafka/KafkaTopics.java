@@ -1,6 +1,5 @@
 package io.tcpwatch.job.kafka;
 
-import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.core.fleet.FleetStatsJson;
 import io.tcpwatch.core.record.DeadLetter;
 import io.tcpwatch.core.fleet.FleetStats;
@@ -9,8 +8,8 @@ import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.time.ObserverWatermarks;
-import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -58,7 +57,7 @@ public final class KafkaTopics {
      * Segments from where {@code start} says (a consumer group's committed offsets first, unless it
      * is an instant); {@code bounded} stops at the offsets current when the job starts (replays, tests).
      */
-    public static KafkaSource<Either<Segment, DeadLetter>> segments(String bootstrap, String topic, String groupId,
+    public static KafkaSource<Either<SegmentRun, DeadLetter>> segments(String bootstrap, String topic, String groupId,
                                                                    StartAt start, boolean bounded, Properties client) {
         return source(bootstrap, topic, groupId, start, bounded, client, new SegmentDeserializer());
     }
@@ -68,7 +67,7 @@ public final class KafkaTopics {
      * records that are not segments leave on the {@link DeadLetterSplit#DEAD_LETTERS} side output
      * of the returned stream, without moving the watermark.
      */
-    public static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env, String bootstrap,
+    public static SingleOutputStreamOperator<SegmentRun> readSegments(StreamExecutionEnvironment env, String bootstrap,
             String topic, String groupId, StartAt start, boolean bounded, Properties client, Duration outOfOrderness,
             Duration idleness) {
         return readSegments(env, segments(bootstrap, topic, groupId, start, bounded, client), topic, outOfOrderness,
@@ -76,17 +75,17 @@ public final class KafkaTopics {
     }
 
     /** The same, from a source of the caller's (tests stop it at offsets of their own). */
-    static SingleOutputStreamOperator<Segment> readSegments(StreamExecutionEnvironment env,
-            KafkaSource<Either<Segment, DeadLetter>> source, String name, Duration outOfOrderness, Duration idleness) {
+    static SingleOutputStreamOperator<SegmentRun> readSegments(StreamExecutionEnvironment env,
+            KafkaSource<Either<SegmentRun, DeadLetter>> source, String name, Duration outOfOrderness, Duration idleness) {
         // event time follows the observers' agreed clocks, not the fastest one (ObserverClocks)
         long outOfOrdernessMs = outOfOrderness.toMillis();
         long forgetAfterMs = OBSERVER_SILENCE.toMillis();
         long idleAfterMs = idleness.toMillis();
-        WatermarkStrategy<Either<Segment, DeadLetter>> watermarks = WatermarkStrategy
-                .<Either<Segment, DeadLetter>>forGenerator(ctx -> new ObserverWatermarks<>(
-                        e -> e.isLeft() ? e.left().observer : null, outOfOrdernessMs, forgetAfterMs, idleAfterMs,
+        WatermarkStrategy<Either<SegmentRun, DeadLetter>> watermarks = WatermarkStrategy
+                .<Either<SegmentRun, DeadLetter>>forGenerator(ctx -> new ObserverWatermarks<>(
+                        e -> e.isLeft() ? e.left().first().observer : null, outOfOrdernessMs, forgetAfterMs, idleAfterMs,
                         System::currentTimeMillis))
-                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? Tracker.eventTimeMs(e.left()) : Long.MIN_VALUE);
+                .withTimestampAssigner((e, kafkaTs) -> e.isLeft() ? e.left().eventTimeMs() : Long.MIN_VALUE);
         return env.fromSource(source, watermarks, name)
                 .uid("segments-source")
                 .process(new DeadLetterSplit())

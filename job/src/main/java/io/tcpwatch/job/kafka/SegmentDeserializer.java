@@ -1,8 +1,8 @@
 package io.tcpwatch.job.kafka;
 
 import io.tcpwatch.core.record.DeadLetter;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.RecordFormatException;
-import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentRecordDecoder;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import java.util.Arrays;
@@ -18,14 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code tcp.segments} records → {@link Segment}s (left): a single segment ({@code segment.avsc},
- * either version) or each segment of a flow's batch ({@code segment-batch.avsc}), so agents of both
- * kinds can share the topic during a rolling upgrade. A record that is neither (wrong marker,
+ * {@code tcp.segments} records → {@link SegmentRun}s (left): a single segment ({@code segment.avsc},
+ * either version) or a flow's batch ({@code segment-batch.avsc}) as one run, so agents of both kinds
+ * can share the topic during a rolling upgrade and the tracker takes a batch as one element. A record that is neither (wrong marker,
  * another schema's fingerprint, garbage, a damaged batch) becomes one {@link DeadLetter} with the
  * reason (right) — counted in the {@code undecodableSegments} metric and logged, never silently
  * dropped.
  */
-public final class SegmentDeserializer implements KafkaRecordDeserializationSchema<Either<Segment, DeadLetter>> {
+public final class SegmentDeserializer implements KafkaRecordDeserializationSchema<Either<SegmentRun, DeadLetter>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentDeserializer.class);
 
@@ -39,16 +39,14 @@ public final class SegmentDeserializer implements KafkaRecordDeserializationSche
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Either<Segment, DeadLetter>> out) {
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Either<SegmentRun, DeadLetter>> out) {
         byte[] value = record.value();
         if (value == null) {
             out.collect(Either.Right(deadLetter(record, "EMPTY", "a record without a value")));
             return;
         }
         try {
-            for (Segment s : decoder.decode(value)) {
-                out.collect(Either.Left(s));
-            }
+            out.collect(Either.Left(SegmentRun.of(decoder.decode(value))));
         } catch (RecordFormatException e) {
             out.collect(Either.Right(deadLetter(record, e.reason().name(), e.getMessage())));
         }
@@ -74,7 +72,7 @@ public final class SegmentDeserializer implements KafkaRecordDeserializationSche
     }
 
     @Override
-    public TypeInformation<Either<Segment, DeadLetter>> getProducedType() {
-        return new EitherTypeInfo<>(TypeInformation.of(Segment.class), TypeInformation.of(DeadLetter.class));
+    public TypeInformation<Either<SegmentRun, DeadLetter>> getProducedType() {
+        return new EitherTypeInfo<>(TypeInformation.of(SegmentRun.class), TypeInformation.of(DeadLetter.class));
     }
 }

@@ -1,6 +1,6 @@
 package io.tcpwatch.job.time;
 
-import io.tcpwatch.schema.Segment;
+import io.tcpwatch.job.source.SegmentRun;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -10,7 +10,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Passes segments through and measures, per observer, how far its clock runs ahead.
+ * Passes segment runs through and measures, per observer, how far its clock runs ahead.
  *
  * <p>The metric {@code observer.<name>.clockAheadMs} = newest capture time − watermark −
  * out-of-orderness: about 0 for a busy agent whose clock agrees with the others, about 30,000 for
@@ -29,8 +29,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>An operator rather than a function: it follows the watermark between segments too.
  */
-public final class ObserverClockOffsets extends AbstractStreamOperator<Segment>
-        implements OneInputStreamOperator<Segment, Segment> {
+public final class ObserverClockOffsets extends AbstractStreamOperator<SegmentRun>
+        implements OneInputStreamOperator<SegmentRun, SegmentRun> {
 
     public static final OutputTag<ClockOffset> OFFSETS = new OutputTag<>("clock-offsets") {};
     public static final long REPORT_EVERY_MS = 10_000;
@@ -63,19 +63,19 @@ public final class ObserverClockOffsets extends AbstractStreamOperator<Segment>
     }
 
     @Override
-    public void processElement(StreamRecord<Segment> record) {
-        Segment s = record.getValue();
-        long[] o = byObserver.get(s.observer);
+    public void processElement(StreamRecord<SegmentRun> record) {
+        String observer = record.getValue().first().observer;
+        long[] o = byObserver.get(observer);
         if (o == null) {
             long[] n = {Long.MIN_VALUE, NONE};
             o = n;
-            byObserver.put(s.observer, n);
-            getMetricGroup().addGroup("observer", s.observer).gauge("clockAheadMs", () -> aheadMs(n[0]));
+            byObserver.put(observer, n);
+            getMetricGroup().addGroup("observer", observer).gauge("clockAheadMs", () -> aheadMs(n[0]));
         }
         if (record.hasTimestamp()) {
             long ts = record.getTimestamp();
             o[0] = Math.max(o[0], ts);
-            compareWithNeighbour(s.observer, ts, o);
+            compareWithNeighbour(observer, ts, o);
         }
         output.collect(record);
     }

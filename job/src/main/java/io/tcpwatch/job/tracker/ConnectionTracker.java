@@ -8,9 +8,9 @@ import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.core.tracker.TrackerOutput;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.state.FlinkStateStore;
 import io.tcpwatch.job.state.FlinkTimers;
-import io.tcpwatch.schema.Segment;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -21,11 +21,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The core's {@link Tracker} keyed by observer and 4-tuple: its state in Flink keyed state, its
- * deadlines as event-time timers, per-connection detections on the main output and connection
+ * The core's {@link Tracker} keyed by observer and 4-tuple: its state in Flink keyed state, read and
+ * written once per {@link SegmentRun} (a flow batch is one element), its deadlines as event-time timers, per-connection detections on the main output and connection
  * records, late segments and connection events on side outputs; counted in Flink's metrics.
  */
-public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, Detection> {
+public class ConnectionTracker extends KeyedProcessFunction<ConnKey, SegmentRun, Detection> {
 
     public static final OutputTag<ConnectionRecord> CONNECTIONS = new OutputTag<>("connections") {};
     public static final OutputTag<LateSegment> LATE = new OutputTag<>("late-segments") {};
@@ -51,9 +51,9 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, Segment, De
     }
 
     @Override
-    public void processElement(Segment s, Context ctx, Collector<Detection> out) {
-        segmentsIn.inc();
-        tracker.onSegment(s, new FlinkTimers(ctx.timerService()), outputs.to(ctx, out));
+    public void processElement(SegmentRun run, Context ctx, Collector<Detection> out) {
+        segmentsIn.inc(run.size());
+        tracker.onSegments(run.asList(), new FlinkTimers(ctx.timerService()), outputs.to(ctx, out));
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.record.RecordJson;
 import io.tcpwatch.job.TcpwatchJob;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.RecordFormatException;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentBatchEncoder;
@@ -84,7 +85,7 @@ class EquivalenceTest {
         Outputs local = local(segments::forEach);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
 
-        LocalAnalysis.Result batched = job(throughFlowBatches(segments), 200);
+        LocalAnalysis.Result batched = jobOnRuns(throughFlowBatches(segments), 200);
         assertSame(Outputs.of(batched.detections(), batched.connections(), batched.fleetStats()), local);
     }
 
@@ -118,34 +119,39 @@ class EquivalenceTest {
         assertThat(job.detections()).as("fleet detections").anyMatch(d -> d.status != null);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
         if (watermarkIntervalMs == 200) {
-            LocalAnalysis.Result batched = job(throughFlowBatches(segments), watermarkIntervalMs);
+            LocalAnalysis.Result batched = jobOnRuns(throughFlowBatches(segments), watermarkIntervalMs);
             assertSame(Outputs.of(batched.detections(), batched.connections(), batched.fleetStats()), local);
         }
     }
 
-    /** The job graph at parallelism 1 on {@code segments} in the order given. */
+    /** The job graph at parallelism 1 on {@code segments} in the order given, each a run of its own. */
     private static LocalAnalysis.Result job(List<Segment> segments, long watermarkIntervalMs) throws Exception {
+        return jobOnRuns(segments.stream().map(SegmentRun::of).toList(), watermarkIntervalMs);
+    }
+
+    /** The job graph at parallelism 1 on {@code runs} in the order given. */
+    private static LocalAnalysis.Result jobOnRuns(List<SegmentRun> runs, long watermarkIntervalMs) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.getConfig().setAutoWatermarkInterval(watermarkIntervalMs);
-        return LocalAnalysis.run(env.fromData(Segment.class, segments.toArray(Segment[]::new))
-                        .assignTimestampsAndWatermarks(TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5))),
+        return LocalAnalysis.run(env.fromData(SegmentRun.class, runs.toArray(SegmentRun[]::new))
+                        .assignTimestampsAndWatermarks(TcpwatchJob.runWatermarks(Duration.ofSeconds(2), Duration.ofSeconds(5))),
                 TrackerConfig.defaults(), FleetConfig.defaults());
     }
 
     /**
      * The segments as the job reads them from agents that batch (the default bounds): grouped by flow,
-     * each batch encoded and decoded, in the order the batches close.
+     * each batch encoded and decoded into one run, in the order the batches close.
      */
-    private static List<Segment> throughFlowBatches(List<Segment> segments) throws Exception {
+    private static List<SegmentRun> throughFlowBatches(List<Segment> segments) throws Exception {
         KafkaSink.Batching batching = KafkaSink.Batching.DEFAULT;
         FlowBatches batches = new FlowBatches(batching.maxSegments(), batching.window());
         SegmentBatchEncoder encoder = new SegmentBatchEncoder();
         SegmentRecordDecoder decoder = new SegmentRecordDecoder();
-        List<Segment> read = new ArrayList<>();
+        List<SegmentRun> read = new ArrayList<>();
         FlowBatches.Out out = (key, batch) -> {
             try {
-                read.addAll(decoder.decode(encoder.encodeToArray(batch)));
+                read.add(SegmentRun.of(decoder.decode(encoder.encodeToArray(batch))));
             } catch (RecordFormatException e) {
                 throw new AssertionError(e);
             }
@@ -154,7 +160,9 @@ class EquivalenceTest {
             batches.add(s, out);
         }
         batches.closeAll(out);
-        assertThat(read).as("every segment, exactly").containsExactlyInAnyOrderElementsOf(segments);
+        assertThat(read.stream().flatMap(r -> r.asList().stream())).as("every segment, exactly")
+                .containsExactlyInAnyOrderElementsOf(segments);
+        assertThat(read).as("runs of several segments").anyMatch(r -> r.size() > 1);
         return read;
     }
 

@@ -15,6 +15,7 @@ import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.connection.ConnKey;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.tracker.ConnectionTracker;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.schema.Segment;
@@ -94,14 +95,14 @@ public final class FleetBenchmark {
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.setString("state.backend.rocksdb.localdir", work.resolve("rocksdb").toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        DataStream<Segment> segments = source.attach(env);
+        DataStream<SegmentRun> segments = source.attach(env);
         if (whole) {
             TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults());
             out.detections().sinkTo(new DiscardingSink<>());
             out.connections().sinkTo(new DiscardingSink<>());
             out.fleetStats().sinkTo(new DiscardingSink<>());
         } else {
-            segments.keyBy(ConnKey::of).process(new ConnectionTracker(TrackerConfig.defaults()))
+            segments.keyBy(run -> ConnKey.of(run.first())).process(new ConnectionTracker(TrackerConfig.defaults()))
                     .sinkTo(new DiscardingSink<Detection>());
         }
         JobExecutionResult result = env.execute("fleet bench " + backend);

@@ -6,6 +6,7 @@ import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.job.source.CaptureFileFormat;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.state.ConnectionSerializer;
 import io.tcpwatch.job.state.SegmentHeaderSerializer;
 import io.tcpwatch.core.connection.Connection;
@@ -57,10 +58,10 @@ public final class JobBenchmark {
             return;
         }
         for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {
-            double s = run(backend, work, env -> env.fromSource(
+            double s = run(backend, work, env -> TcpwatchJob.runsOfOne(env.fromSource(
                     FileSource.forRecordStreamFormat(new CaptureFileFormat("bench"),
                             new org.apache.flink.core.fs.Path(capture.toAbsolutePath().toUri())).build(),
-                    TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture"));
+                    TcpwatchJob.watermarks(Duration.ofSeconds(2), Duration.ofSeconds(5)), "capture")));
             row("capture file (parse included)", backend, s, segments);
         }
         if (quick) {
@@ -103,7 +104,7 @@ public final class JobBenchmark {
     }
 
     interface Source {
-        DataStream<Segment> attach(StreamExecutionEnvironment env);
+        DataStream<SegmentRun> attach(StreamExecutionEnvironment env);
     }
 
     /** One job run at parallelism 1, discarding its outputs; seconds of job runtime. */

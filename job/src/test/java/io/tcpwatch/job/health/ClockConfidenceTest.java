@@ -3,6 +3,7 @@ package io.tcpwatch.job.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.time.ClockOffset;
 import io.tcpwatch.job.time.ObserverClockOffsets;
 import io.tcpwatch.schema.Segment;
@@ -68,11 +69,11 @@ class ClockConfidenceTest {
         }
     }
 
-    private static void segment(OneInputStreamOperatorTestHarness<Segment, Segment> h, String observer, long ms) throws Exception {
+    private static void segment(OneInputStreamOperatorTestHarness<SegmentRun, SegmentRun> h, String observer, long ms) throws Exception {
         Segment s = new Segment();
         s.observer = observer;
         s.tsNanos = (T0_MS + ms) * 1_000_000L;
-        h.processElement(s, T0_MS + ms);
+        h.processElement(SegmentRun.of(s), T0_MS + ms);
     }
 
     private static Detection detection(String observers, long endMs) {

@@ -9,6 +9,7 @@ import io.tcpwatch.agent.simulate.Incident;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.core.record.RecordJson;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.time.ObserverClockOffsets;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.schema.Segment;
@@ -128,9 +129,9 @@ class ClockAheadTest extends JobOnKafka {
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        DataStream<Segment> read = KafkaTopics.readSegments(env, topic.source("ahead-" + topic.name(), end), topic.name(),
+        DataStream<SegmentRun> read = KafkaTopics.readSegments(env, topic.source("ahead-" + topic.name(), end), topic.name(),
                 OUT_OF_ORDERNESS, KafkaTopics.NO_IDLENESS);
-        SingleOutputStreamOperator<Segment> segments = read.transform("observer clocks", read.getType(),
+        SingleOutputStreamOperator<SegmentRun> segments = read.transform("observer clocks", read.getType(),
                 new ObserverClockOffsets(OUT_OF_ORDERNESS.toMillis()));
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(),
                 new TcpwatchJob.Health(null, segments.getSideOutput(ObserverClockOffsets.OFFSETS)));

@@ -11,6 +11,7 @@ import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.core.record.RecordJson;
 import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ class ClockSkewTest extends JobOnKafka {
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
-        DataStream<Segment> segments = KafkaTopics.readSegments(env, topic.source("skew-" + topic.name(), end), topic.name(),
+        DataStream<SegmentRun> segments = KafkaTopics.readSegments(env, topic.source("skew-" + topic.name(), end), topic.name(),
                 Duration.ofSeconds(2), Duration.ofSeconds(5));
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), TcpwatchJob.Health.NONE);
         DataStream<String> all = out.detections().map(RecordJson::detection)

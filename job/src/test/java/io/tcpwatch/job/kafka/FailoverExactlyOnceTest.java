@@ -9,6 +9,7 @@ import io.tcpwatch.agent.simulate.Incident;
 import io.tcpwatch.job.TcpwatchJob;
 import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.core.connection.TrackerConfig;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.Segment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,12 +39,12 @@ import org.junit.jupiter.api.Timeout;
 class FailoverExactlyOnceTest extends JobOnKafka {
 
     /** Fails the task once, at the first segment after the test armed it. */
-    static final class FailOnce extends RichMapFunction<Segment, Segment> {
+    static final class FailOnce extends RichMapFunction<SegmentRun, SegmentRun> {
         static final AtomicBoolean ARMED = new AtomicBoolean();
         static final AtomicBoolean FAILED = new AtomicBoolean();
 
         @Override
-        public Segment map(Segment s) {
+        public SegmentRun map(SegmentRun s) {
             if (ARMED.get() && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException("injected failure");
             }
@@ -125,7 +126,7 @@ class FailoverExactlyOnceTest extends JobOnKafka {
         env.setParallelism(2);
         env.enableCheckpointing(500);
         String bootstrap = KAFKA.broker().bootstrap();
-        DataStream<Segment> segments = KafkaTopics.readSegments(env, topic.source("failover-" + name, end), topic.name(),
+        DataStream<SegmentRun> segments = KafkaTopics.readSegments(env, topic.source("failover-" + name, end), topic.name(),
                         Duration.ofSeconds(2), KafkaTopics.NO_IDLENESS)
                 .map(new FailOnce()).name("failure injection");
         TcpwatchJob.Outputs out = TcpwatchJob.build(segments, TrackerConfig.defaults(), FleetConfig.defaults(), TcpwatchJob.Health.NONE);

@@ -2,6 +2,7 @@ package io.tcpwatch.job.kafka;
 
 import io.tcpwatch.core.record.DeadLetter;
 import io.tcpwatch.agent.testing.KafkaBroker;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.FlowKey;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.SegmentEncoder;
@@ -60,8 +61,8 @@ final class PartitionedTopic {
     }
 
     /** The job's segment source on this topic from the beginning, bounded at {@code stop}. */
-    KafkaSource<Either<Segment, DeadLetter>> source(String groupId, Map<TopicPartition, Long> stop) {
-        return KafkaSource.<Either<Segment, DeadLetter>>builder()
+    KafkaSource<Either<SegmentRun, DeadLetter>> source(String groupId, Map<TopicPartition, Long> stop) {
+        return KafkaSource.<Either<SegmentRun, DeadLetter>>builder()
                 .setBootstrapServers(broker.bootstrap())
                 .setTopics(name)
                 .setGroupId(groupId)

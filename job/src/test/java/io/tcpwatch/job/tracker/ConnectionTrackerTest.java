@@ -56,6 +56,30 @@ class ConnectionTrackerTest extends TrackerHarness {
     }
 
     @Test
+    void aFlowBatchIsOneElementWithOneDeadlineAndTellsTheSameStory() throws Exception {
+        asOneRun(() -> {
+            handshakeAndData(0, 1000, 5000);
+            serverClosesFirst(10, 1000, 5000);
+        });
+        assertThat(harness.numEventTimeTimers()).as("the close's linger, set once for the run").isEqualTo(1);
+        assertThat(events(io.tcpwatch.core.fleet.ConnectionEvent.Kind.CLOSED)).as("the end, known within the run")
+                .hasSize(1);
+        watermark(LINGER_MS + 1_000);
+
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.connState).isEqualTo("SF");
+            assertThat(r.history).isEqualTo("ShADadfF");
+            assertThat(r.origPkts).isEqualTo(5);
+            assertThat(r.respPkts).isEqualTo(5);
+        });
+        assertThat(harness.numKeyedStateEntries()).as("the TIME_WAIT entry and the closed connection's kept packets")
+                .isEqualTo(2);
+        watermark(61_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void aWindowsLikeServerHoldsTimeWaitForItsOwnLongerDuration() throws Exception {
         serverTtl = 127; // initial TTL 128, one hop away
         handshakeAndData(0, 1000, 5000);

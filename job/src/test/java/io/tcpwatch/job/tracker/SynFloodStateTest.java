@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.SegmentHeader;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.job.state.ConnectionSerializer;
 import io.tcpwatch.job.state.SegmentHeaderSerializer;
 import io.tcpwatch.schema.Segment;
@@ -30,8 +31,8 @@ class SynFloodStateTest {
         int syns = Integer.getInteger("tcpwatch.flood", 100_000);
         long t0Ms = 1_795_000_000_000L;
         Random rnd = new Random(42);
-        try (var harness = new KeyedOneInputStreamOperatorTestHarness<ConnKey, Segment, Detection>(
-                new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())), ConnKey::of,
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<ConnKey, SegmentRun, Detection>(
+                new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())), run -> ConnKey.of(run.first()),
                 TypeInformation.of(ConnKey.class))) {
             harness.open();
             Segment s = new Segment();
@@ -47,7 +48,7 @@ class SynFloodStateTest {
                 s.flags = TcpFlags.SYN;
                 s.window = 64240;
                 s.ttl = 50;
-                harness.processElement(s.copy(), Math.floorDiv(s.tsNanos, 1_000_000L));
+                harness.processElement(SegmentRun.of(s.copy()), Math.floorDiv(s.tsNanos, 1_000_000L));
             }
             int peak = harness.numKeyedStateEntries() / 2;
             assertThat(peak).as("one connection and its SYN's kept header per SYN, nothing more")

@@ -4,8 +4,10 @@ import io.tcpwatch.core.connection.ConnKey;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,14 +31,16 @@ abstract class TrackerHarness {
     /** How long a closed incarnation stays open for stragglers (the tracker's default). */
     protected static final double LINGER_MS = TrackerConfig.defaults().closeLinger.toMillis();
 
-    protected KeyedOneInputStreamOperatorTestHarness<ConnKey, Segment, Detection> harness;
+    protected KeyedOneInputStreamOperatorTestHarness<ConnKey, SegmentRun, Detection> harness;
     protected int serverTtl = 64;
+    /** Segments collected for one run, or null: each segment is a run of its own. */
+    private List<Segment> run;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())),
-                ConnKey::of, TypeInformation.of(ConnKey.class));
+                run -> ConnKey.of(run.first()), TypeInformation.of(ConnKey.class));
         harness.open();
     }
 
@@ -67,7 +71,27 @@ abstract class TrackerHarness {
         s.payloadLen = len;
         s.window = window;
         s.ttl = c2s ? 64 : serverTtl;
-        harness.processElement(s, Math.floorDiv(s.tsNanos, 1_000_000L));
+        if (run != null) {
+            run.add(s);
+        } else {
+            harness.processElement(SegmentRun.of(s), Math.floorDiv(s.tsNanos, 1_000_000L));
+        }
+    }
+
+    /** The segments {@code segments} makes, given to the tracker as one run (a flow batch). */
+    protected void asOneRun(Steps segments) throws Exception {
+        run = new ArrayList<>();
+        try {
+            segments.run();
+            SegmentRun r = SegmentRun.of(run);
+            harness.processElement(r, r.eventTimeMs());
+        } finally {
+            run = null;
+        }
+    }
+
+    protected interface Steps {
+        void run() throws Exception;
     }
 
     protected void c(double ms, int flags, long seq, long ack, int len) throws Exception {

@@ -13,6 +13,7 @@ import io.tcpwatch.common.ExitCode;
 import io.tcpwatch.agent.capture.LiveCapture;
 import io.tcpwatch.agent.output.SegmentSink;
 import io.tcpwatch.core.record.Detection;
+import io.tcpwatch.job.source.SegmentRun;
 import io.tcpwatch.schema.Segment;
 import io.tcpwatch.schema.TcpFlags;
 import java.io.InputStream;
@@ -119,11 +120,11 @@ class UnansweredRequestLiveTest {
     /** The captured segments, in capture order, through the tracker; its detections. */
     private static List<Detection> track(List<Segment> segments) throws Exception {
         try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())), ConnKey::of,
+                new KeyedProcessOperator<>(new ConnectionTracker(TrackerConfig.defaults())), (SegmentRun run) -> ConnKey.of(run.first()),
                 TypeInformation.of(ConnKey.class))) {
             harness.open();
             for (Segment s : segments.stream().sorted(Comparator.comparingLong(s -> s.tsNanos)).toList()) {
-                harness.processElement(s, Math.floorDiv(s.tsNanos, 1_000_000L));
+                harness.processElement(SegmentRun.of(s), Math.floorDiv(s.tsNanos, 1_000_000L));
             }
             harness.processWatermark(Long.MAX_VALUE);
             return harness.extractOutputValues();
