@@ -8,6 +8,8 @@ import io.tcpwatch.core.fleet.rules.FleetRules;
 import io.tcpwatch.job.fleet.FleetStatsFunction;
 import io.tcpwatch.core.fleet.PairStats;
 import io.tcpwatch.job.fleet.PairStatsFunction;
+import io.tcpwatch.job.fleet.ServerBuckets;
+import io.tcpwatch.job.fleet.ServerEvents;
 import io.tcpwatch.job.fleet.VantageDedup;
 import io.tcpwatch.job.health.AgentLoss;
 import io.tcpwatch.job.health.AgentLossFunction;
@@ -26,6 +28,7 @@ import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -35,12 +38,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  *   segment runs ──(event time = capture time)──▶ keyBy(observer, 4-tuple) ──▶ ConnectionTracker ──┬──▶ detections (per connection)
- *                                                                                              ├──▶ connections (conn.log)
- *                                                                                              ├──▶ late segments
- *                                                              connection outcome events ◀─────┘
+ *                                                                                                  ├──▶ connections (conn.log)
+ *                                                                                                  ├──▶ late segments
+ *                                                              connection outcome events ◀─────────┘
  *                                                                          │
  *                                             keyBy(server, client, ISN) ──▶ VantageDedup (both ends counted once)
  *                                  ┌───────────────────────────────────────┴──────────────────────────────┐
+ *   ServerBuckets (per server and 10 ms bucket)                                                           │
  *   keyBy(server) ──▶ FleetStatsFunction (10 s) ──▶ fleet stats           keyBy(client → server) ──▶ PairStatsFunction (10 s)
  *                                │                                                                       │
  *   keyBy(server) ──▶ EpisodeFunction(server rules) ──▶ detections        keyBy(pair) ──▶ EpisodeFunction(pair rules) ──▶ detections
@@ -65,6 +69,9 @@ public final class TcpwatchJob {
     /** The graph's outputs, for the caller to sink. */
     public record Outputs(DataStream<Detection> detections, DataStream<ConnectionRecord> connections,
                           DataStream<FleetStats> fleetStats, DataStream<LateSegment> lateSegments) {}
+
+    /** Connection events a subtask's {@link ServerBuckets} holds at most (about 200 bytes each). */
+    static final int SERVER_BUCKETS_MAX_WAITING = 100_000;
 
     private TcpwatchJob() {}
 
@@ -114,7 +121,9 @@ public final class TcpwatchJob {
         // 3. per server endpoint: fleet statistics, then RST storms, SYN floods, backlog overflows,
         //    connection limits and reconnect storms as episodes
         DataStream<FleetStats> fleetStats = events
-                .keyBy(e -> e.server)
+                .transform("server buckets", TypeInformation.of(ServerEvents.class), new ServerBuckets(SERVER_BUCKETS_MAX_WAITING))
+                .uid("server-buckets") // a subtask's events of one server and 10 ms bucket leave as one record
+                .keyBy(b -> b.server)
                 // events wait for the reject window, handshakes for their verdict (stamped with their SYN)
                 .process(new FleetStatsFunction(fleet, tracker.fleetDelay()))
                 .name("fleet stats")

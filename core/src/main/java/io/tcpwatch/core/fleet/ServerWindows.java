@@ -96,27 +96,72 @@ public final class ServerWindows {
      * it is counted, reported with the next window, and the caller may count it too).
      */
     public boolean onEvent(ConnectionEvent e, Timers timers) {
-        long bucketEndMs = (Math.floorDiv(e.tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
-        long applyAtMs = bucketEndMs + delayMs;
-        if (applyAtMs <= timers.watermark()) {
+        return onEvents(List.of(e), timers) == 0;
+    }
+
+    /**
+     * Connection events of the current server, as a combiner upstream gathers them (one bucket's, as a
+     * rule): each bucket's waiting list is read and written once. Returns how many came after their
+     * bucket was applied (counted, reported with the next window).
+     */
+    public int onEvents(List<ConnectionEvent> events, Timers timers) {
+        int late = 0;
+        long openDueMs = Long.MIN_VALUE;
+        List<ConnectionEvent> open = null;
+        for (ConnectionEvent e : events) {
+            long dueMs = dueMs(e.tsNs);
+            if (dueMs <= timers.watermark()) {
+                late++;
+                continue;
+            }
+            if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
+                rejected.put(e.connectionId(), true); // its ESTABLISHED, still waiting, will know
+            }
+            if (dueMs != openDueMs) {
+                keep(openDueMs, open);
+                open = waiting(dueMs, timers);
+                openDueMs = dueMs;
+            }
+            open.add(e);
+        }
+        keep(openDueMs, open);
+        if (late > 0) {
             ServerHistory h = history.get();
             h = h == null ? new ServerHistory() : h;
-            h.lateEvents++;
+            h.lateEvents += late;
             history.set(h);
-            return false;
         }
-        if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
-            rejected.put(e.connectionId(), true); // its ESTABLISHED, still waiting, will know
-        }
+        return late;
+    }
+
+    /**
+     * The end (event-time ms) of the 10 ms bucket holding {@code tsNs}: its events are applied the reject
+     * window later, so a combiner upstream may gather them until the watermark reaches this end.
+     */
+    public static long bucketEndMs(long tsNs) {
+        return (Math.floorDiv(tsNs, BUCKET_NS) + 1) * BUCKET_NS / 1_000_000L;
+    }
+
+    /** When the events of the bucket holding {@code tsNs} are applied (event-time ms). */
+    private long dueMs(long tsNs) {
+        return bucketEndMs(tsNs) + delayMs;
+    }
+
+    /** The events waiting for {@code dueMs}; a new list, and its one timer, for the first of them. */
+    private List<ConnectionEvent> waiting(long dueMs, Timers timers) {
         // one timer per 10 ms bucket, not per event (wider buckets make RocksDB rewrite long lists)
-        List<ConnectionEvent> bucket = pending.get(applyAtMs);
+        List<ConnectionEvent> bucket = pending.get(dueMs);
         if (bucket == null) {
             bucket = new ArrayList<>();
-            timers.schedule(applyAtMs);
+            timers.schedule(dueMs);
         }
-        bucket.add(e);
-        pending.put(applyAtMs, bucket);
-        return true;
+        return bucket;
+    }
+
+    private void keep(long dueMs, List<ConnectionEvent> bucket) {
+        if (bucket != null) {
+            pending.put(dueMs, bucket);
+        }
     }
 
     /** A deadline of the current server: a bucket to apply, a window to report, a history to forget. */

@@ -1,6 +1,5 @@
 package io.tcpwatch.job.fleet;
 
-import io.tcpwatch.core.fleet.ConnectionEvent;
 import io.tcpwatch.core.fleet.FleetConfig;
 import io.tcpwatch.core.fleet.FleetStats;
 import io.tcpwatch.core.fleet.ServerWindows;
@@ -12,8 +11,11 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** The core's {@link ServerWindows} keyed by server endpoint: fleet statistics per window. */
-public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionEvent, FleetStats> {
+/**
+ * The core's {@link ServerWindows} keyed by server endpoint: fleet statistics per window, from the
+ * events {@link ServerBuckets} gathered per bucket.
+ */
+public class FleetStatsFunction extends KeyedProcessFunction<String, ServerEvents, FleetStats> {
 
     private final FleetConfig cfg;
     private final Duration rejectWindow;
@@ -34,10 +36,9 @@ public class FleetStatsFunction extends KeyedProcessFunction<String, ConnectionE
     }
 
     @Override
-    public void processElement(ConnectionEvent e, Context ctx, Collector<FleetStats> out) {
-        if (!windows.onEvent(e, new FlinkTimers(ctx.timerService()))) {
-            lateEvents.inc(); // its bucket has been applied already: reported with the next window
-        }
+    public void processElement(ServerEvents events, Context ctx, Collector<FleetStats> out) {
+        // events whose bucket has been applied already are reported with the next window
+        lateEvents.inc(windows.onEvents(events.asList(), new FlinkTimers(ctx.timerService())));
     }
 
     @Override

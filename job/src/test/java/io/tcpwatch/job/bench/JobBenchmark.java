@@ -40,7 +40,7 @@ import picocli.CommandLine;
  * bytes of an open connection and of a TIME_WAIT entry.
  *
  * <p>Usage: {@code JobBenchmark <capture> <work dir> <segments in capture> [quick | wire]} — quick: heap state from the
- * file only; wire: heap state from Kafka, flow batches beside one record per segment.
+ * file only; wire: from Kafka, flow batches beside one record per segment, heap state and RocksDB.
  */
 public final class JobBenchmark {
 
@@ -53,8 +53,8 @@ public final class JobBenchmark {
         Files.createDirectories(work);
         System.out.println("| source | state | seconds | segments/s |");
         System.out.println("|---|---|---:|---:|");
-        if (mode.equals("wire")) { // heap state from Kafka: flow batches beside one record per segment
-            kafka(capture, work, segments, new String[] {"hashmap"}, true);
+        if (mode.equals("wire")) { // from Kafka: flow batches beside one record per segment
+            kafka(capture, work, segments, new String[] {"hashmap", "rocksdb"}, true);
             return;
         }
         for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 /**
  * The job's fleet stage as a chain of operator test harnesses, wired as {@link TcpwatchJob} wires
@@ -23,7 +24,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 final class FleetHarness implements AutoCloseable {
 
     private final KeyedOneInputStreamOperatorTestHarness<String, ConnectionEvent, ConnectionEvent> dedup;
-    private final KeyedOneInputStreamOperatorTestHarness<String, ConnectionEvent, FleetStats> serverStats;
+    private final OneInputStreamOperatorTestHarness<ConnectionEvent, ServerEvents> buckets;
+    private final KeyedOneInputStreamOperatorTestHarness<String, ServerEvents, FleetStats> serverStats;
     private final KeyedOneInputStreamOperatorTestHarness<String, FleetStats, Detection> serverRules;
     private final KeyedOneInputStreamOperatorTestHarness<String, ConnectionEvent, PairStats> pairStats;
     private final KeyedOneInputStreamOperatorTestHarness<String, PairStats, Detection> pairRules;
@@ -33,15 +35,16 @@ final class FleetHarness implements AutoCloseable {
     FleetHarness(FleetConfig cfg) throws Exception {
         dedup = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new VantageDedup(cfg.dedupTolerance)),
                 ConnectionEvent::connectionId, Types.STRING);
+        buckets = new OneInputStreamOperatorTestHarness<>(new ServerBuckets(1_000));
         serverStats = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FleetStatsFunction(cfg, Duration.ofSeconds(1))), e -> e.server, Types.STRING);
+                new KeyedProcessOperator<>(new FleetStatsFunction(cfg, Duration.ofSeconds(1))), b -> b.server, Types.STRING);
         serverRules = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new EpisodeFunction<>(FleetRules.SERVER, cfg)), w -> w.server, Types.STRING);
         pairStats = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new PairStatsFunction(cfg.window)), ConnectionEvent::pair, Types.STRING);
         pairRules = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new EpisodeFunction<>(FleetRules.PAIR, cfg)), PairStats::pair, Types.STRING);
-        for (var h : List.of(dedup, serverStats, serverRules, pairStats, pairRules)) {
+        for (var h : List.of(dedup, buckets, serverStats, serverRules, pairStats, pairRules)) {
             h.open();
         }
     }
@@ -53,6 +56,8 @@ final class FleetHarness implements AutoCloseable {
 
     void watermark(long epochMs) throws Exception {
         dedup.processWatermark(epochMs);
+        forward();
+        buckets.processWatermark(epochMs);
         forward();
         serverStats.processWatermark(epochMs);
         forward();
@@ -82,10 +87,13 @@ final class FleetHarness implements AutoCloseable {
     private void forward() throws Exception {
         for (Object o : drain(dedup)) {
             StreamRecord<ConnectionEvent> r = (StreamRecord<ConnectionEvent>) o;
-            serverStats.processElement(r.getValue(), r.getTimestamp());
+            buckets.processElement(r.getValue(), r.getTimestamp());
             if (r.getValue().forPairs()) {
                 pairStats.processElement(r.getValue(), r.getTimestamp());
             }
+        }
+        for (Object o : drain(buckets)) {
+            serverStats.processElement((StreamRecord<ServerEvents>) o);
         }
         for (Object o : drain(serverStats)) {
             StreamRecord<FleetStats> r = (StreamRecord<FleetStats>) o;
@@ -104,7 +112,7 @@ final class FleetHarness implements AutoCloseable {
         }
     }
 
-    private static List<Object> drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h) {
+    private static List<Object> drain(OneInputStreamOperatorTestHarness<?, ?> h) {
         List<Object> records = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?>) {
@@ -117,7 +125,7 @@ final class FleetHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (var h : List.of(dedup, serverStats, serverRules, pairStats, pairRules)) {
+        for (var h : List.of(dedup, buckets, serverStats, serverRules, pairStats, pairRules)) {
             h.close();
         }
     }

@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
  */
 class FleetStatsFunctionTest {
 
-    private KeyedOneInputStreamOperatorTestHarness<String, ConnectionEvent, FleetStats> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, ServerEvents, FleetStats> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new FleetStatsFunction(FleetConfig.defaults(), Duration.ofSeconds(1))),
-                e -> e.server, Types.STRING);
+                b -> b.server, Types.STRING);
         harness.open();
     }
 
@@ -41,7 +41,7 @@ class FleetStatsFunctionTest {
     }
 
     private void send(ConnectionEvent e) throws Exception {
-        harness.processElement(e, Math.floorDiv(e.tsNs, 1_000_000L));
+        harness.processElement(ServerEvents.of(e), Math.floorDiv(e.tsNs, 1_000_000L));
     }
 
     private void watermark(long atMs) throws Exception {
