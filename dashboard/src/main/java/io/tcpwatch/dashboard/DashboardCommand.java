@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {"Serve the fleet dashboard and its REST API, reading the job's topics from Kafka.",
-            "%nPages and API: / (overview, charts, detections), /api/detections, /api/fleet, /api/connections,"
-                + " /api/events (server-sent events), /metrics (Prometheus)."},
+            "%nPages and API: / (overview, charts, detections; a page per server), /api/detections, /api/fleet,"
+                + " /api/connections, /api/ladder (a detection's packets, SVG), /api/events (server-sent events),"
+                + " /metrics (Prometheus)."},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  stopped", "  2  usage error", "  7  the Kafka cluster is unreachable", "  10 the address is in use",
             "  11 Kafka refused the credentials or TLS handshake"})

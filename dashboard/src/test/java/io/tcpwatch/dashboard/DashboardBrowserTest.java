@@ -36,7 +36,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard page in real headless Chromium (Debian's chromium and chromium-driver) against a
  * real broker holding real job output: the overview lists the servers with their open incidents,
  * a filter narrows the detections table, a row opens the detail view with its Wireshark display
- * filter. Saves target/dashboard.png (and the page as target/dashboard.html).
+ * filter. Saves target/dashboard-overview.png (the fleet's overview, as README.md shows it) and, as each
+ * test ends, target/dashboard*.png (and the pages as .html).
  */
 @Timeout(600)
 class DashboardBrowserTest {
@@ -85,6 +86,7 @@ class DashboardBrowserTest {
 
         // the detections table, then a filter narrows it
         wait.until(d -> d.findElements(By.cssSelector("#detections tbody tr")).size() > 200);
+        HeadlessChromium.save(browser, Path.of("target", "dashboard-overview")); // the picture in README.md
         new Select(browser.findElement(By.id("filter-type"))).selectByValue("CONNECTION_LIMIT");
         wait.until(d -> d.findElements(By.cssSelector("#detections tbody tr")).size() == 1);
         WebElement row = browser.findElement(By.cssSelector("#detections tbody tr"));
@@ -103,6 +105,19 @@ class DashboardBrowserTest {
         wait.until(d -> d.findElement(By.id("chart-scope")).getText().equals("10.77.1.2:7006"));
 
         assertThat(browser.findElement(By.id("live")).getAttribute("class")).as("live updates connected").contains("on");
+
+        // a tab in the background gives its stream up (a browser keeps six connections to one host) and
+        // opens a new one when it is shown again
+        visibility("hidden");
+        wait.until(d -> d.findElement(By.id("live")).getAttribute("class").contains("off"));
+        assertThat((Boolean) browser.executeScript("return events === null")).as("the stream closed").isTrue();
+        visibility("visible");
+        wait.until(d -> d.findElement(By.id("live")).getAttribute("class").contains("on"));
+    }
+
+    private void visibility(String state) {
+        browser.executeScript("Object.defineProperty(document, 'visibilityState', {value: arguments[0], configurable: true});"
+                + "document.dispatchEvent(new Event('visibilitychange'));", state);
     }
 
     @Test

@@ -40,9 +40,10 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Capture TCP headers live or replay pcap/pcapng files; publish one record per TCP segment.",
-            "%nRecords go to Kafka (Avro single-object encoding, key = canonical flow key), to stdout as JSON"
-                + " lines (--print), or nowhere (--dry-run, to measure). Header fields only: payload is never read."},
+            "Capture TCP headers live or replay pcap/pcapng files; publish them to Kafka in flow batches.",
+            "%nRecords go to Kafka (Avro single-object encoding, key = canonical flow key; a flow's segments"
+                + " in one record, --batch-segments 1 for one record per segment), to stdout as JSON lines, one"
+                + " per segment (--print), or nowhere (--dry-run, to measure). Header fields only: payload is never read."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done (also after Ctrl-C or SIGTERM)     5  capture file unreadable",

@@ -326,12 +326,31 @@ document.getElementById('tz').addEventListener('change', () => {
   refreshFleet();
 });
 
-const events = new EventSource('api/events' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
-events.onopen = () => { document.getElementById('live').className = 'live on'; };
-events.onerror = () => { document.getElementById('live').className = 'live off'; };
-events.addEventListener('detection', () => soon(() => { refreshDetections(); refreshFleet(); }));
-events.addEventListener('fleet', () => soon(() => { refreshDetections(); refreshFleet(); }));
-events.addEventListener('connection', () => soon(refreshConnections));
+// Live updates while the page is seen: a tab in the background closes its stream (a browser keeps
+// at most six connections to one dashboard, so open tabs would otherwise starve the next one) and
+// catches up when it is shown again.
+let events = null;
+function live(on) {
+  if (on && !events) {
+    events = new EventSource('api/events' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
+    events.onopen = () => { document.getElementById('live').className = 'live on'; };
+    events.onerror = () => { document.getElementById('live').className = 'live off'; };
+    events.addEventListener('detection', () => soon(() => { refreshDetections(); refreshFleet(); }));
+    events.addEventListener('fleet', () => soon(() => { refreshDetections(); refreshFleet(); }));
+    events.addEventListener('connection', () => soon(refreshConnections));
+  } else if (!on && events) {
+    events.close();
+    events = null;
+    document.getElementById('live').className = 'live off';
+  }
+}
+document.addEventListener('visibilitychange', () => {
+  const shown = document.visibilityState === 'visible';
+  if (shown && !events) soon(() => { refreshFleet(); refreshDetections(); refreshConnections(); });
+  live(shown);
+});
+window.addEventListener('pagehide', () => live(false));
+live(document.visibilityState !== 'hidden');
 
 refreshFleet();
 refreshDetections();
