@@ -3,6 +3,8 @@
 # and from a pre-filled Kafka topic) and state bytes per connection, on the generated capture.
 # `tcpwatch analyze` beside tshark on the same capture: bench/analyze.sh.
 # Usage: bench/job.sh [packets] [quick|wire]   (needs taskset; run bench/agent.sh first or let it generate)
+#   wire: from Kafka, flow batches beside one record per segment, in rounds; BENCH_JAVA_OPTS chooses
+#   e.g. '-Dtcpwatch.bench.backends=hashmap -Dtcpwatch.bench.rounds=3' (default: hashmap,rocksdb and 2)
 set -euo pipefail
 packets="${1:-2000000}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,5 +16,6 @@ segments=$(./tcpwatch agent --read "$pcap" --dry-run 2>&1 | grep -oE '[0-9,]+ TC
 cp="$(test_classpath job)"
 echo "capture: $pcap ($segments segments)"
 echo
-taskset -c 0 java -Xmx4g -cp "$cp" "$log4j" \
+# shellcheck disable=SC2086 # the options are words
+taskset -c 0 java -Xmx4g ${BENCH_JAVA_OPTS:-} -cp "$cp" "$log4j" \
   io.tcpwatch.job.bench.JobBenchmark "$pcap" "$work" "$segments" ${2:-}

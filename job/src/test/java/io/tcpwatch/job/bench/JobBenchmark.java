@@ -40,7 +40,8 @@ import picocli.CommandLine;
  * bytes of an open connection and of a TIME_WAIT entry.
  *
  * <p>Usage: {@code JobBenchmark <capture> <work dir> <segments in capture> [quick | wire]} — quick: heap state from the
- * file only; wire: from Kafka, flow batches beside one record per segment, heap state and RocksDB.
+ * file only; wire: from Kafka, flow batches beside one record per segment, in rounds (system properties
+ * {@code tcpwatch.bench.backends}, default {@code hashmap,rocksdb}, and {@code tcpwatch.bench.rounds}, default 2).
  */
 public final class JobBenchmark {
 
@@ -54,7 +55,7 @@ public final class JobBenchmark {
         System.out.println("| source | state | seconds | segments/s |");
         System.out.println("|---|---|---:|---:|");
         if (mode.equals("wire")) { // from Kafka: flow batches beside one record per segment
-            kafka(capture, work, segments, new String[] {"hashmap", "rocksdb"}, true);
+            kafka(capture, work, segments, System.getProperty("tcpwatch.bench.backends", "hashmap,rocksdb").split(","), true);
             return;
         }
         for (String backend : quick ? new String[] {"hashmap"} : new String[] {"hashmap", "rocksdb"}) {
@@ -88,7 +89,7 @@ public final class JobBenchmark {
                     throw new IllegalStateException("agent failed: " + exit);
                 }
             }
-            for (int round = 0; round < (single ? 2 : 1); round++) {
+            for (int round = 0; round < (single ? Integer.getInteger("tcpwatch.bench.rounds", 2) : 1); round++) {
                 for (String batchSegments : variants) {
                     for (String backend : backends) {
                         String group = "bench-" + backend + "-" + batchSegments + "-" + round;
