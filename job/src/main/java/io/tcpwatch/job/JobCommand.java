@@ -8,11 +8,15 @@ import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
 import io.tcpwatch.core.connection.TrackerConfig;
 import io.tcpwatch.job.tracker.TrackerOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +82,12 @@ public final class JobCommand implements Callable<Integer> {
             description = "Checkpoint interval; exactly-once into Kafka. 0 = no checkpoints, at-least-once (default: ${DEFAULT-VALUE}).")
     int checkpointSeconds;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "URI",
+            description = "Where checkpoints are kept (file:// or s3://). Default: Flink's execution.checkpointing.dir; in"
+                    + " a local run without one, a directory under the system's temporary directory (the JobManager's"
+                    + " memory holds at most 5 MB of state, less than a busy fleet's).")
+    String checkpointDir;
+
     @Option(names = "--out-of-orderness", paramLabel = "MILLIS", defaultValue = "2000",
             description = "Bounded out-of-orderness of capture timestamps (default: ${DEFAULT-VALUE}).")
     long outOfOrdernessMs;
@@ -120,7 +130,12 @@ public final class JobCommand implements Callable<Integer> {
         if (parallelism != null) {
             env.setParallelism(parallelism);
         }
-        StreamingJob.attach(env, settings(startAt, deploymentName(env.getConfiguration())));
+        String deploymentName = deploymentName(env.getConfiguration());
+        String checkpoints = checkpointDirectory(env.getConfiguration(), env instanceof LocalStreamEnvironment, deploymentName);
+        if (checkpoints != null) {
+            env.configure(checkpointStorage(checkpoints));
+        }
+        StreamingJob.attach(env, settings(startAt, deploymentName));
         env.execute("tcpwatch");
         return 0;
     }
@@ -133,6 +148,31 @@ public final class JobCommand implements Callable<Integer> {
                 fleetStatsTopic, agentStatsTopic.isBlank() ? null : agentStatsTopic, deadLetterTopic, lateTopic),
                 deploymentName, startAt, Duration.ofSeconds(checkpointSeconds), Duration.ofMillis(outOfOrdernessMs),
                 Duration.ofSeconds(idlenessSeconds), bounded, client, tracker, fleetOptions.config());
+    }
+
+    /**
+     * Where checkpoints go, when this command must say: {@code --checkpoint-dir}; else nothing when Flink
+     * is told already or runs on a cluster (its configuration decides); else, in a local run, a directory
+     * of the deployment's under the temporary directory — without one, Flink keeps checkpoints in the
+     * JobManager's memory, which refuses state over 5 MB, so no checkpoint of a busy fleet completes and
+     * nothing is committed.
+     */
+    String checkpointDirectory(ReadableConfig flink, boolean local, String deploymentName) {
+        if (checkpointDir != null) {
+            return checkpointDir;
+        }
+        if (!local || flink.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent()) {
+            return null;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "tcpwatch-checkpoints", deploymentName).toUri().toString();
+    }
+
+    /** Checkpoints as files under {@code directory}. */
+    static Configuration checkpointStorage(String directory) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory);
+        return conf;
     }
 
     /**

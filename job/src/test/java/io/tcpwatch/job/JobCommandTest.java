@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tcpwatch.job.kafka.StartAt;
 import java.time.Instant;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -34,6 +36,24 @@ class JobCommandTest {
         assertThat(parse("--bootstrap", "kafka:9092", "--deployment", "lab").deploymentName(flink)).isEqualTo("lab");
         assertThat(parse("--bootstrap", "kafka:9092").settings(StartAt.LATEST, "team-a.tcpwatch-job").deployment())
                 .isEqualTo("team-a.tcpwatch-job");
+    }
+
+    @Test
+    void aLocalRunKeepsItsCheckpointsInFilesNotInTheJobManagersFiveMegabytes() {
+        Configuration flink = new Configuration();
+        JobCommand job = parse("--bootstrap", "kafka:9092");
+        assertThat(job.checkpointDirectory(flink, true, "lab")).as("local, Flink not told")
+                .startsWith("file:").endsWith("/tcpwatch-checkpoints/lab");
+        assertThat(job.checkpointDirectory(flink, false, "lab")).as("on a cluster its configuration decides").isNull();
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "s3://state/checkpoints");
+        assertThat(job.checkpointDirectory(flink, true, "lab")).as("told already").isNull();
+        assertThat(parse("--bootstrap", "kafka:9092", "--checkpoint-dir", "file:///var/tcpwatch")
+                .checkpointDirectory(flink, false, "lab")).isEqualTo("file:///var/tcpwatch");
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
+        env.configure(JobCommand.checkpointStorage("file:///tmp/cp"));
+        assertThat(env.getConfiguration().get(CheckpointingOptions.CHECKPOINT_STORAGE)).isEqualTo("filesystem");
+        assertThat(env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/cp");
     }
 
     private static JobCommand parse(String... args) {

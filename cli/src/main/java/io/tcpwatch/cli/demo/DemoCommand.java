@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -135,6 +136,9 @@ public final class DemoCommand implements Callable<Integer> {
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         // Flink's temporary files (its RPC system's jar among them) go with the demo's data
         conf.set(CoreOptions.TMP_DIRS, Files.createDirectories(demo.data.resolve("flink-tmp")).toString());
+        // checkpoints as files with the demo's data: the JobManager's memory refuses state over 5 MB
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, demo.data.resolve("checkpoints").toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(2);
         StreamingJob.attach(env, StreamingJob.Settings.of(demo.kafka.bootstrap()).as("tcpwatch-demo", StartAt.EARLIEST)

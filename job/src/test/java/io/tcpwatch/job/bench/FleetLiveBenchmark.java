@@ -150,8 +150,12 @@ public final class FleetLiveBenchmark {
 
     /** tcpwatch in a JVM of its own, its output to {@code log}. */
     private static Process java(Path jar, Path log, String heap, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
-                "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap));
+        String extra = System.getProperty("tcpwatch.bench.jvm", "");
+        if (!extra.isBlank()) { // e.g. a log configuration of one's own
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
