@@ -79,6 +79,7 @@ public final class FleetLiveBenchmark {
             long startMs = System.currentTimeMillis();
             Process fleet = java(jar, work.resolve("simulate.log"), "-Xmx1g", simulate.toArray(String[]::new));
             List<long[]> samples = new ArrayList<>(); // seconds since start, lag (records), job RSS KB
+            long segmentsBytes;
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
                 long caughtUpAt = 0;
                 while (System.currentTimeMillis() - startMs < (seconds + 180) * 1000L) {
@@ -95,6 +96,7 @@ public final class FleetLiveBenchmark {
                         break; // the last detections have had three checkpoints to commit
                     }
                 }
+                segmentsBytes = topicBytes(admin, "tcp.segments");
             }
             long peakRssKb = rssKb(job.pid(), "VmHWM");
             job.destroy();
@@ -106,12 +108,12 @@ public final class FleetLiveBenchmark {
                         Files.readAllLines(work.resolve("simulate.log"))));
             }
             reader.join();
-            report(servers, seconds, rate, checkpointS, samples, peakRssKb, latencies, work);
+            report(servers, seconds, rate, checkpointS, samples, peakRssKb, segmentsBytes, latencies, work);
         }
     }
 
     private static void report(int servers, int seconds, String rate, int checkpointS, List<long[]> samples,
-                               long peakRssKb, Latencies l, Path work) throws IOException {
+                               long peakRssKb, long segmentsBytes, Latencies l, Path work) throws IOException {
         String published = Files.readAllLines(work.resolve("simulate.log")).stream()
                 .filter(s -> s.contains("segments")).reduce((a, b) -> b).orElse("?");
         long maxLag = samples.stream().mapToLong(s -> s[1]).max().orElse(-1);
@@ -119,6 +121,8 @@ public final class FleetLiveBenchmark {
         System.out.printf(Locale.ROOT, "fleet: %d servers, %s new connections/s each, %d s in real time; checkpoints every %d s%n",
                 servers, rate, seconds, checkpointS);
         System.out.println("simulator: " + published);
+        System.out.printf(Locale.ROOT, "tcp.segments on the broker's disk: %,d bytes (%,.0f bytes/s over the %d s)%n",
+                segmentsBytes, segmentsBytes / (double) seconds, seconds);
         System.out.printf(Locale.ROOT, "job lag on tcp.segments (records, committed offsets): at most %,d while the fleet"
                 + " published, %,d overall; job resident memory: peak %,d MB%n", maxLagDuring, maxLag, peakRssKb / 1024);
         System.out.println("| detection type | committed | p50 s | p99 s | max s |");
@@ -174,6 +178,20 @@ public final class FleetLiveBenchmark {
             lag += e.getValue().offset() - (c == null ? 0 : c.offset());
         }
         return lag;
+    }
+
+    /** What the broker stores of {@code topic}, all partitions: the log segments' bytes. */
+    private static long topicBytes(Admin admin, String topic) throws Exception {
+        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+        long bytes = 0;
+        for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+            for (var dir : dirs.values()) {
+                for (var replica : dir.replicaInfos().entrySet()) {
+                    bytes += replica.getKey().topic().equals(topic) ? replica.getValue().size() : 0;
+                }
+            }
+        }
+        return bytes;
     }
 
     private static long rssKb(long pid, String field) throws IOException {
