@@ -167,8 +167,8 @@ public final class JobCommand implements Callable<Integer> {
         return Path.of(System.getProperty("java.io.tmpdir"), "tcpwatch-checkpoints", deploymentName).toUri().toString();
     }
 
-    /** Checkpoints as files under {@code directory}. */
-    static Configuration checkpointStorage(String directory) {
+    /** Checkpoints as files under {@code directory}: what a local run needs (the demo's too). */
+    public static Configuration checkpointStorage(String directory) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory);

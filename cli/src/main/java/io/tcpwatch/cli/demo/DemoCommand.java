@@ -10,6 +10,7 @@ import io.tcpwatch.agent.kafka.SegmentPublisher;
 import io.tcpwatch.agent.output.KafkaSink;
 import io.tcpwatch.dashboard.Dashboard;
 import io.tcpwatch.dashboard.DashboardCommand;
+import io.tcpwatch.job.JobCommand;
 import io.tcpwatch.job.StreamingJob;
 import io.tcpwatch.job.kafka.KafkaTopics;
 import io.tcpwatch.job.kafka.StartAt;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -137,8 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
         // Flink's temporary files (its RPC system's jar among them) go with the demo's data
         conf.set(CoreOptions.TMP_DIRS, Files.createDirectories(demo.data.resolve("flink-tmp")).toString());
         // checkpoints as files with the demo's data: the JobManager's memory refuses state over 5 MB
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, demo.data.resolve("checkpoints").toUri().toString());
+        conf.addAll(JobCommand.checkpointStorage(demo.data.resolve("checkpoints").toUri().toString()));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(2);
         StreamingJob.attach(env, StreamingJob.Settings.of(demo.kafka.bootstrap()).as("tcpwatch-demo", StartAt.EARLIEST)

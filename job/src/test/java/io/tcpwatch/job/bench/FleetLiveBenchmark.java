@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +19,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -46,6 +46,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class FleetLiveBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SEGMENTS = "tcp.segments";
+    private static final int SEGMENTS_PARTITIONS = 4;
     /** One of each kind, spread over the run (their seconds are filled in). */
     private static final String[] INCIDENTS = {"rst-storm@%d:1", "syn-flood@%d:2", "backlog@%d:3", "connection-limit@%d:4",
         "port-exhaustion@%d:10"};
@@ -59,7 +61,7 @@ public final class FleetLiveBenchmark {
         int checkpointS = Integer.parseInt(args[5]);
         Files.createDirectories(work);
         try (KafkaBroker broker = new KafkaBroker(work.resolve("kafka-" + System.nanoTime()))) {
-            broker.createTopic("tcp.segments", 4);
+            broker.createTopic(SEGMENTS, SEGMENTS_PARTITIONS);
             for (String t : List.of("tcp.detections", "tcp.connections", "tcp.fleet-stats", "tcp.segments.dlq",
                     "tcp.segments.late", "tcp.agent-stats")) {
                 broker.createTopic(t, 1);
@@ -96,7 +98,7 @@ public final class FleetLiveBenchmark {
                         break; // the last detections have had three checkpoints to commit
                     }
                 }
-                segmentsBytes = topicBytes(admin, "tcp.segments");
+                segmentsBytes = topicBytes(admin, SEGMENTS);
             }
             long peakRssKb = rssKb(job.pid(), "VmHWM");
             job.destroy();
@@ -168,9 +170,9 @@ public final class FleetLiveBenchmark {
     private static long lag(Admin admin) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("bench")
                 .partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> ends = new java.util.HashMap<>();
-        for (int p = 0; p < 4; p++) {
-            ends.put(new TopicPartition("tcp.segments", p), OffsetSpec.latest());
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        for (int p = 0; p < SEGMENTS_PARTITIONS; p++) {
+            ends.put(new TopicPartition(SEGMENTS, p), OffsetSpec.latest());
         }
         long lag = 0;
         for (var e : admin.listOffsets(ends).all().get().entrySet()) {
@@ -208,7 +210,6 @@ public final class FleetLiveBenchmark {
         /** By type (fleet episodes by type and status): ms from the detection's end to when it was read. */
         final Map<String, List<Long>> byType = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong read = new AtomicLong();
         private final Properties props = new Properties();
 
         Latencies(String bootstrap) {
@@ -235,7 +236,6 @@ public final class FleetLiveBenchmark {
                         long endMs = Instant.parse(d.path("end").asText()).toEpochMilli();
                         String type = d.path("type").asText() + (d.has("status") ? " " + d.path("status").asText() : "");
                         byType.computeIfAbsent(type, t -> Collections.synchronizedList(new ArrayList<>())).add(now - endMs);
-                        read.incrementAndGet();
                     }
                 }
             } catch (IOException e) {

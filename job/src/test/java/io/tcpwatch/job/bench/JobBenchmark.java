@@ -74,8 +74,8 @@ public final class JobBenchmark {
 
     /**
      * The job from a pre-filled topic, as agents publish by default (flow batches) and, with {@code single},
-     * one record per segment beside it: then each is run twice, alternating, so that neither has the JVM's
-     * warm-up to itself.
+     * one record per segment beside it: then each is run in rounds ({@code tcpwatch.bench.rounds}), alternating,
+     * so that neither has the JVM's warm-up to itself.
      */
     private static void kafka(Path capture, Path work, long segments, String[] backends, boolean single) throws Exception {
         try (KafkaBroker broker = new KafkaBroker(work.resolve("kafka-" + System.nanoTime()))) {
@@ -89,7 +89,8 @@ public final class JobBenchmark {
                     throw new IllegalStateException("agent failed: " + exit);
                 }
             }
-            for (int round = 0; round < (single ? Integer.getInteger("tcpwatch.bench.rounds", 2) : 1); round++) {
+            int rounds = single ? Integer.getInteger("tcpwatch.bench.rounds", 2) : 1;
+            for (int round = 0; round < rounds; round++) {
                 for (String batchSegments : variants) {
                     for (String backend : backends) {
                         String group = "bench-" + backend + "-" + batchSegments + "-" + round;
