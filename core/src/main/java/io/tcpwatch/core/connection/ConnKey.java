@@ -25,7 +25,12 @@ public final class ConnKey {
     public ConnKey() {}
 
     public static ConnKey of(Segment s) {
-        ConnKey k = new ConnKey();
+        return new ConnKey().set(s);
+    }
+
+    /** This key made {@code s}'s, for a look-up that need not allocate; returns this. */
+    public ConnKey set(Segment s) {
+        ConnKey k = this;
         k.observer = s.observer;
         k.ipVersion = s.ipVersion;
         boolean srcLow = FlowKey.isForward(s);
@@ -38,6 +43,20 @@ public final class ConnKey {
         k.highLo = word(high, 8);
         k.highPort = srcLow ? s.dstPort : s.srcPort;
         k.tunnel = s.tunnel;
+        return k;
+    }
+
+    public ConnKey copy() {
+        ConnKey k = new ConnKey();
+        k.observer = observer;
+        k.ipVersion = ipVersion;
+        k.lowHi = lowHi;
+        k.lowLo = lowLo;
+        k.lowPort = lowPort;
+        k.highHi = highHi;
+        k.highLo = highLo;
+        k.highPort = highPort;
+        k.tunnel = tunnel;
         return k;
     }
 

@@ -54,11 +54,17 @@ public class ConnectionEvent {
     /** From the client's first request byte to the server's first response byte; -1: no answer seen. */
     public long responseNs = -1;
 
+    /** {@link #connectionId()}, made once (not state: Flink's POJO serializer passes transient fields over). */
+    private transient String id;
+
     public ConnectionEvent() {}
 
-    /** The connection this event belongs to, the same from every vantage point. */
+    /** The connection this event belongs to, the same from every vantage point (read once its fields are set). */
     public String connectionId() {
-        return server + "|" + client + "|" + isn;
+        if (id == null) {
+            id = server + "|" + client + "|" + isn;
+        }
+        return id;
     }
 
     /** The per client→server pair statistics count openings and closes (not handshakes). */

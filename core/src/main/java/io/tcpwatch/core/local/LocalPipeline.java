@@ -51,7 +51,9 @@ public final class LocalPipeline {
     private final Sink sink;
     private final long outOfOrdernessMs;
 
-    private final LocalKeyedState<ConnKey> trackerState = new LocalKeyedState<>();
+    private final LocalKeyedState<ConnKey> trackerState = new LocalKeyedState<>(ConnKey::copy);
+    /** The key a segment is looked up by, reused: the state copies it for a connection it keeps. */
+    private final ConnKey probe = new ConnKey();
     private final LocalKeyedState<String> ownerState = new LocalKeyedState<>();
     private final LocalKeyedState<String> serverState = new LocalKeyedState<>();
     private final LocalKeyedState<String> serverEpisodeState = new LocalKeyedState<>();
@@ -103,7 +105,7 @@ public final class LocalPipeline {
     /** The next segment in capture order. */
     public void accept(Segment s) {
         segments++;
-        tracker.onSegment(s, trackerState.at(ConnKey.of(s)), trackerOutput);
+        tracker.onSegment(s, trackerState.at(probe.set(s)), trackerOutput);
         long t = Tracker.eventTimeMs(s);
         if (t > maxEventTimeMs) {
             maxEventTimeMs = t;

@@ -36,9 +36,7 @@ final class CaptureInputs implements AutoCloseable {
                 if (!reader.next((iface, ts, buf, off, cap, orig) -> {
                     parser.setInterface(iface.name());
                     Segment s = parser.parse(iface.linkType(), ts, buf, off, cap);
-                    if (s != null) {
-                        next = s.copy();
-                    }
+                    next = s; // the parser's own segment: this input's until it advances again
                 })) {
                     return false;
                 }
@@ -69,7 +67,10 @@ final class CaptureInputs implements AutoCloseable {
         return in;
     }
 
-    /** Every segment of every input, in time order across the inputs. */
+    /**
+     * Every segment of every input, in time order across the inputs. A segment is its parser's, valid
+     * during the call only ({@link Segment#copy()} keeps one).
+     */
     long forEach(Consumer<Segment> segments) throws CaptureFileException {
         for (Input in : inputs) {
             if (in.advance()) {
