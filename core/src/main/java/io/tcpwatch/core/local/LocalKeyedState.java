@@ -1,5 +1,6 @@
 package io.tcpwatch.core.local;
 
+import io.tcpwatch.core.record.SegmentHeader;
 import io.tcpwatch.core.state.Cell;
 import io.tcpwatch.core.state.ListCell;
 import io.tcpwatch.core.state.StateStore;
@@ -178,7 +179,11 @@ final class LocalKeyedState<K> implements StateStore, Timers {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public <V> ListCell<V> list(String name, Class<V> elementType) {
+        if (elementType == SegmentHeader.class) {
+            return (ListCell<V>) packedHeaders(name);
+        }
         Cell<List<V>> lists = cell(name, null);
         return new ListCell<>() {
             @Override
@@ -209,6 +214,36 @@ final class LocalKeyedState<K> implements StateStore, Timers {
             @Override
             public void clear() {
                 lists.clear();
+            }
+        };
+    }
+
+    /** A list of segment headers, packed ({@link PackedHeaders}): a local run keeps one per connection it holds. */
+    private ListCell<SegmentHeader> packedHeaders(String name) {
+        Cell<long[]> packed = cell(name, long[].class);
+        return new ListCell<>() {
+            @Override
+            public void add(SegmentHeader h) {
+                long[] before = packed.get();
+                long[] after = PackedHeaders.add(before, h);
+                if (after != before) {
+                    packed.set(after);
+                }
+            }
+
+            @Override
+            public List<SegmentHeader> get() {
+                return PackedHeaders.unpack(packed.get());
+            }
+
+            @Override
+            public void update(List<SegmentHeader> headers) {
+                packed.set(PackedHeaders.of(headers));
+            }
+
+            @Override
+            public void clear() {
+                packed.clear();
             }
         };
     }

@@ -50,6 +50,9 @@ public final class LocalPipeline {
 
     private final Sink sink;
     private final long outOfOrdernessMs;
+    /** Every segment comes from one observer: the vantage dedup has nothing to tell apart, and keeps nothing. */
+    private final boolean oneObserver;
+    private String observer;
 
     private final LocalKeyedState<ConnKey> trackerState = new LocalKeyedState<>(ConnKey::copy);
     /** The key a segment is looked up by, reused: the state copies it for a connection it keeps. */
@@ -91,9 +94,20 @@ public final class LocalPipeline {
     private long maxEventTimeMs = Long.MIN_VALUE;
     private long segments;
 
+    /** A pipeline for segments of any number of observers. */
     public LocalPipeline(TrackerConfig tracker, FleetConfig fleet, Duration outOfOrderness, Sink sink) {
+        this(tracker, fleet, outOfOrderness, false, sink);
+    }
+
+    /**
+     * A pipeline; with {@code oneObserver}, for segments all of one observer (a capture's analysis),
+     * which skips the vantage dedup's state: with one vantage point it passes every event.
+     */
+    public LocalPipeline(TrackerConfig tracker, FleetConfig fleet, Duration outOfOrderness, boolean oneObserver,
+                         Sink sink) {
         this.sink = sink;
         this.outOfOrdernessMs = outOfOrderness.toMillis();
+        this.oneObserver = oneObserver;
         this.tracker = new Tracker(tracker, trackerState);
         this.owners = new VantageOwners(fleet.dedupTolerance, ownerState);
         this.servers = new ServerWindows(fleet, tracker.fleetDelay(), serverState);
@@ -104,6 +118,13 @@ public final class LocalPipeline {
 
     /** The next segment in capture order. */
     public void accept(Segment s) {
+        if (oneObserver && !s.observer.equals(observer)) {
+            if (observer != null) {
+                throw new IllegalArgumentException("a pipeline for one observer got segments of " + observer
+                        + " and of " + s.observer);
+            }
+            observer = s.observer;
+        }
         segments++;
         tracker.onSegment(s, trackerState.at(probe.set(s)), trackerOutput);
         long t = Tracker.eventTimeMs(s);
@@ -139,7 +160,7 @@ public final class LocalPipeline {
     }
 
     private void onEvent(ConnectionEvent e) {
-        if (!owners.onEvent(e, ownerState.at(e.connectionId()))) {
+        if (!oneObserver && !owners.onEvent(e, ownerState.at(e.connectionId()))) {
             return;
         }
         servers.onEvent(e, serverState.at(e.server));

@@ -116,7 +116,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         Span span = new Span();
         LocalPipeline pipeline = new LocalPipeline(trackerOptions.config(), fleetOptions.config(), OUT_OF_ORDERNESS,
-                new Counting(sinks, span));
+                true, new Counting(sinks, span)); // every input is read as one observer's
         List<String> damage;
         long frames;
         try (CaptureInputs in = CaptureInputs.open(files, observer, tunnelPorts);

@@ -82,7 +82,7 @@ class EquivalenceTest {
         try (CaptureInputs in = CaptureInputs.open(List.of(capture), "capture", TunnelPorts.DEFAULTS)) {
             in.forEach(s -> segments.add(s.copy()));
         }
-        Outputs local = local(segments::forEach);
+        Outputs local = local(segments::forEach, true);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
 
         LocalAnalysis.Result batched = jobOnRuns(throughFlowBatches(segments), 200);
@@ -114,7 +114,7 @@ class EquivalenceTest {
             public void close() {}
         });
         LocalAnalysis.Result job = job(segments, watermarkIntervalMs);
-        Outputs local = local(sink -> segments.forEach(sink));
+        Outputs local = local(sink -> segments.forEach(sink), false);
 
         assertThat(job.detections()).as("fleet detections").anyMatch(d -> d.status != null);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
@@ -166,13 +166,13 @@ class EquivalenceTest {
         return read;
     }
 
-    /** The same segments through analyze's driver. */
-    private static Outputs local(Consumer<Consumer<Segment>> segments) {
+    /** The same segments through analyze's driver; {@code oneObserver} as analyze runs it on captures. */
+    private static Outputs local(Consumer<Consumer<Segment>> segments, boolean oneObserver) {
         List<Detection> ds = new ArrayList<>();
         List<ConnectionRecord> cs = new ArrayList<>();
         List<FleetStats> ws = new ArrayList<>();
         LocalPipeline pipeline = new LocalPipeline(TrackerConfig.defaults(), FleetConfig.defaults(),
-                AnalyzeCommand.OUT_OF_ORDERNESS, new LocalPipeline.Sink() {
+                AnalyzeCommand.OUT_OF_ORDERNESS, oneObserver, new LocalPipeline.Sink() {
                     @Override
                     public void detection(Detection d) {
                         ds.add(d);
