@@ -39,11 +39,19 @@ public final class Endpoints {
 
     /** A detection id: the first 96 bits of the SHA-256 of what identifies the finding, in hex. */
     public static String hash(String basis) {
+        return HexFormat.of().formatHex(sha256(basis), 0, 12);
+    }
+
+    /** The SHA-256 of {@code basis} in UTF-8 (the digest is the thread's own, made once). */
+    public static byte[] sha256(String basis) {
+        return SHA_256.get().digest(basis.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 12);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 }

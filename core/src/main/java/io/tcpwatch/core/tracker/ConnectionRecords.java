@@ -1,12 +1,10 @@
 package io.tcpwatch.core.tracker;
 
 import io.tcpwatch.core.record.ConnectionRecord;
+import io.tcpwatch.core.record.Endpoints;
 import io.tcpwatch.core.record.ZeekConnState;
 import io.tcpwatch.core.connection.Connection;
 import io.tcpwatch.schema.Addresses;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /** Turns a finished incarnation into its conn.log record. */
 public final class ConnectionRecords {
@@ -42,15 +40,11 @@ public final class ConnectionRecords {
         String basis = c.observer + "|" + Addresses.format(c.orig.addr) + "|" + c.orig.port + "|"
                 + Addresses.format(c.resp.addr) + "|" + c.resp.port + "|" + c.orig.isn + "|" + c.startNs
                 + (c.tunnel == null ? "" : "|" + c.tunnel);
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
-            StringBuilder sb = new StringBuilder("C");
-            for (int i = 0; i < 17; i++) {
-                sb.append(BASE62[(h[i] & 0xFF) % 62]);
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] h = Endpoints.sha256(basis);
+        StringBuilder sb = new StringBuilder("C");
+        for (int i = 0; i < 17; i++) {
+            sb.append(BASE62[(h[i] & 0xFF) % 62]);
         }
+        return sb.toString();
     }
 }
