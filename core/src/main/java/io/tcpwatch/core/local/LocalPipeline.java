@@ -33,7 +33,8 @@ import java.time.Duration;
  * </pre>
  *
  * Memory is what the steps keep: open connections, TIME_WAIT entries, the fleet windows not yet
- * reported and the episodes still open.
+ * reported and the episodes still open. A pipeline for one observer's segments (a capture's
+ * analysis) passes the vantage dedup by: with one vantage point it lets every event through.
  */
 public final class LocalPipeline {
 
