@@ -4,14 +4,17 @@ import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.schema.Segment;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One observer's consecutive segments of one flow, in capture order: what one record of the
  * segments topic holds (a flow batch, or a single segment). The tracker takes a run as one element
  * of its key — one state read and one write, timers set once — so the job's work per record falls
  * as the agents batch. Its event time is its newest segment's: the watermark follows what the
- * runs carry, as it would follow their segments one by one.
+ * runs carry, as it would follow their segments one by one. Flink moves runs with their own
+ * serializer ({@link SegmentRunSerializer}).
  */
+@TypeInfo(SegmentRunTypeInfo.Factory.class)
 public final class SegmentRun {
 
     /** The segments, oldest first; never empty. */
