@@ -18,6 +18,7 @@ import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.core.tracker.TrackerOutput;
 import io.tcpwatch.schema.Segment;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The job's graph (see the job's {@code TcpwatchJob}) run in one thread on in-memory state, for one
@@ -119,12 +120,8 @@ public final class LocalPipeline {
 
     /** The next segment in capture order. */
     public void accept(Segment s) {
-        if (oneObserver && !s.observer.equals(observer)) {
-            if (observer != null) {
-                throw new IllegalArgumentException("a pipeline for one observer got segments of " + observer
-                        + " and of " + s.observer);
-            }
-            observer = s.observer;
+        if (oneObserver) {
+            sameObserver(s.observer);
         }
         segments++;
         tracker.onSegment(s, trackerState.at(probe.set(s)), trackerOutput);
@@ -132,6 +129,14 @@ public final class LocalPipeline {
         if (t > maxEventTimeMs) {
             maxEventTimeMs = t;
             advance(t - outOfOrdernessMs - 1);
+        }
+    }
+
+    private void sameObserver(String o) {
+        if (segments == 0) {
+            observer = o;
+        } else if (!Objects.equals(o, observer)) {
+            throw new IllegalArgumentException("a pipeline for one observer got segments of " + observer + " and of " + o);
         }
     }
 
