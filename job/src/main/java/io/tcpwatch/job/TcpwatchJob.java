@@ -20,6 +20,7 @@ import io.tcpwatch.core.record.ConnectionRecord;
 import io.tcpwatch.core.record.Detection;
 import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.job.source.SegmentRun;
+import io.tcpwatch.job.state.ConnectionEventSerializer;
 import io.tcpwatch.job.time.ClockOffset;
 import io.tcpwatch.core.connection.ConnKey;
 import io.tcpwatch.job.tracker.ConnectionTracker;
@@ -114,7 +115,7 @@ public final class TcpwatchJob {
         // 2. its outcome events, each connection once however many agents saw it
         DataStream<ConnectionEvent> events = connectionDetections.getSideOutput(ConnectionTracker.EVENTS)
                 .keyBy(ConnectionEvent::connectionId)
-                .process(new VantageDedup(fleet.dedupTolerance))
+                .process(new VantageDedup(fleet.dedupTolerance), ConnectionEventSerializer.TYPE)
                 .name("vantage dedup")
                 .uid("vantage-dedup");
 

@@ -14,7 +14,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * runs carry, as it would follow their segments one by one. Flink moves runs with their own
  * serializer ({@link SegmentRunSerializer}).
  */
-@TypeInfo(SegmentRunTypeInfo.Factory.class)
+@TypeInfo(SegmentRunSerializer.Types.class)
 public final class SegmentRun {
 
     /** The segments, oldest first; never empty. */

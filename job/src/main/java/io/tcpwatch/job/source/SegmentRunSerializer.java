@@ -1,8 +1,13 @@
 package io.tcpwatch.job.source;
 
+import io.tcpwatch.job.state.SerializerTypeInfo;
 import io.tcpwatch.schema.Segment;
 import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -105,6 +110,14 @@ public final class SegmentRunSerializer extends TypeSerializerSingleton<SegmentR
     @Override
     public TypeSerializerSnapshot<SegmentRun> snapshotConfiguration() {
         return new Snapshot();
+    }
+
+    /** Named on {@link SegmentRun}: wherever Flink meets the type, it takes this serializer. */
+    public static final class Types extends TypeInfoFactory<SegmentRun> {
+        @Override
+        public TypeInformation<SegmentRun> createTypeInfo(Type t, Map<String, TypeInformation<?>> parameters) {
+            return new SerializerTypeInfo<>(SegmentRun.class, INSTANCE);
+        }
     }
 
     /** Restores this serializer from a checkpoint; the format version inside each run says the rest. */

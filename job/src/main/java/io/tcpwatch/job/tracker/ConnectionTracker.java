@@ -9,6 +9,7 @@ import io.tcpwatch.core.record.LateSegment;
 import io.tcpwatch.core.tracker.Tracker;
 import io.tcpwatch.core.tracker.TrackerOutput;
 import io.tcpwatch.job.source.SegmentRun;
+import io.tcpwatch.job.state.ConnectionEventSerializer;
 import io.tcpwatch.job.state.FlinkStateStore;
 import io.tcpwatch.job.state.FlinkTimers;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ public class ConnectionTracker extends KeyedProcessFunction<ConnKey, SegmentRun,
 
     public static final OutputTag<ConnectionRecord> CONNECTIONS = new OutputTag<>("connections") {};
     public static final OutputTag<LateSegment> LATE = new OutputTag<>("late-segments") {};
-    public static final OutputTag<ConnectionEvent> EVENTS = new OutputTag<>("connection-events") {};
+    public static final OutputTag<ConnectionEvent> EVENTS = new OutputTag<>("connection-events", ConnectionEventSerializer.TYPE);
 
     private final TrackerConfig cfg;
 
