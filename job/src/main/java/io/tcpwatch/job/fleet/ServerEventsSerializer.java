@@ -2,6 +2,7 @@ package io.tcpwatch.job.fleet;
 
 import io.tcpwatch.core.fleet.ConnectionEvent;
 import io.tcpwatch.job.state.ConnectionEventSerializer;
+import io.tcpwatch.job.state.RecordSerializer;
 import io.tcpwatch.job.state.SerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -10,24 +11,18 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /** A server's bucket of connection events on its way to the fleet windows: the server, then each event ({@link ConnectionEventSerializer}). */
-public final class ServerEventsSerializer extends TypeSerializerSingleton<ServerEvents> {
+public final class ServerEventsSerializer extends RecordSerializer<ServerEvents> {
 
     public static final ServerEventsSerializer INSTANCE = new ServerEventsSerializer();
 
     private static final ConnectionEventSerializer EVENTS = ConnectionEventSerializer.INSTANCE;
 
     private ServerEventsSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public ServerEvents createInstance() {
@@ -43,16 +38,6 @@ public final class ServerEventsSerializer extends TypeSerializerSingleton<Server
             c.events[i] = EVENTS.copy(from.events[i]);
         }
         return c;
-    }
-
-    @Override
-    public ServerEvents copy(ServerEvents from, ServerEvents reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -73,16 +58,6 @@ public final class ServerEventsSerializer extends TypeSerializerSingleton<Server
             b.events[i] = EVENTS.deserialize(in);
         }
         return b;
-    }
-
-    @Override
-    public ServerEvents deserialize(ServerEvents reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tcpwatch.job.source;
 
+import io.tcpwatch.job.state.RecordSerializer;
 import io.tcpwatch.job.state.SerializerTypeInfo;
 import io.tcpwatch.schema.Segment;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -25,7 +25,7 @@ import org.apache.flink.types.StringValue;
  * <p>Runs are not kept in state; a change of this format matters only to in-flight data that an
  * unaligned checkpoint keeps, and the format version goes first in every run.
  */
-public final class SegmentRunSerializer extends TypeSerializerSingleton<SegmentRun> {
+public final class SegmentRunSerializer extends RecordSerializer<SegmentRun> {
 
     public static final SegmentRunSerializer INSTANCE = new SegmentRunSerializer();
 
@@ -42,11 +42,6 @@ public final class SegmentRunSerializer extends TypeSerializerSingleton<SegmentR
     private SegmentRunSerializer() {}
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public SegmentRun createInstance() {
         return new SegmentRun();
     }
@@ -59,16 +54,6 @@ public final class SegmentRunSerializer extends TypeSerializerSingleton<SegmentR
             r.segments[i] = from.segments[i].copy();
         }
         return r;
-    }
-
-    @Override
-    public SegmentRun copy(SegmentRun from, SegmentRun reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -95,16 +80,6 @@ public final class SegmentRunSerializer extends TypeSerializerSingleton<SegmentR
             previous = run.segments[i] = readSegment(previous, in);
         }
         return run;
-    }
-
-    @Override
-    public SegmentRun deserialize(SegmentRun reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

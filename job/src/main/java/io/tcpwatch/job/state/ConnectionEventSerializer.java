@@ -5,7 +5,6 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -17,7 +16,7 @@ import org.apache.flink.types.StringValue;
  * serializer, as before: this one moves events, it stores none. Every field comes back
  * ({@code ConnectionEventSerializerTest}).
  */
-public final class ConnectionEventSerializer extends TypeSerializerSingleton<ConnectionEvent> {
+public final class ConnectionEventSerializer extends RecordSerializer<ConnectionEvent> {
 
     public static final ConnectionEventSerializer INSTANCE = new ConnectionEventSerializer();
 
@@ -37,11 +36,6 @@ public final class ConnectionEventSerializer extends TypeSerializerSingleton<Con
     private static final int ZERO_WINDOW_STALL = 1 << 7;
 
     private ConnectionEventSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public ConnectionEvent createInstance() {
@@ -75,16 +69,6 @@ public final class ConnectionEventSerializer extends TypeSerializerSingleton<Con
         c.dataSegments = e.dataSegments;
         c.responseNs = e.responseNs;
         return c;
-    }
-
-    @Override
-    public ConnectionEvent copy(ConnectionEvent from, ConnectionEvent reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -139,16 +123,6 @@ public final class ConnectionEventSerializer extends TypeSerializerSingleton<Con
         e.dataSegments = in.readInt();
         e.responseNs = in.readLong();
         return e;
-    }
-
-    @Override
-    public ConnectionEvent deserialize(ConnectionEvent reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.tcpwatch.core.record.ZeekConnState.Endpoint;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -21,7 +20,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * ({@code JobBenchmark.stateBytes}); {@code ConnectionSerializerTest} checks that every field of
  * {@link Connection} and {@link Side} comes back.
  */
-public final class ConnectionSerializer extends TypeSerializerSingleton<Connection> {
+public final class ConnectionSerializer extends RecordSerializer<Connection> {
 
     public static final ConnectionSerializer INSTANCE = new ConnectionSerializer();
 
@@ -49,11 +48,6 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
     private ConnectionSerializer() {}
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public Connection createInstance() {
         return new Connection();
     }
@@ -68,16 +62,6 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
         } catch (IOException e) {
             throw new IllegalStateException("copying a connection's state", e);
         }
-    }
-
-    @Override
-    public Connection copy(Connection from, Connection reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -195,16 +179,6 @@ public final class ConnectionSerializer extends TypeSerializerSingleton<Connecti
         c.orig = readSide(in, t0, (flags & ORIG_NEXT_KNOWN) != 0);
         c.resp = readSide(in, t0, (flags & RESP_NEXT_KNOWN) != 0);
         return c;
-    }
-
-    @Override
-    public Connection deserialize(Connection reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

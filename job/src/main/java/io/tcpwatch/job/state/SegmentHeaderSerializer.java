@@ -4,7 +4,6 @@ import io.tcpwatch.core.record.SegmentHeader;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -13,16 +12,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * the direction and the previous-connection mark in one variable-length word, the capture time, then
  * the numbers as variable-length integers — about 25 bytes where Flink's POJO serializer writes 50.
  */
-public final class SegmentHeaderSerializer extends TypeSerializerSingleton<SegmentHeader> {
+public final class SegmentHeaderSerializer extends RecordSerializer<SegmentHeader> {
 
     public static final SegmentHeaderSerializer INSTANCE = new SegmentHeaderSerializer();
 
     private SegmentHeaderSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public SegmentHeader createInstance() {
@@ -32,16 +26,6 @@ public final class SegmentHeaderSerializer extends TypeSerializerSingleton<Segme
     @Override
     public SegmentHeader copy(SegmentHeader from) {
         return from.copy();
-    }
-
-    @Override
-    public SegmentHeader copy(SegmentHeader from, SegmentHeader reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -69,16 +53,6 @@ public final class SegmentHeaderSerializer extends TypeSerializerSingleton<Segme
         h.window = (int) Varints.read(in);
         h.len = (int) Varints.read(in);
         return h;
-    }
-
-    @Override
-    public SegmentHeader deserialize(SegmentHeader reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override
