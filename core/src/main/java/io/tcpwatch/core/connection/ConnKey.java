@@ -30,20 +30,19 @@ public final class ConnKey {
 
     /** This key made {@code s}'s, for a look-up that need not allocate; returns this. */
     public ConnKey set(Segment s) {
-        ConnKey k = this;
-        k.observer = s.observer;
-        k.ipVersion = s.ipVersion;
+        observer = s.observer;
+        ipVersion = s.ipVersion;
         boolean srcLow = FlowKey.isForward(s);
         byte[] low = srcLow ? s.srcAddr : s.dstAddr;
         byte[] high = srcLow ? s.dstAddr : s.srcAddr;
-        k.lowHi = word(low, 0);
-        k.lowLo = word(low, 8);
-        k.lowPort = srcLow ? s.srcPort : s.dstPort;
-        k.highHi = word(high, 0);
-        k.highLo = word(high, 8);
-        k.highPort = srcLow ? s.dstPort : s.srcPort;
-        k.tunnel = s.tunnel;
-        return k;
+        lowHi = word(low, 0);
+        lowLo = word(low, 8);
+        lowPort = srcLow ? s.srcPort : s.dstPort;
+        highHi = word(high, 0);
+        highLo = word(high, 8);
+        highPort = srcLow ? s.dstPort : s.srcPort;
+        tunnel = s.tunnel;
+        return this;
     }
 
     public ConnKey copy() {

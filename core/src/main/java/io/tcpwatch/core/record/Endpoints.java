@@ -9,6 +9,15 @@ import java.util.HexFormat;
 /** How records name endpoints ({@code 10.0.0.1:443}, {@code [2001:db8::1]:443}), their Wireshark filters, and record ids. */
 public final class Endpoints {
 
+    /** The digest behind record ids, one per thread. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     private Endpoints() {}
 
     public static String endpoint(byte[] addr, int port) {
@@ -42,16 +51,8 @@ public final class Endpoints {
         return HexFormat.of().formatHex(sha256(basis), 0, 12);
     }
 
-    /** The SHA-256 of {@code basis} in UTF-8 (the digest is the thread's own, made once). */
+    /** The SHA-256 of {@code basis} in UTF-8. */
     public static byte[] sha256(String basis) {
         return SHA_256.get().digest(basis.getBytes(StandardCharsets.UTF_8));
     }
-
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 }
