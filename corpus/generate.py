@@ -715,7 +715,7 @@ def label_backlog(run, pt, delta):
 # applications' logs measured; the thresholds are written into every entry beside the measured numbers.
 
 SURGE_RATE, SURGE_MIN_SEGMENTS = 0.01, 200  # RETRANSMISSION_SURGE: ≥ 1% of ≥ 200 data segments retransmitted
-STORM_MIN_CLIENTS, STORM_QUIET_S = 20, 3.0  # RECONNECT_STORM: ≥ 20 distinct addresses after ≥ 3 s without a new connection
+STORM_MIN_CLIENTS, STORM_QUIET_S, STORM_BURST_S = 20, 3.0, 3.0  # RECONNECT_STORM: ≥ 20 distinct addresses within 3 s, after ≥ 3 s without a new connection
 LIMIT_MIN_REJECTIONS = 5  # CONNECTION_LIMIT: ≥ 5 reset right after the handshake while the application held N
 RST_STORM_FLOOR = 20  # RST_STORM: ≥ 20 RST'd connections in a window (and ≥ 5 × the server's baseline)
 FLEET_WINDOW_S = 10  # the fleet stage's tumbling windows, aligned to the epoch
@@ -808,12 +808,12 @@ def herd(run, port, pt, conns, server_role, server_params):
 def reconnect_verdict(run, names=("client-early", "client-storm")):
     """RECONNECT_STORM from the clients' own logs: the connections whose handshake completed (`connected`), by the
     time their connect() began. An incident iff after a gap of ≥ 3 s without a new connection ≥ 20 distinct source
-    addresses began to connect within 10 s (the rule's window). The facts are those after the longest gap."""
+    addresses began to connect within 3 s of its end (the rule's burst). The facts are those after the longest gap."""
     starts = sorted((r["connect_start_ns"], r["client"].rsplit(":", 1)[0]) for n in names for r in run.records(n, "connected"))
     incident, best = False, None
     for i in range(1, len(starts)):
         gap = starts[i][0] - starts[i - 1][0]
-        burst = [s for s in starts[i:] if s[0] < starts[i][0] + FLEET_WINDOW_S * 1_000_000_000]
+        burst = [s for s in starts[i:] if s[0] <= starts[i][0] + STORM_BURST_S * 1_000_000_000]
         distinct = len({a for _, a in burst})
         incident |= gap >= STORM_QUIET_S * 1e9 and distinct >= STORM_MIN_CLIENTS
         if best is None or gap > best["gap_ns"]:
@@ -832,7 +832,7 @@ def storm_entry(run, server):
                f"{'a quiet of less than 3 s' if quiet < STORM_QUIET_S else ''}: no storm"))
     e = expect("RECONNECT_STORM", incident, incident, server=server, distinct_clients=b["distinct"],
                connections=b["connections"], quiet_seconds=round(quiet, 3),
-               threshold={"min_distinct_clients": STORM_MIN_CLIENTS, "min_quiet_seconds": STORM_QUIET_S},
+               threshold={"min_distinct_clients": STORM_MIN_CLIENTS, "min_quiet_seconds": STORM_QUIET_S, "burst_seconds": STORM_BURST_S},
                note=note, **span(b["first_ns"], b["last_ns"]))
     return e, {"clients_after_quiet": b["distinct"], "quiet_ms": round(quiet * 1000)}
 
@@ -862,7 +862,7 @@ def label_storm(run, pt, delta):
                    f"{pt['clients']} clients from {pt['clients']} addresses connect at once, one request each, graceful close.")
     return description, server, out + early + clients, kv, {"clients": summary, "early_clients": s_early,
                                                           "threshold": {"RECONNECT_STORM": {"min_distinct_clients": STORM_MIN_CLIENTS,
-                                                                                            "min_quiet_seconds": STORM_QUIET_S}}}
+                                                                                            "min_quiet_seconds": STORM_QUIET_S, "burst_seconds": STORM_BURST_S}}}
 
 
 def run_limit(run, pt):
@@ -924,7 +924,7 @@ def label_limit(run, pt, delta):
                          "errors": len(run.records("client-storm", "client_error")),
                          "closed": len(run.records("client-storm", "closed"))},
              "threshold": {"CONNECTION_LIMIT": {"min_rejections": LIMIT_MIN_REJECTIONS},
-                           "RECONNECT_STORM": {"min_distinct_clients": STORM_MIN_CLIENTS, "min_quiet_seconds": STORM_QUIET_S},
+                           "RECONNECT_STORM": {"min_distinct_clients": STORM_MIN_CLIENTS, "min_quiet_seconds": STORM_QUIET_S, "burst_seconds": STORM_BURST_S},
                            "RST_STORM": {"min_reset_connections": RST_STORM_FLOOR, "baseline_factor": 5}}}
     return description, server, out, kv, facts
 

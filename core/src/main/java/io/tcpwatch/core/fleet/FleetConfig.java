@@ -46,6 +46,8 @@ public final class FleetConfig implements Serializable {
 
     /** RECONNECT_STORM: at least this many distinct client addresses connect … */
     public long reconnectClients = 20;
+    /** … within this long of the first of them (a herd comes back together) … */
+    public Duration reconnectBurst = Duration.ofSeconds(3);
     /** … after at least this long without a new connection. */
     public Duration reconnectQuiet = Duration.ofSeconds(3);
 

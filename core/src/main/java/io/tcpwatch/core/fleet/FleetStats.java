@@ -65,6 +65,14 @@ public class FleetStats implements FleetWindow {
     public long distinctClients;
     /** Longest silence between two new connections that ended in this window (ns). */
     public long quietBeforeNs;
+    /**
+     * Distinct client addresses that completed a handshake within the reconnect burst (3 s) of the first
+     * new connection after a silence of at least the reconnect quiet (3 s), when that burst reaches into
+     * this window (HyperLogLog estimate; 0: none does).
+     */
+    public long burstClients;
+    /** The silence before that burst (ns; 0: no burst reaches into this window). */
+    public long burstQuietNs;
     /** RST'd connections per window before this one (exponentially weighted moving average). */
     public double rstBaseline;
     public long rstRefused;

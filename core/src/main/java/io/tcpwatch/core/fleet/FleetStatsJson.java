@@ -66,6 +66,8 @@ public final class FleetStatsJson {
             }
             j.writeNumberField("distinct_clients", w.distinctClients);
             j.writeNumberField("quiet_before_seconds", Math.round(w.quietBeforeNs / 1e6) / 1000.0);
+            j.writeNumberField("burst_clients", w.burstClients);
+            j.writeNumberField("burst_quiet_seconds", Math.round(w.burstQuietNs / 1e6) / 1000.0);
             j.writeNumberField("late_events", w.lateEvents);
         });
     }

@@ -2,7 +2,8 @@ package io.tcpwatch.core.fleet;
 
 /**
  * What the fleet stage remembers of a server endpoint across windows: connections established
- * now, the RST baseline, and when it last saw a new connection (for quiet periods).
+ * now, the RST baseline, when it last saw a new connection, and the burst of new connections after
+ * its last quiet period (for reconnect storms).
  */
 public class ServerHistory {
     /** Established connections (not counting those rejected right after the handshake). */
@@ -15,6 +16,10 @@ public class ServerHistory {
     public double responseP90Ms;
     /** Event time of the last new connection (0: none seen). */
     public long lastOpenedNs;
+    /** The first new connection after the last silence of at least the reconnect quiet (0: none yet). */
+    public long burstStartNs;
+    /** That silence (ns). */
+    public long burstQuietNs;
     /** Events that arrived after their window was reported, not yet reported themselves. */
     public long lateEvents;
 

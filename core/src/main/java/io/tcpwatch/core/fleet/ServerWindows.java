@@ -26,8 +26,9 @@ import org.HdrHistogram.Histogram;
  * tracker's reject window, then are applied in event-time order: by then a connection rejected
  * right after its handshake has reported its RST, so it is kept out of the concurrency count (it
  * never held a slot in the application). Across windows the function remembers the connections
- * established now, an RST baseline and the last new connection ({@link ServerHistory}); distinct
- * clients and half-open sources are HyperLogLog sketches, the clients of RSTs a frequent-items
+ * established now, an RST baseline, the last new connection and the burst after the last quiet
+ * period ({@link ServerHistory}); distinct clients (of the window and of the burst) and half-open
+ * sources are HyperLogLog sketches, the clients of RSTs a frequent-items
  * sketch (Apache DataSketches), each stored as bytes and updated in place. Response times go into
  * an HdrHistogram (microseconds, three significant digits): its quantiles depend only on the values,
  * never on their order or on chance, so the same capture gives the same figures in every run and in
@@ -49,6 +50,8 @@ public final class ServerWindows {
     private final long delayMs;
     private final double baselineAlpha;
     private final long retentionMs;
+    private final long reconnectQuietNs;
+    private final long reconnectBurstNs;
 
     private final Table<Long, FleetStats> windows;
     private final Table<Long, byte[]> clientSketches;
@@ -61,6 +64,8 @@ public final class ServerWindows {
     private final Table<Long, List<ConnectionEvent>> pending;
     private final Table<String, Boolean> rejected;
     private final Cell<ServerHistory> history;
+    /** The distinct clients of the burst after the last quiet period (a HyperLogLog sketch), while it lasts. */
+    private final Cell<byte[]> burstClients;
     /** Where histograms are encoded: room for the whole counts array, kept between batches. */
     private ByteBuffer encoding;
 
@@ -80,6 +85,8 @@ public final class ServerWindows {
         this.delayMs = rejectWindow.toMillis();
         this.baselineAlpha = 2.0 / (cfg.rstBaselineWindows + 1);
         this.retentionMs = cfg.historyRetention.toMillis();
+        this.reconnectQuietNs = cfg.reconnectQuiet.toNanos();
+        this.reconnectBurstNs = cfg.reconnectBurst.toNanos();
         windows = store.table("windows", Long.class, FleetStats.class);
         clientSketches = store.table("clients", Long.class, byte[].class);
         halfOpenSketches = store.table("half-open-sources", Long.class, byte[].class);
@@ -89,6 +96,7 @@ public final class ServerWindows {
         pending = store.listTable("pending", Long.class, ConnectionEvent.class);
         rejected = store.table("rejected", String.class, Boolean.class);
         history = store.cell("history", ServerHistory.class);
+        burstClients = store.cell("burst-clients", byte[].class);
     }
 
     /**
@@ -189,6 +197,7 @@ public final class ServerWindows {
         long forgetAtMs = h.lastActivityNs() / 1_000_000L + windowNs / 1_000_000L + retentionMs;
         if (idle && forgetAtMs <= timestamp) {
             history.clear();
+            burstClients.clear();
         } else {
             history.set(h);
             if (idle) {
@@ -211,6 +220,7 @@ public final class ServerWindows {
         responseTimes(w, responses == null && pendingResponses == null ? null : histogram(responses, pendingResponses), h);
         w.lateEvents = h.lateEvents;
         h.lateEvents = 0;
+        burst(w, h);
         out.accept(w);
         windows.remove(startNs);
         clientSketches.remove(startNs);
@@ -237,14 +247,22 @@ public final class ServerWindows {
                 w.newConnections++;
                 // a server's first connection says nothing of the silence before it: other agents' clocks
                 // (and when this stage started) are no measure of it
-                long since = h.lastOpenedNs != 0 ? h.lastOpenedNs : e.tsNs;
-                w.quietBeforeNs = Math.max(w.quietBeforeNs, e.tsNs - since);
+                long quiet = e.tsNs - (h.lastOpenedNs != 0 ? h.lastOpenedNs : e.tsNs);
+                w.quietBeforeNs = Math.max(w.quietBeforeNs, quiet);
+                if (quiet >= reconnectQuietNs && quiet > 0) { // a burst may begin: its clients are counted anew
+                    h.burstStartNs = e.tsNs;
+                    h.burstQuietNs = quiet;
+                    burstClients.clear();
+                }
                 h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
             }
             case HANDSHAKE -> handshake(e, w);
             case ESTABLISHED -> {
                 w.established++;
                 clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
+                if (h.burstStartNs != 0 && e.tsNs >= h.burstStartNs && e.tsNs - h.burstStartNs <= reconnectBurstNs) {
+                    burstClients.set(updateHll(burstClients.get(), e.clientHost()));
+                }
                 if (!rejected.contains(e.connectionId())) {
                     h.concurrent++;
                     w.concurrencyHighWater = Math.max(w.concurrencyHighWater, h.concurrent);
@@ -289,6 +307,26 @@ public final class ServerWindows {
             default -> throw new IllegalStateException("unknown event kind " + e.kind);
         }
         windows.put(startNs, w);
+    }
+
+    /**
+     * The burst after the last quiet period, when it reaches into the window {@code w}: its distinct
+     * clients so far and the silence before it. A burst over by the window's end is forgotten.
+     */
+    private void burst(FleetStats w, ServerHistory h) {
+        long burstEndNs = h.burstStartNs + reconnectBurstNs;
+        if (h.burstStartNs == 0 || h.burstStartNs >= w.windowEndNs) {
+            return;
+        }
+        if (burstEndNs >= w.windowStartNs) {
+            w.burstClients = estimate(burstClients.get());
+            w.burstQuietNs = h.burstQuietNs;
+        }
+        if (burstEndNs < w.windowEndNs) {
+            h.burstStartNs = 0;
+            h.burstQuietNs = 0;
+            burstClients.clear();
+        }
     }
 
     /**

@@ -40,8 +40,12 @@ public final class FleetOptions {
     long limitRejections;
 
     @Option(names = "--reconnect-clients", paramLabel = "N", defaultValue = "20",
-            description = "RECONNECT_STORM: N distinct clients in a window … (default: ${DEFAULT-VALUE})")
+            description = "RECONNECT_STORM: N distinct clients … (default: ${DEFAULT-VALUE})")
     long reconnectClients;
+
+    @Option(names = "--reconnect-burst", paramLabel = "SECONDS", defaultValue = "3",
+            description = "… within this long of the first of them … (default: ${DEFAULT-VALUE})")
+    double reconnectBurstSeconds;
 
     @Option(names = "--reconnect-quiet", paramLabel = "SECONDS", defaultValue = "3",
             description = "… after this long without a new connection (default: ${DEFAULT-VALUE}).")
@@ -77,6 +81,9 @@ public final class FleetOptions {
             throw new ParameterException(spec.commandLine(), "--fleet-window must be at least 1 second.");
         }
         c.window = Duration.ofSeconds(windowSeconds);
+        if (!(reconnectBurstSeconds > 0)) {
+            throw new ParameterException(spec.commandLine(), "--reconnect-burst must be more than 0 seconds.");
+        }
         c.rstStormFloor = rstStormFloor;
         c.rstStormFactor = rstStormFactor;
         c.synFloodHalfOpen = synFloodHalfOpen;
@@ -84,6 +91,7 @@ public final class FleetOptions {
         c.connectionLimitRejections = limitRejections;
         c.reconnectClients = reconnectClients;
         c.reconnectQuiet = Duration.ofMillis(Math.round(reconnectQuietSeconds * 1000));
+        c.reconnectBurst = Duration.ofMillis(Math.round(reconnectBurstSeconds * 1000));
         c.slowResponsesFactor = slowResponsesFactor;
         c.slowResponsesFloor = Duration.ofMillis(slowResponsesFloorMs);
         c.surgeRate = surgeRate;

@@ -268,6 +268,38 @@ class FleetDetectionsTest {
     }
 
     @Test
+    void clientsSpreadOverTheWindowAfterAQuietPeriodAreNoHerd() throws Exception {
+        send(opened(100, 1));
+        for (int c = 2; c <= 25; c++) { // 24 clients after 3.9 s of quiet, one every 250 ms: 12 within 3 s
+            send(opened(4_000 + 250 * (c - 2), c));
+            send(established(4_001 + 250 * (c - 2), c));
+        }
+        watermark(11_000);
+        assertThat(fleet.stats()).singleElement().satisfies(w -> {
+            assertThat(w.distinctClients).isEqualTo(24);
+            assertThat(w.quietBeforeNs).isEqualTo(3_900_000_000L);
+            assertThat(w.burstClients).isEqualTo(12);
+            assertThat(w.burstQuietNs).isEqualTo(3_900_000_000L);
+        });
+        assertThat(of("RECONNECT_STORM")).isEmpty();
+    }
+
+    @Test
+    void aHerdAcrossAWindowBoundaryIsOneStorm() throws Exception {
+        send(opened(100, 1));
+        for (int c = 2; c <= 26; c++) { // 25 clients after 8.4 s of quiet, one every 100 ms from 8.5 s: 15 in the first window
+            send(opened(8_500 + 100 * (c - 2), c));
+            send(established(8_501 + 100 * (c - 2), c));
+        }
+        send(opened(25_000, 1)); // later traffic: the herd is over
+        watermark(41_000);
+        assertThat(fleet.stats()).extracting(w -> w.burstClients).containsExactly(15L, 25L, 0L);
+        assertThat(of("RECONNECT_STORM")).extracting(d -> d.status).containsExactly("OPEN", "RESOLVED");
+        assertThat(of("RECONNECT_STORM").get(0).explanation).contains("About 25 distinct clients", "within 3 s",
+                "8.4 s without a new connection");
+    }
+
+    @Test
     void retransmissionSurgeIsPerHostPair() throws Exception {
         send(closed(1_000, 1, null).data(300, 9).build()); // 3%: loss
         send(closed(1_000, 2, null).data(300, 1).build()); // 0.3%: fine
