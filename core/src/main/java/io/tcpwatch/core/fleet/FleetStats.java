@@ -3,6 +3,7 @@ package io.tcpwatch.core.fleet;
 import io.tcpwatch.core.record.RstCause;
 import io.tcpwatch.core.record.RstOrigin;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ErrorType;
@@ -153,12 +154,11 @@ public class FleetStats implements FleetWindow {
         }
         ItemsSketch<String> sketch = ItemsSketch.getInstance(Memory.wrap(rstClients), new ArrayOfStringsSerDe());
         for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-            if (top.size() == n) {
-                break;
-            }
             top.add(new ClientCount(row.getItem(), row.getEstimate()));
         }
-        return top;
+        // ties by address: the sketch's own order of equal counts follows its internal layout
+        top.sort(Comparator.comparingLong(ClientCount::count).reversed().thenComparing(ClientCount::client));
+        return top.subList(0, Math.min(n, top.size()));
     }
 
     @Override
@@ -188,6 +188,8 @@ public class FleetStats implements FleetWindow {
 
     /** Adds {@code observer} to the sorted, comma-separated list. */
     public void addObserver(String observer) {
-        observers = Observers.add(observers, observer);
+        if (!observers.equals(observer)) { // one vantage point, as a rule
+            observers = Observers.add(observers, observer);
+        }
     }
 }

@@ -22,6 +22,8 @@ public class ServerHistory {
     public long burstQuietNs;
     /** Events that arrived after their window was reported, not yet reported themselves. */
     public long lateEvents;
+    /** Connections rejected right after the handshake whose close is not applied yet (none: no look-ups). */
+    public long rejectionsWaiting;
 
     public ServerHistory() {}
 

@@ -45,6 +45,7 @@ public final class ServerWindows {
     private static final Comparator<ConnectionEvent> EVENT_TIME_ORDER =
             Comparator.<ConnectionEvent>comparingLong(e -> e.tsNs).thenComparing(ConnectionEvent::connectionId);
     private static final String REJECTED = RstCause.REJECTED_AFTER_HANDSHAKE.name();
+    private static final ArrayOfStringsSerDe STRINGS = new ArrayOfStringsSerDe();
 
     private final long windowNs;
     private final long delayMs;
@@ -114,6 +115,7 @@ public final class ServerWindows {
      */
     public int onEvents(List<ConnectionEvent> events, Timers timers) {
         int late = 0;
+        int rejections = 0;
         long openDueMs = Long.MIN_VALUE;
         List<ConnectionEvent> open = null;
         for (ConnectionEvent e : events) {
@@ -124,6 +126,7 @@ public final class ServerWindows {
             }
             if (e.kind == ConnectionEvent.Kind.CLOSED && REJECTED.equals(e.rstCause) && e.wasEstablished) {
                 rejected.put(e.connectionId(), true); // its ESTABLISHED, still waiting, will know
+                rejections++;
             }
             if (dueMs != openDueMs) {
                 keep(openDueMs, open);
@@ -133,10 +136,11 @@ public final class ServerWindows {
             open.add(e);
         }
         keep(openDueMs, open);
-        if (late > 0) {
+        if (late > 0 || rejections > 0) {
             ServerHistory h = history.get();
             h = h == null ? new ServerHistory() : h;
             h.lateEvents += late;
+            h.rejectionsWaiting += rejections;
             history.set(h);
         }
         return late;
@@ -183,8 +187,19 @@ public final class ServerWindows {
         if (due != null) {
             pending.remove(timestamp);
             due.sort(EVENT_TIME_ORDER);
+            Update u = null; // a bucket lies in one window: its state is read once and written once
             for (ConnectionEvent e : due) {
-                apply(server, e, h, timers);
+                long startNs = Math.floorDiv(e.tsNs, windowNs) * windowNs;
+                if (u == null || u.startNs != startNs) {
+                    if (u != null) {
+                        u.write();
+                    }
+                    u = new Update(server, startNs, h, timers);
+                }
+                apply(e, u, h);
+            }
+            if (u != null) {
+                u.write();
             }
         }
         // 2. at a window boundary (shifted by the delay): the window that ended
@@ -230,17 +245,8 @@ public final class ServerWindows {
         responsesPending.remove(startNs);
     }
 
-    private void apply(String server, ConnectionEvent e, ServerHistory h, Timers timers) {
-        long startNs = Math.floorDiv(e.tsNs, windowNs) * windowNs;
-        FleetStats w = windows.get(startNs);
-        if (w == null) {
-            w = new FleetStats();
-            w.server = server;
-            w.windowStartNs = startNs;
-            w.windowEndNs = startNs + windowNs;
-            w.concurrencyHighWater = h.concurrent;
-            timers.schedule(Math.floorDiv(startNs + windowNs, 1_000_000L) + delayMs);
-        }
+    private void apply(ConnectionEvent e, Update u, ServerHistory h) {
+        FleetStats w = u.w;
         w.addObserver(e.observer);
         switch (e.kind) {
             case OPENED -> {
@@ -252,18 +258,18 @@ public final class ServerWindows {
                 if (quiet >= reconnectQuietNs && quiet > 0) { // a burst may begin: its clients are counted anew
                     h.burstStartNs = e.tsNs;
                     h.burstQuietNs = quiet;
-                    burstClients.clear();
+                    u.newBurst();
                 }
                 h.lastOpenedNs = Math.max(h.lastOpenedNs, e.tsNs);
             }
             case HANDSHAKE -> handshake(e, w);
             case ESTABLISHED -> {
                 w.established++;
-                clientSketches.put(startNs, updateHll(clientSketches.get(startNs), e.clientHost()));
+                u.client(e.clientHost());
                 if (h.burstStartNs != 0 && e.tsNs >= h.burstStartNs && e.tsNs - h.burstStartNs <= reconnectBurstNs) {
-                    burstClients.set(updateHll(burstClients.get(), e.clientHost()));
+                    u.burstClient(e.clientHost());
                 }
-                if (!rejected.contains(e.connectionId())) {
+                if (!wasRejected(e, h)) {
                     h.concurrent++;
                     w.concurrencyHighWater = Math.max(w.concurrencyHighWater, h.concurrent);
                     if (w.concurrencySinceFirstRejection >= 0) {
@@ -273,9 +279,10 @@ public final class ServerWindows {
             }
             case CLOSED -> {
                 w.closed++;
-                boolean wasRejected = rejected.contains(e.connectionId());
+                boolean wasRejected = wasRejected(e, h);
                 if (wasRejected) {
                     rejected.remove(e.connectionId());
+                    h.rejectionsWaiting--;
                     w.concurrencyAtRejectionMin = w.concurrencyAtRejectionMin < 0 ? h.concurrent
                             : Math.min(w.concurrencyAtRejectionMin, h.concurrent);
                     w.concurrencyAtRejectionMax = Math.max(w.concurrencyAtRejectionMax, h.concurrent);
@@ -286,18 +293,18 @@ public final class ServerWindows {
                 }
                 if (e.rstCause != null) {
                     w.countRst(e.rstCause, e.rstOrigin);
-                    rstClientSketches.put(startNs, updateTop(rstClientSketches.get(startNs), e.clientHost()));
+                    u.rstClients().update(e.clientHost());
                 }
                 if (e.halfOpen) {
                     w.halfOpen++;
-                    halfOpenSketches.put(startNs, updateHll(halfOpenSketches.get(startNs), e.clientHost()));
+                    u.halfOpenSource(e.clientHost());
                     if (e.synRetransmits > 0) {
                         w.retriedHalfOpen++;
                     }
                 }
                 w.handshakeAcksIgnored += e.handshakeAckIgnored ? 1 : 0;
                 if (e.responseNs >= 0) {
-                    response(startNs, e.responseNs / 1_000L);
+                    u.response(e.responseNs / 1_000L);
                 }
                 w.zeroWindowStalls += e.zeroWindowStall ? 1 : 0;
                 w.synRetransmits += e.synRetransmits;
@@ -306,7 +313,11 @@ public final class ServerWindows {
             }
             default -> throw new IllegalStateException("unknown event kind " + e.kind);
         }
-        windows.put(startNs, w);
+    }
+
+    /** Whether {@code e}'s connection was rejected right after its handshake; looked up only while rejections wait. */
+    private boolean wasRejected(ConnectionEvent e, ServerHistory h) {
+        return h.rejectionsWaiting > 0 && rejected.contains(e.connectionId());
     }
 
     /**
@@ -363,23 +374,116 @@ public final class ServerWindows {
     }
 
     /**
-     * A response time (µs) for the window at {@code startNs}: kept with the others still pending, which
-     * go into the window's histogram {@value #RESPONSE_BATCH} at a time (a histogram is read and written
-     * whole, so once per value would cost its size on every response).
+     * What the events of one due bucket change in their window's state, read when first needed and
+     * written once when the bucket is done (with RocksDB every read and write serializes it whole).
      */
-    private void response(long startNs, long us) {
-        long[] pending = responsesPending.get(startNs);
-        int n = pending == null ? 0 : (int) pending[0];
-        if (pending == null || n + 1 == pending.length) {
-            pending = Arrays.copyOf(pending == null ? new long[1] : pending, Math.min(RESPONSE_BATCH + 1, Math.max(8, 2 * (n + 1))));
+    private final class Update {
+        final long startNs;
+        final FleetStats w;
+        private byte[] clients;
+        private byte[] halfOpen;
+        private byte[] burst;
+        private boolean burstChanged;
+        private boolean burstRead;
+        private ItemsSketch<String> rstClients;
+        /** Response times (µs) not yet in the window's histogram: their count in element 0, then the values. */
+        private long[] responses;
+        private boolean responsesRead;
+
+        Update(String server, long startNs, ServerHistory h, Timers timers) {
+            this.startNs = startNs;
+            FleetStats stored = windows.get(startNs);
+            if (stored == null) {
+                stored = new FleetStats();
+                stored.server = server;
+                stored.windowStartNs = startNs;
+                stored.windowEndNs = startNs + windowNs;
+                stored.concurrencyHighWater = h.concurrent;
+                timers.schedule(Math.floorDiv(startNs + windowNs, 1_000_000L) + delayMs);
+            }
+            this.w = stored;
         }
-        pending[++n] = us;
-        pending[0] = n;
-        if (n == RESPONSE_BATCH) {
-            responseHistograms.put(startNs, encode(histogram(responseHistograms.get(startNs), pending)));
-            responsesPending.remove(startNs);
-        } else {
-            responsesPending.put(startNs, pending);
+
+        /** A client that completed a handshake, in the window's sketch. */
+        void client(String host) {
+            clients = updateHll(clients == null ? clientSketches.get(startNs) : clients, host);
+        }
+
+        /** The source of a half-open connection, in the window's sketch. */
+        void halfOpenSource(String host) {
+            halfOpen = updateHll(halfOpen == null ? halfOpenSketches.get(startNs) : halfOpen, host);
+        }
+
+        /** A client of the burst after the quiet, in the burst's sketch. */
+        void burstClient(String host) {
+            burst = updateHll(burstRead ? burst : burstClients.get(), host);
+            burstRead = true;
+            burstChanged = true;
+        }
+
+        /** A new burst begins: its clients are counted anew. */
+        void newBurst() {
+            burst = null;
+            burstRead = true;
+            burstChanged = true;
+        }
+
+        ItemsSketch<String> rstClients() {
+            if (rstClients == null) {
+                byte[] bytes = rstClientSketches.get(startNs);
+                rstClients = bytes == null ? new ItemsSketch<>(TOP_CLIENTS_MAP) : ItemsSketch.getInstance(Memory.wrap(bytes), STRINGS);
+            }
+            return rstClients;
+        }
+
+        /**
+         * A response time (µs): kept with the others still pending, which go into the window's
+         * histogram {@value ServerWindows#RESPONSE_BATCH} at a time (a histogram is read and written
+         * whole, so once per value would cost its size on every response).
+         */
+        void response(long us) {
+            if (!responsesRead) {
+                responses = responsesPending.get(startNs);
+                responsesRead = true;
+            }
+            int n = responses == null ? 0 : (int) responses[0];
+            if (responses == null || n + 1 == responses.length) {
+                responses = Arrays.copyOf(responses == null ? new long[1] : responses,
+                        Math.min(RESPONSE_BATCH + 1, Math.max(8, 2 * (n + 1))));
+            }
+            responses[++n] = us;
+            responses[0] = n;
+            if (n == RESPONSE_BATCH) {
+                responseHistograms.put(startNs, encode(histogram(responseHistograms.get(startNs), responses)));
+                responses = null;
+            }
+        }
+
+        void write() {
+            windows.put(startNs, w);
+            if (clients != null) {
+                clientSketches.put(startNs, clients);
+            }
+            if (halfOpen != null) {
+                halfOpenSketches.put(startNs, halfOpen);
+            }
+            if (rstClients != null) {
+                rstClientSketches.put(startNs, rstClients.toByteArray(STRINGS));
+            }
+            if (responsesRead) {
+                if (responses == null) {
+                    responsesPending.remove(startNs);
+                } else {
+                    responsesPending.put(startNs, responses);
+                }
+            }
+            if (burstChanged) {
+                if (burst == null) {
+                    burstClients.clear();
+                } else {
+                    burstClients.set(burst);
+                }
+            }
         }
     }
 
@@ -416,13 +520,5 @@ public final class ServerWindows {
 
     private static long estimate(byte[] hll) {
         return hll == null ? 0 : Math.round(HllSketch.wrap(Memory.wrap(hll)).getEstimate());
-    }
-
-    private static byte[] updateTop(byte[] bytes, String item) {
-        ArrayOfStringsSerDe serDe = new ArrayOfStringsSerDe();
-        ItemsSketch<String> sketch = bytes == null ? new ItemsSketch<>(TOP_CLIENTS_MAP)
-                : ItemsSketch.getInstance(Memory.wrap(bytes), serDe);
-        sketch.update(item);
-        return sketch.toByteArray(serDe);
     }
 }

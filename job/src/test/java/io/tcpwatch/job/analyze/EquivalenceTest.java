@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -119,8 +121,12 @@ class EquivalenceTest {
         assertThat(job.detections()).as("fleet detections").anyMatch(d -> d.status != null);
         assertSame(Outputs.of(job.detections(), job.connections(), job.fleetStats()), local);
         if (watermarkIntervalMs == 200) {
-            LocalAnalysis.Result batched = jobOnRuns(throughFlowBatches(segments), watermarkIntervalMs);
+            List<SegmentRun> runs = throughFlowBatches(segments);
+            LocalAnalysis.Result batched = jobOnRuns(runs, watermarkIntervalMs);
             assertSame(Outputs.of(batched.detections(), batched.connections(), batched.fleetStats()), local);
+            // with RocksDB every state access is a copy: what a step changes and does not write back is lost
+            LocalAnalysis.Result rocksDb = jobOnRuns(runs, watermarkIntervalMs, "rocksdb");
+            assertSame(Outputs.of(rocksDb.detections(), rocksDb.connections(), rocksDb.fleetStats()), local);
         }
     }
 
@@ -129,9 +135,17 @@ class EquivalenceTest {
         return jobOnRuns(segments.stream().map(SegmentRun::of).toList(), watermarkIntervalMs);
     }
 
-    /** The job graph at parallelism 1 on {@code runs} in the order given. */
+    /** The job graph at parallelism 1 on {@code runs} in the order given, with heap state. */
     private static LocalAnalysis.Result jobOnRuns(List<SegmentRun> runs, long watermarkIntervalMs) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return jobOnRuns(runs, watermarkIntervalMs, "hashmap");
+    }
+
+    /** The same with the state backend named ({@code hashmap}, {@code rocksdb}). */
+    private static LocalAnalysis.Result jobOnRuns(List<SegmentRun> runs, long watermarkIntervalMs, String stateBackend)
+            throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
         env.getConfig().setAutoWatermarkInterval(watermarkIntervalMs);
         return LocalAnalysis.run(env.fromData(SegmentRun.class, runs.toArray(SegmentRun[]::new))
