@@ -4,7 +4,8 @@
 # `tcpwatch analyze` beside tshark on the same capture: bench/analyze.sh.
 # Usage: bench/job.sh [packets] [quick|wire]   (needs taskset; run bench/agent.sh first or let it generate)
 #   wire: from Kafka, flow batches beside one record per segment, in rounds; BENCH_JAVA_OPTS chooses
-#   e.g. '-Dtcpwatch.bench.backends=hashmap -Dtcpwatch.bench.rounds=3' (default: hashmap,rocksdb and 2)
+#   e.g. '-Dtcpwatch.bench.backends=hashmap -Dtcpwatch.bench.rounds=3' (default: hashmap,rocksdb and 2);
+#   -Dtcpwatch.bench.timers=HEAP keeps RocksDB's timers on the heap (default: ROCKSDB, Flink's)
 set -euo pipefail
 packets="${1:-2000000}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

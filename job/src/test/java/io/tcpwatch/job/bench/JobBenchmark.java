@@ -115,6 +115,8 @@ public final class JobBenchmark {
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.setString("state.backend.rocksdb.localdir", work.resolve("rocksdb").toString());
+        // where RocksDB keeps the timers: Flink's default ROCKSDB, or HEAP (-Dtcpwatch.bench.timers=HEAP)
+        conf.setString("state.backend.rocksdb.timer-service.factory", System.getProperty("tcpwatch.bench.timers", "ROCKSDB"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         TcpwatchJob.Outputs out = TcpwatchJob.build(source.attach(env), TrackerConfig.defaults());
         out.detections().sinkTo(new DiscardingSink<>());
