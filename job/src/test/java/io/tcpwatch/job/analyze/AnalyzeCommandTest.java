@@ -163,6 +163,8 @@ class AnalyzeCommandTest {
         assertThat(analyze("--ephemeral-ports", "60999-32768", CORPUS.resolve("refused.server.pcap").toString())).isEqualTo(2);
         assertThat(output.err()).contains("--ephemeral-ports must be LOW-HIGH within 1-65535, not '60999-32768'.")
                 .doesNotContain("\tat ");
+        assertThat(analyze("--reconnect-burst", "0", CORPUS.resolve("refused.server.pcap").toString())).isEqualTo(2);
+        assertThat(output.err()).contains("--reconnect-burst must be more than 0 seconds.").doesNotContain("\tat ");
     }
 
     @Test

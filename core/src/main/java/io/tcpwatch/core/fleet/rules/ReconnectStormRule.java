@@ -5,6 +5,8 @@ import io.tcpwatch.core.fleet.FleetStats;
 import io.tcpwatch.core.record.DetectionType;
 import io.tcpwatch.core.record.Evidence;
 import io.tcpwatch.core.record.Severity;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -31,13 +33,18 @@ public final class ReconnectStormRule implements FleetRule<FleetStats> {
             return null;
         }
         String explanation = String.format(Locale.ROOT,
-                "About %d distinct clients connected to %s within %.0f s after %.1f s without a new connection: a reconnect"
+                "About %d distinct clients connected to %s within %s s after %.1f s without a new connection: a reconnect"
                         + " storm (clients coming back together, as after maintenance or a restart).",
-                w.burstClients, w.server, cfg.reconnectBurst.toMillis() / 1e3, w.burstQuietNs / 1e9);
+                w.burstClients, w.server, seconds(cfg.reconnectBurst), w.burstQuietNs / 1e9);
         String evidence = new Evidence().put("distinct_clients", w.burstClients).put("window_distinct_clients", w.distinctClients)
                 .put("new_connections", w.newConnections).put("quiet_seconds", w.burstQuietNs / 1e9)
                 .put("burst_seconds", cfg.reconnectBurst.toMillis() / 1e3).put("rejected_after_handshake", w.rstRejectedAfterHandshake)
                 .put("display_filter", FleetFilters.of(w, "tcp.flags.syn == 1 && tcp.flags.ack == 0")).toJson();
         return new Finding(Severity.WARNING, w.burstClients, explanation, evidence);
+    }
+
+    /** 3 for 3 s, 0.5 for 500 ms. */
+    private static String seconds(Duration d) {
+        return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 }
