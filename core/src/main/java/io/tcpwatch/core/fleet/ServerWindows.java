@@ -383,8 +383,8 @@ public final class ServerWindows {
         private byte[] clients;
         private byte[] halfOpen;
         private byte[] burst;
+        /** {@link #burst} is the sketch to write back (null: cleared), no longer the one in state. */
         private boolean burstChanged;
-        private boolean burstRead;
         private ItemsSketch<String> rstClients;
         /** Response times (µs) not yet in the window's histogram: their count in element 0, then the values. */
         private long[] responses;
@@ -416,15 +416,13 @@ public final class ServerWindows {
 
         /** A client of the burst after the quiet, in the burst's sketch. */
         void burstClient(String host) {
-            burst = updateHll(burstRead ? burst : burstClients.get(), host);
-            burstRead = true;
+            burst = updateHll(burstChanged ? burst : burstClients.get(), host);
             burstChanged = true;
         }
 
         /** A new burst begins: its clients are counted anew. */
         void newBurst() {
             burst = null;
-            burstRead = true;
             burstChanged = true;
         }
 
